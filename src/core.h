@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Internal contract between the arch-neutral core (src/) and the
+ * architectures' rules (arch/<arch>/).  Arch code sees the kernel facts,
+ * reads memory through the checked helpers below and reports frames and
+ * rule failures through the walk.
+ */
+#ifndef KLPSTACK_CORE_H
+#define KLPSTACK_CORE_H
+
+#include <stdarg.h>
+#include "klpstack.h"
+
+struct ks_walk;
+
+/* One small ops table per architecture (arch/<arch>/arch.c). */
+struct ks_arch_ops {
+	enum ks_arch_id id;
+	const char *name;
+	int big_endian;
+	uint64_t default_thread_size;
+	/* Fill the arch part of the kernel facts (unwinder kind, layouts,
+	 * tables).  0 ok, -1 with a message. */
+	int (*probe)(struct ks_kernel *k, char *err, size_t errlen);
+	void (*release)(struct ks_kernel *k);
+	/* Name of the unwinder chosen by probe ("orc", "frame-pointer",
+	 * "back-chain"). */
+	const char *(*unwinder_name)(const struct ks_kernel *k);
+	/* The arch's arch_stack_walk_reliable(): start the unwinder on
+	 * w->task, emit every frame with ks_walk_emit(), record the first
+	 * failed rule with ks_walk_unreliable() and dump problems with
+	 * ks_walk_dump_error(). */
+	void (*walk_reliable)(struct ks_walk *w);
+	/* Sample support (optional): a directive the core does not know
+	 * (e.g. x86_64 "orc"), kw = first word, argv = the rest.  Returns
+	 * 0 handled, 1 not an arch directive, -1 error with a message. */
+	int (*sample_directive)(void *loader, const char *kw, char **argv,
+				int argc, char *err, size_t errlen);
+	/* After the last line: turn the arch state into memory/symbols and
+	 * free it.  0 ok, -1 with a message. */
+	int (*sample_finish)(void *loader, char *err, size_t errlen);
+};
+
+extern const struct ks_arch_ops ks_arch_x86_64;
+extern const struct ks_arch_ops ks_arch_s390x;
+
+/* Where the shadow stack of the function-graph tracer and the
+ * kretprobe instances live, by kernel version (unwind-rules.md 3, 4). */
+enum ks_fgraph_layout {
+	KS_FGRAPH_NONE,
+	KS_FGRAPH_STRUCT_ARRAY,	/* <= 6.10: struct ftrace_ret_stack[], index */
+	KS_FGRAPH_WORD_ARRAY,	/* >= 6.11: unsigned long[], word offset */
+};
+
+enum ks_kretprobe_store {
+	KS_KRETPROBE_NONE,
+	KS_KRETPROBE_HASH_TABLE,	/* <= 5.10: kretprobe_inst_table[64] */
+	KS_KRETPROBE_TASK_LIST,		/* 5.11+: task->kretprobe_instances */
+	KS_KRETPROBE_RETHOOK,		/* x86 5.18+, s390 6.3+: task->rethooks */
+};
+
+struct ks_kernel {
+	const struct ks_target *t;
+	const struct ks_arch_ops *arch;
+	uint32_t version;
+	char release[65];
+	int big_endian;
+	int has_reliable_stacktrace;	/* arch_stack_walk_reliable exists */
+
+	/* trampolines, 0 when absent */
+	kaddr_t return_to_handler;
+	kaddr_t kretprobe_trampoline;	/* kretprobe_trampoline or __kretprobe_trampoline */
+	kaddr_t rethook_trampoline;	/* arch_rethook_trampoline */
+
+	/* function-graph shadow stack */
+	enum ks_fgraph_layout fgraph;
+	long off_ret_stack;		/* task_struct.ret_stack */
+	long off_curr_ret_stack;	/* task_struct.curr_ret_stack */
+	long frs_size;			/* sizeof(struct ftrace_ret_stack) */
+	long frs_ret;			/* ftrace_ret_stack.ret */
+	long frs_retp;			/* ftrace_ret_stack.retp */
+
+	/* kretprobe / rethook instances */
+	enum ks_kretprobe_store kretprobe;
+	long off_task_kr;		/* task_struct.kretprobe_instances / rethooks */
+	long kri_node;			/* offset of the list node in the instance */
+	long kri_ret_addr;		/* ret_addr, relative to the list node */
+	long kri_fp;			/* fp / frame, relative to the list node */
+	long kri_task;			/* task (hash table era), relative to node */
+	kaddr_t kretprobe_inst_table;
+
+	/* task_struct layout (tasks.c) */
+	struct ks_task_layout {
+		long tasks, thread_group, signal, pid, tgid, comm, flags, state;
+		long state_size, stack, thread, on_cpu, cpu, thread_info_cpu;
+		long ksp;	/* within thread_struct */
+		long signal_thread_head, thread_node;
+		long rq_curr, rq_idle;
+	} ts;
+
+	void *arch_priv;	/* owned by the arch (e.g. ORC table cache) */
+};
+
+/* Checked reads in the target's byte order.  0 ok, -1 unreadable. */
+int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len);
+int ks_read_u64(const struct ks_kernel *k, kaddr_t addr, uint64_t *v);
+int ks_read_u32(const struct ks_kernel *k, kaddr_t addr, uint32_t *v);
+int ks_read_s32(const struct ks_kernel *k, kaddr_t addr, int32_t *v);
+int ks_read_u16(const struct ks_kernel *k, kaddr_t addr, uint16_t *v);
+uint64_t ks_get_u64(const struct ks_kernel *k, const void *p);
+uint32_t ks_get_u32(const struct ks_kernel *k, const void *p);
+uint16_t ks_get_u16(const struct ks_kernel *k, const void *p);
+
+/* Symbol address, 0 when absent. */
+kaddr_t ks_symbol(const struct ks_kernel *k, const char *name);
+int ks_is_text(const struct ks_kernel *k, kaddr_t addr);
+/* Member offset / type size with a documented fallback (-1: none). */
+long ks_offset(const struct ks_kernel *k, const char *type,
+	       const char *member, long fallback);
+long ks_member_size(const struct ks_kernel *k, const char *type,
+		    const char *member, long fallback);
+long ks_type_size(const struct ks_kernel *k, const char *type, long fallback);
+/* Name of the function containing addr ("" when unknown). */
+const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
+			   char *buf, size_t len);
+
+/* One walk of one task: the cookie passed down the arch walker. */
+struct ks_walk {
+	struct ks_kernel *k;
+	const struct ks_task *task;
+	enum ks_mode mode;
+	struct ks_result *res;
+	int consumed;		/* entries the kernel's consume callback took */
+	/* recovery cursors, as the kernel keeps them in its unwind state */
+	long graph_idx;		/* fgraph: where the next search starts */
+	int graph_idx_valid;
+	kaddr_t kr_cur;		/* kretprobe/rethook list cursor */
+	int stop;		/* set when the walk must end (limit) */
+};
+
+/* The kernel's consume callback plus our record of the frame: adds the
+ * frame, symbolises it, applies TOO_DEEP (the 100th entry fails, as
+ * stack_trace_consume_entry does) and, in strict mode only, turns the
+ * FTRACE_GRAPH_UNRECOVERED / KRETPROBE_UNRECOVERED labels into the
+ * FGRAPH_UNRECOVERED / KRETPROBE_UNRECOVERED rules.  Kernel-mode
+ * consequences of unrecovered trampolines are the arch's to apply.
+ * The arch keeps walking after a failed rule (the report shows every
+ * frame the unwinder finds, as /proc/PID/stack would) and stops only on
+ * an unwinder error or at the end.  Returns the stored frame, or NULL
+ * when the walk must stop (klpstack's own frame limit, KS_MAX_FRAMES). */
+struct ks_frame *ks_walk_emit(struct ks_walk *w, kaddr_t ip, kaddr_t raw_ip,
+			      kaddr_t sp, kaddr_t slot, kaddr_t regs,
+			      unsigned labels);
+/* Record a failed rule (the first one wins; frame -1 = none). */
+void ks_walk_unreliable(struct ks_walk *w, enum ks_rule rule, int frame,
+			const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Record that the dump lacks memory the walk needs: verdict ERROR
+ * (unless a rule already failed earlier in the walk). */
+void ks_walk_dump_error(struct ks_walk *w, int frame, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Was a rule or dump error recorded? */
+int ks_walk_failed(const struct ks_walk *w);
+
+/*
+ * Recover the real return address behind the ftrace-graph and kretprobe
+ * trampolines, in the kernel's order (fgraph first, then kretprobe), as
+ * unwind_recover_ret_addr() / ftrace_graph_ret_addr() /
+ * kretprobe_find_ret_addr() / rethook_find_ret_addr() do.  key is the
+ * arch's match key (x86_64: address of the return-address slot; s390x:
+ * the frame's sp).  *labels gets KS_LABEL(FTRACE_GRAPH) etc.  Returns the
+ * recovered address, or ip unchanged (with an -UNRECOVERED label) when
+ * the shadow stack / instance list does not hold it.
+ */
+kaddr_t ks_recover_ret_addr(struct ks_walk *w, kaddr_t ip, kaddr_t key,
+			    unsigned *labels);
+kaddr_t ks_fgraph_ret_addr(struct ks_walk *w, kaddr_t ip, kaddr_t key,
+			   int *found);
+kaddr_t ks_kretprobe_ret_addr(struct ks_walk *w, kaddr_t ip, kaddr_t key,
+			      int *found);
+int ks_is_kretprobe_trampoline(const struct ks_kernel *k, kaddr_t ip);
+
+/*
+ * Label a kernel-mode pt_regs frame: preempted (preempt_schedule_irq
+ * between it and the previous pt_regs or the top), exception (a fault or
+ * trap entry just above it) or interrupted.  regs_frame is the index of
+ * the frame whose ip came from the pt_regs; entry_frame the frame just
+ * above it (the entry code), -1 if none.
+ */
+unsigned ks_classify_kernel_regs(struct ks_walk *w, int regs_frame);
+
+#endif

@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Kernel facts: which arch, which version, where the trampolines are and
+ * how the structures the walk reads are laid out.  Everything version-
+ * dependent is decided here once per kernel, so the walkers only look at
+ * the facts (struct ks_kernel).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core.h"
+
+/* ---- checked reads in the target's byte order ---- */
+
+int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len)
+{
+	if (len == 0)
+		return 0;
+	/* An access that wraps around the address space is never valid. */
+	if (addr + len - 1 < addr)
+		return -1;
+	return k->t->ops->read(k->t->priv, addr, buf, len) == 0 ? 0 : -1;
+}
+
+uint64_t ks_get_u64(const struct ks_kernel *k, const void *p)
+{
+	const unsigned char *b = p;
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		int shift = k->big_endian ? 8 * (7 - i) : 8 * i;
+		v |= (uint64_t)b[i] << shift;
+	}
+	return v;
+}
+
+uint32_t ks_get_u32(const struct ks_kernel *k, const void *p)
+{
+	const unsigned char *b = p;
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++) {
+		int shift = k->big_endian ? 8 * (3 - i) : 8 * i;
+		v |= (uint32_t)b[i] << shift;
+	}
+	return v;
+}
+
+uint16_t ks_get_u16(const struct ks_kernel *k, const void *p)
+{
+	const unsigned char *b = p;
+	return k->big_endian ? (uint16_t)(b[0] << 8 | b[1])
+			     : (uint16_t)(b[1] << 8 | b[0]);
+}
+
+int ks_read_u64(const struct ks_kernel *k, kaddr_t addr, uint64_t *v)
+{
+	unsigned char b[8];
+	if (ks_read(k, addr, b, sizeof(b)))
+		return -1;
+	*v = ks_get_u64(k, b);
+	return 0;
+}
+
+int ks_read_u32(const struct ks_kernel *k, kaddr_t addr, uint32_t *v)
+{
+	unsigned char b[4];
+	if (ks_read(k, addr, b, sizeof(b)))
+		return -1;
+	*v = ks_get_u32(k, b);
+	return 0;
+}
+
+int ks_read_s32(const struct ks_kernel *k, kaddr_t addr, int32_t *v)
+{
+	uint32_t u;
+	if (ks_read_u32(k, addr, &u))
+		return -1;
+	*v = (int32_t)u;
+	return 0;
+}
+
+int ks_read_u16(const struct ks_kernel *k, kaddr_t addr, uint16_t *v)
+{
+	unsigned char b[2];
+	if (ks_read(k, addr, b, sizeof(b)))
+		return -1;
+	*v = ks_get_u16(k, b);
+	return 0;
+}
+
+/* ---- symbols and types ---- */
+
+kaddr_t ks_symbol(const struct ks_kernel *k, const char *name)
+{
+	kaddr_t v = 0;
+	if (k->t->ops->lookup_symbol(k->t->priv, name, &v))
+		return 0;
+	return v;
+}
+
+int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
+{
+	return addr != 0 && k->t->ops->is_kernel_text(k->t->priv, addr);
+}
+
+long ks_offset(const struct ks_kernel *k, const char *type,
+	       const char *member, long fallback)
+{
+	long off = k->t->ops->member_offset(k->t->priv, type, member);
+	return off >= 0 ? off : fallback;
+}
+
+long ks_member_size(const struct ks_kernel *k, const char *type,
+		    const char *member, long fallback)
+{
+	long sz = k->t->ops->member_size ?
+		k->t->ops->member_size(k->t->priv, type, member) : -1;
+	return sz > 0 ? sz : fallback;
+}
+
+long ks_type_size(const struct ks_kernel *k, const char *type, long fallback)
+{
+	long sz = k->t->ops->type_size(k->t->priv, type);
+	return sz > 0 ? sz : fallback;
+}
+
+const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
+			   char *buf, size_t len)
+{
+	struct ks_symbol s;
+	if (len == 0)
+		return buf;
+	buf[0] = 0;
+	if (k->t->ops->symbolize(k->t->priv, addr, &s) == 0 && s.name)
+		snprintf(buf, len, "%s", s.name);
+	return buf;
+}
+
+/* ---- version ---- */
+
+/* "6.1.0-27-cloud-amd64" -> 6.1.0; "5.14.0-517.el9" -> 5.14.0. */
+static uint32_t parse_release(const char *rel)
+{
+	unsigned a = 0, b = 0, c = 0;
+	if (!rel || sscanf(rel, "%u.%u.%u", &a, &b, &c) < 2)
+		return 0;
+	if (a > 255 || b > 255)
+		return 0;
+	return KS_VERSION(a, b, c);
+}
+
+uint32_t ks_kernel_version(const struct ks_kernel *k) { return k->version; }
+const char *ks_kernel_release(const struct ks_kernel *k) { return k->release; }
+const char *ks_kernel_arch_name(const struct ks_kernel *k) { return k->arch->name; }
+
+const char *ks_kernel_unwinder_name(const struct ks_kernel *k)
+{
+	return k->arch->unwinder_name ? k->arch->unwinder_name(k) : "unknown";
+}
+
+/* ---- function-graph shadow stack (unwind-rules.md 3) ---- */
+
+static void probe_fgraph(struct ks_kernel *k)
+{
+	k->return_to_handler = ks_symbol(k, "return_to_handler");
+	k->off_ret_stack = ks_offset(k, "task_struct", "ret_stack", -1);
+	k->off_curr_ret_stack = ks_offset(k, "task_struct", "curr_ret_stack", -1);
+	if (!k->return_to_handler || k->off_ret_stack < 0 ||
+	    k->off_curr_ret_stack < 0) {
+		k->fgraph = KS_FGRAPH_NONE;
+		return;
+	}
+	/* v6.11 ("function_graph: Convert ret_stack to a series of longs")
+	 * turned ret_stack into an unsigned long array with a word offset;
+	 * before it was an array of struct ftrace_ret_stack and an index. */
+	k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
+		KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
+	/* Layout of one entry: ret first; retp exists on x86 and s390 since
+	 * HAVE_FUNCTION_GRAPH_RET_ADDR_PTR (4.x), always since 6.11. */
+	k->frs_ret = ks_offset(k, "ftrace_ret_stack", "ret", 0);
+	k->frs_retp = ks_offset(k, "ftrace_ret_stack", "retp", -1);
+	k->frs_size = ks_type_size(k, "ftrace_ret_stack", -1);
+}
+
+/* ---- kretprobe / rethook instances (unwind-rules.md 4) ---- */
+
+static void probe_kretprobe(struct ks_kernel *k)
+{
+	kaddr_t t;
+
+	/* Trampoline names: kretprobe_trampoline (<= 5.15),
+	 * __kretprobe_trampoline (5.16+), arch_rethook_trampoline (x86 5.18+,
+	 * s390 6.3+). */
+	t = ks_symbol(k, "__kretprobe_trampoline");
+	if (!t)
+		t = ks_symbol(k, "kretprobe_trampoline");
+	k->kretprobe_trampoline = t;
+	k->rethook_trampoline = ks_symbol(k, "arch_rethook_trampoline");
+
+	k->kretprobe = KS_KRETPROBE_NONE;
+	if ((k->off_task_kr = ks_offset(k, "task_struct", "rethooks", -1)) >= 0) {
+		/* struct kretprobe_instance embeds struct rethook_node node
+		 * first; the list runs through rethook_node.llist. */
+		k->kretprobe = KS_KRETPROBE_RETHOOK;
+		k->kri_node = ks_offset(k, "rethook_node", "llist", 16);
+		k->kri_ret_addr = ks_offset(k, "rethook_node", "ret_addr", 32) - k->kri_node;
+		k->kri_fp = ks_offset(k, "rethook_node", "frame", 40) - k->kri_node;
+		k->kri_task = -1;
+	} else if ((k->off_task_kr = ks_offset(k, "task_struct",
+					       "kretprobe_instances", -1)) >= 0) {
+		/* 5.11+: llist through kretprobe_instance.llist. */
+		k->kretprobe = KS_KRETPROBE_TASK_LIST;
+		k->kri_node = ks_offset(k, "kretprobe_instance", "llist", 16);
+		k->kri_ret_addr = ks_offset(k, "kretprobe_instance", "ret_addr", 32) - k->kri_node;
+		k->kri_fp = ks_offset(k, "kretprobe_instance", "fp", 40) - k->kri_node;
+		k->kri_task = -1;
+	} else if ((k->kretprobe_inst_table = ks_symbol(k, "kretprobe_inst_table"))) {
+		/* <= 5.10: 64 hlist buckets, hashed by task. */
+		k->kretprobe = KS_KRETPROBE_HASH_TABLE;
+		k->kri_node = ks_offset(k, "kretprobe_instance", "hlist", 0);
+		k->kri_ret_addr = ks_offset(k, "kretprobe_instance", "ret_addr", 24) - k->kri_node;
+		k->kri_fp = ks_offset(k, "kretprobe_instance", "fp", 40) - k->kri_node;
+		k->kri_task = ks_offset(k, "kretprobe_instance", "task", 32) - k->kri_node;
+	}
+}
+
+/* ---- task_struct layout (tasks.c) ---- */
+
+static void probe_task_layout(struct ks_kernel *k)
+{
+	k->ts.tasks = ks_offset(k, "task_struct", "tasks", -1);
+	k->ts.thread_group = ks_offset(k, "task_struct", "thread_group", -1);
+	k->ts.thread_node = ks_offset(k, "task_struct", "thread_node", -1);
+	k->ts.signal = ks_offset(k, "task_struct", "signal", -1);
+	k->ts.signal_thread_head = ks_offset(k, "signal_struct", "thread_head", -1);
+	k->ts.pid = ks_offset(k, "task_struct", "pid", -1);
+	k->ts.tgid = ks_offset(k, "task_struct", "tgid", -1);
+	k->ts.comm = ks_offset(k, "task_struct", "comm", -1);
+	k->ts.flags = ks_offset(k, "task_struct", "flags", -1);
+	/* "state" became "__state" (unsigned int) in 5.14. */
+	k->ts.state = ks_offset(k, "task_struct", "__state", -1);
+	k->ts.state_size = ks_member_size(k, "task_struct", "__state", 4);
+	if (k->ts.state < 0) {
+		k->ts.state = ks_offset(k, "task_struct", "state", -1);
+		k->ts.state_size = ks_member_size(k, "task_struct", "state", 8);
+	}
+	k->ts.stack = ks_offset(k, "task_struct", "stack", -1);
+	k->ts.thread = ks_offset(k, "task_struct", "thread", -1);
+	k->ts.on_cpu = ks_offset(k, "task_struct", "on_cpu", -1);
+	k->ts.cpu = ks_offset(k, "task_struct", "cpu", -1);
+	k->ts.thread_info_cpu = -1;
+	/* x86_64 keeps the saved stack pointer in thread.sp, s390 in
+	 * thread.ksp. */
+	k->ts.ksp = ks_offset(k, "thread_struct", "sp", -1);
+	if (k->ts.ksp < 0)
+		k->ts.ksp = ks_offset(k, "thread_struct", "ksp", -1);
+	k->ts.rq_curr = ks_offset(k, "rq", "curr", -1);
+	k->ts.rq_idle = ks_offset(k, "rq", "idle", -1);
+}
+
+struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
+				 size_t errlen)
+{
+	struct ks_kernel *k;
+
+	if (!t || !t->ops || !t->ops->read || !t->ops->lookup_symbol ||
+	    !t->ops->symbolize || !t->ops->is_kernel_text ||
+	    !t->ops->member_offset || !t->ops->type_size) {
+		snprintf(err, errlen, "incomplete target");
+		return NULL;
+	}
+	k = calloc(1, sizeof(*k));
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	k->t = t;
+	switch (t->arch) {
+	case KS_ARCH_X86_64:
+		k->arch = &ks_arch_x86_64;
+		break;
+	case KS_ARCH_S390X:
+		k->arch = &ks_arch_s390x;
+		break;
+	default:
+		snprintf(err, errlen, "unsupported architecture");
+		free(k);
+		return NULL;
+	}
+	k->big_endian = k->arch->big_endian;
+	snprintf(k->release, sizeof(k->release), "%s",
+		 t->osrelease ? t->osrelease : "");
+	k->version = t->version ? t->version : parse_release(t->osrelease);
+	if (!k->version) {
+		snprintf(err, errlen, "cannot tell the kernel version from release '%s'",
+			 k->release);
+		free(k);
+		return NULL;
+	}
+	/* klp_have_reliable_stack(): the arch has arch_stack_walk_reliable
+	 * (5.2+) or save_stack_trace_tsk_reliable (4.12-5.1). */
+	k->has_reliable_stacktrace =
+		ks_symbol(k, "arch_stack_walk_reliable") != 0 ||
+		ks_symbol(k, "save_stack_trace_tsk_reliable") != 0;
+	probe_fgraph(k);
+	probe_kretprobe(k);
+	probe_task_layout(k);
+	if (k->arch->probe(k, err, errlen)) {
+		if (k->arch->release)
+			k->arch->release(k);
+		free(k);
+		return NULL;
+	}
+	return k;
+}
+
+void ks_kernel_close(struct ks_kernel *k)
+{
+	if (!k)
+		return;
+	if (k->arch->release)
+		k->arch->release(k);
+	free(k);
+}

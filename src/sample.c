@@ -1,0 +1,899 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The pre-baked stack loader (format: samples/README.md).  A sample is a
+ * ks_target like any dump: memory it does not describe is unreadable.
+ * The parser takes any bytes (it is fuzzed) and either builds a sample
+ * or says which line is wrong.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core.h"
+#include "sample.h"
+
+/* Bounds that keep a hostile sample small. */
+#define MAX_LINE 4096
+#define MAX_ARGS 64
+#define MAX_SYMBOLS 8192
+#define MAX_MEMBERS 4096
+#define MAX_CHUNKS 65536
+#define MAX_MEMORY (16u << 20)
+#define MAX_NAME 128
+
+struct sym {
+	char name[MAX_NAME];
+	char module[KS_MOD_LEN];
+	kaddr_t addr;
+	uint64_t size;
+	int text;
+};
+
+struct member {
+	char type[MAX_NAME];
+	char member[MAX_NAME];	/* "" for a type's size */
+	long offset;
+	long size;
+};
+
+struct chunk {
+	kaddr_t addr;
+	size_t len;
+	unsigned char *data;
+};
+
+struct ks_sample {
+	char name[256];
+	struct ks_target target;
+	const struct ks_arch_ops *arch;
+	char release[65];
+	int no_reliable;
+	struct sym *syms;
+	int nsyms;
+	struct member *members;
+	int nmembers;
+	struct chunk *chunks;
+	int nchunks;
+	size_t memory;
+	struct ks_sample_task tasks[KS_SAMPLE_MAX_TASKS];
+	int ntasks;
+	void *arch_state;
+	char symbuf[MAX_NAME];
+	char modbuf[KS_MOD_LEN];
+	/* parse state */
+	int line;
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct ks_sample *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct ks_sample *s, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(s->err, s->errlen, "%s:%d: ", s->name, s->line);
+	if (n < 0 || (size_t)n >= s->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(s->err + n, s->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int ks_sample_number(const char *str, int64_t *out)
+{
+	char *end;
+	int neg = 0;
+	unsigned long long v;
+
+	if (!str || !*str)
+		return -1;
+	if (*str == '-') {
+		neg = 1;
+		str++;
+	}
+	if (!isdigit((unsigned char)*str))
+		return -1;
+	errno = 0;
+	v = strtoull(str, &end, 0);
+	if (errno || *end)
+		return -1;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 0;
+}
+
+/* ---- target operations ---- */
+
+static int s_read(void *priv, kaddr_t addr, void *buf, size_t len)
+{
+	struct ks_sample *s = priv;
+	unsigned char *out = buf;
+
+	while (len) {
+		int i;
+		/* later lines override earlier ones */
+		for (i = s->nchunks - 1; i >= 0; i--) {
+			const struct chunk *c = &s->chunks[i];
+			if (addr >= c->addr && addr - c->addr < c->len)
+				break;
+		}
+		if (i < 0)
+			return -1;
+		const struct chunk *c = &s->chunks[i];
+		size_t off = (size_t)(addr - c->addr);
+		size_t n = c->len - off < len ? c->len - off : len;
+		memcpy(out, c->data + off, n);
+		out += n;
+		addr += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
+{
+	struct ks_sample *s = priv;
+	for (int i = 0; i < s->nsyms; i++)
+		if (strcmp(s->syms[i].name, name) == 0) {
+			*value = s->syms[i].addr;
+			return 0;
+		}
+	/* Kernels with reliable stack traces have this function; a sample
+	 * says "reliable-stacktrace no" to model one without. */
+	if (!s->no_reliable && strcmp(name, "arch_stack_walk_reliable") == 0) {
+		*value = 1;
+		return 0;
+	}
+	return -1;
+}
+
+static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+{
+	struct ks_sample *s = priv;
+	const struct sym *best = NULL;
+
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		if (y->addr <= addr && (!best || y->addr > best->addr))
+			best = y;
+	}
+	if (!best)
+		return -1;
+	snprintf(s->symbuf, sizeof(s->symbuf), "%s", best->name);
+	snprintf(s->modbuf, sizeof(s->modbuf), "%s", best->module);
+	out->name = s->symbuf;
+	out->value = best->addr;
+	out->size = best->size;
+	out->module = best->module[0] ? s->modbuf : NULL;
+	return 0;
+}
+
+static int s_is_kernel_text(void *priv, kaddr_t addr)
+{
+	struct ks_sample *s = priv;
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		if (y->text && addr >= y->addr && addr - y->addr < y->size)
+			return 1;
+	}
+	return 0;
+}
+
+static const struct member *find_member(struct ks_sample *s, const char *type,
+					const char *member)
+{
+	for (int i = s->nmembers - 1; i >= 0; i--)
+		if (strcmp(s->members[i].type, type) == 0 &&
+		    strcmp(s->members[i].member, member) == 0)
+			return &s->members[i];
+	return NULL;
+}
+
+static long s_member_offset(void *priv, const char *type, const char *member)
+{
+	const struct member *m = find_member(priv, type, member);
+	return m ? m->offset : -1;
+}
+
+static long s_member_size(void *priv, const char *type, const char *member)
+{
+	const struct member *m = find_member(priv, type, member);
+	return m ? m->size : -1;
+}
+
+static long s_type_size(void *priv, const char *type)
+{
+	const struct member *m = find_member(priv, type, "");
+	return m ? m->size : -1;
+}
+
+static const struct ks_target_ops sample_ops = {
+	.read = s_read,
+	.lookup_symbol = s_lookup_symbol,
+	.symbolize = s_symbolize,
+	.is_kernel_text = s_is_kernel_text,
+	.member_offset = s_member_offset,
+	.member_size = s_member_size,
+	.type_size = s_type_size,
+};
+
+/* ---- building ---- */
+
+int ks_sample_add_memory(void *loader, kaddr_t addr, const void *bytes,
+			 size_t len)
+{
+	struct ks_sample *s = loader;
+	struct chunk *c;
+
+	if (len == 0)
+		return 0;
+	if (addr + len - 1 < addr)
+		return fail(s, "memory wraps around the address space");
+	if (s->memory + len > MAX_MEMORY || s->nchunks >= MAX_CHUNKS)
+		return fail(s, "too much memory (limit %u bytes)", MAX_MEMORY);
+	/* Extend the previous chunk when this one continues it. */
+	if (s->nchunks > 0) {
+		c = &s->chunks[s->nchunks - 1];
+		if (c->addr + c->len == addr) {
+			unsigned char *d = realloc(c->data, c->len + len);
+			if (!d)
+				return fail(s, "out of memory");
+			memcpy(d + c->len, bytes, len);
+			c->data = d;
+			c->len += len;
+			s->memory += len;
+			return 0;
+		}
+	}
+	if (s->nchunks % 64 == 0) {
+		struct chunk *n = realloc(s->chunks,
+					  (size_t)(s->nchunks + 64) * sizeof(*n));
+		if (!n)
+			return fail(s, "out of memory");
+		s->chunks = n;
+	}
+	c = &s->chunks[s->nchunks];
+	c->data = malloc(len);
+	if (!c->data)
+		return fail(s, "out of memory");
+	memcpy(c->data, bytes, len);
+	c->addr = addr;
+	c->len = len;
+	s->nchunks++;
+	s->memory += len;
+	return 0;
+}
+
+int ks_sample_add_symbol(void *loader, const char *name, kaddr_t addr,
+			 uint64_t size, int is_text, const char *module)
+{
+	struct ks_sample *s = loader;
+	struct sym *y;
+
+	if (strlen(name) >= MAX_NAME || (module && strlen(module) >= KS_MOD_LEN))
+		return fail(s, "symbol or module name too long");
+	if (s->nsyms >= MAX_SYMBOLS)
+		return fail(s, "too many symbols");
+	if (s->nsyms % 64 == 0) {
+		struct sym *n = realloc(s->syms, (size_t)(s->nsyms + 64) * sizeof(*n));
+		if (!n)
+			return fail(s, "out of memory");
+		s->syms = n;
+	}
+	y = &s->syms[s->nsyms++];
+	memset(y, 0, sizeof(*y));
+	snprintf(y->name, sizeof(y->name), "%s", name);
+	if (module)
+		snprintf(y->module, sizeof(y->module), "%s", module);
+	y->addr = addr;
+	y->size = size;
+	y->text = is_text;
+	return 0;
+}
+
+void **ks_sample_arch_state(void *loader)
+{
+	return &((struct ks_sample *)loader)->arch_state;
+}
+
+static int add_member(struct ks_sample *s, const char *type,
+		      const char *member, long offset, long size)
+{
+	struct member *m;
+	if (strlen(type) >= MAX_NAME || strlen(member) >= MAX_NAME)
+		return fail(s, "type or member name too long");
+	if (s->nmembers >= MAX_MEMBERS)
+		return fail(s, "too many members");
+	if (s->nmembers % 64 == 0) {
+		struct member *n = realloc(s->members,
+					   (size_t)(s->nmembers + 64) * sizeof(*n));
+		if (!n)
+			return fail(s, "out of memory");
+		s->members = n;
+	}
+	m = &s->members[s->nmembers++];
+	snprintf(m->type, sizeof(m->type), "%s", type);
+	snprintf(m->member, sizeof(m->member), "%s", member);
+	m->offset = offset;
+	m->size = size;
+	return 0;
+}
+
+/* ---- directives ---- */
+
+static int number(struct ks_sample *s, const char *what, const char *str,
+		  int64_t *out)
+{
+	if (ks_sample_number(str, out))
+		return fail(s, "%s: '%s' is not a number", what, str);
+	return 0;
+}
+
+static int put_words(struct ks_sample *s, char **argv, int argc, int width)
+{
+	int64_t addr, v;
+	unsigned char buf[8];
+
+	if (argc < 2)
+		return fail(s, "usage: mem ADDR WORD...");
+	if (number(s, "address", argv[0], &addr))
+		return -1;
+	for (int i = 1; i < argc; i++) {
+		if (number(s, "word", argv[i], &v))
+			return -1;
+		for (int b = 0; b < width; b++) {
+			int shift = s->arch->big_endian ? 8 * (width - 1 - b) : 8 * b;
+			buf[b] = (unsigned char)((uint64_t)v >> shift);
+		}
+		if (ks_sample_add_memory(s, (kaddr_t)addr + (kaddr_t)(i - 1) * width,
+					 buf, (size_t)width))
+			return -1;
+	}
+	return 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int put_bytes(struct ks_sample *s, char **argv, int argc)
+{
+	int64_t addr;
+	unsigned char buf[MAX_LINE / 2];
+	size_t n = 0;
+
+	if (argc != 2)
+		return fail(s, "usage: bytes ADDR HEX");
+	if (number(s, "address", argv[0], &addr))
+		return -1;
+	for (const char *p = argv[1]; *p; p += 2) {
+		int hi = hexval((unsigned char)p[0]);
+		int lo = p[1] ? hexval((unsigned char)p[1]) : -1;
+		if (hi < 0 || lo < 0)
+			return fail(s, "bytes: bad hex '%s'", argv[1]);
+		buf[n++] = (unsigned char)(hi << 4 | lo);
+	}
+	return ks_sample_add_memory(s, (kaddr_t)addr, buf, n);
+}
+
+static int parse_verdict(const char *v, enum ks_verdict *out)
+{
+	for (int i = 0; i < 5; i++)
+		if (strcmp(v, ks_verdict_name((enum ks_verdict)i)) == 0) {
+			*out = (enum ks_verdict)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_rule(const char *v, enum ks_rule *out)
+{
+	for (int i = 0; i < KS_RULE_COUNT; i++)
+		if (strcmp(v, ks_rule_name((enum ks_rule)i)) == 0) {
+			*out = (enum ks_rule)i;
+			return 0;
+		}
+	return -1;
+}
+
+static struct ks_sample_task *current_task(struct ks_sample *s)
+{
+	if (s->ntasks == 0) {
+		fail(s, "expectation before any 'task' line");
+		return NULL;
+	}
+	return &s->tasks[s->ntasks - 1];
+}
+
+static int do_task(struct ks_sample *s, char **argv, int argc)
+{
+	struct ks_sample_task *st;
+	struct ks_task *t;
+
+	if (s->ntasks >= KS_SAMPLE_MAX_TASKS)
+		return fail(s, "too many tasks");
+	st = &s->tasks[s->ntasks++];
+	memset(st, 0, sizeof(*st));
+	st->line = s->line;
+	st->expect.nframes = -1;
+	st->expect.frame[0] = st->expect.frame[1] = -2;
+	st->expect.rule[0] = st->expect.rule[1] = KS_RULE_COUNT;
+	t = &st->task;
+	t->cpu = -1;
+	t->stack_size = s->arch->default_thread_size;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		int64_t v = 0;
+		if (!eq)
+			return fail(s, "task: expected KEY=VALUE, got '%s'", argv[i]);
+		*eq++ = 0;
+		if (strcmp(argv[i], "comm") == 0) {
+			snprintf(t->comm, sizeof(t->comm), "%s", eq);
+			continue;
+		}
+		if (number(s, argv[i], eq, &v))
+			return -1;
+		if (strcmp(argv[i], "task") == 0)
+			t->task = (kaddr_t)v;
+		else if (strcmp(argv[i], "pid") == 0)
+			t->pid = t->tgid = (int)v;
+		else if (strcmp(argv[i], "tgid") == 0)
+			t->tgid = (int)v;
+		else if (strcmp(argv[i], "stack") == 0)
+			t->stack = (kaddr_t)v;
+		else if (strcmp(argv[i], "stack_size") == 0)
+			t->stack_size = (uint64_t)v;
+		else if (strcmp(argv[i], "ksp") == 0)
+			t->ksp = (kaddr_t)v;
+		else if (strcmp(argv[i], "flags") == 0)
+			t->flags = (uint64_t)v;
+		else if (strcmp(argv[i], "state") == 0)
+			t->state = (uint64_t)v;
+		else if (strcmp(argv[i], "on_cpu") == 0)
+			t->on_cpu = v != 0;
+		else if (strcmp(argv[i], "cpu") == 0)
+			t->cpu = (int)v;
+		else if (strcmp(argv[i], "idle") == 0)
+			t->is_idle = v != 0;
+		else
+			return fail(s, "task: unknown key '%s'", argv[i]);
+	}
+	if (t->stack_size == 0 || t->stack_size > (1u << 24))
+		return fail(s, "task: stack_size out of range");
+	return 0;
+}
+
+static int do_expect(struct ks_sample *s, char **argv, int argc)
+{
+	struct ks_sample_task *st = current_task(s);
+	int modes[2] = { 1, 1 };
+	enum ks_verdict verdict = KS_VERDICT_RELIABLE;
+	enum ks_rule rule = KS_RULE_COUNT;
+	int64_t frame = -2;
+	int have_verdict = 0;
+
+	if (!st)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq)
+			return fail(s, "expect: expected KEY=VALUE, got '%s'", argv[i]);
+		*eq++ = 0;
+		if (strcmp(argv[i], "verdict") == 0) {
+			if (parse_verdict(eq, &verdict))
+				return fail(s, "expect: unknown verdict '%s'", eq);
+			have_verdict = 1;
+		} else if (strcmp(argv[i], "rule") == 0) {
+			if (parse_rule(eq, &rule))
+				return fail(s, "expect: unknown rule '%s'", eq);
+		} else if (strcmp(argv[i], "frame") == 0) {
+			if (number(s, "frame", eq, &frame))
+				return -1;
+		} else if (strcmp(argv[i], "mode") == 0) {
+			enum ks_mode m;
+			if (ks_mode_parse(eq, &m))
+				return fail(s, "expect: unknown mode '%s'", eq);
+			modes[0] = m == KS_MODE_KERNEL;
+			modes[1] = m == KS_MODE_STRICT;
+		} else {
+			return fail(s, "expect: unknown key '%s'", argv[i]);
+		}
+	}
+	if (!have_verdict)
+		return fail(s, "expect: verdict= is required");
+	for (int m = 0; m < 2; m++) {
+		if (!modes[m])
+			continue;
+		st->expect.has_verdict[m] = 1;
+		st->expect.verdict[m] = verdict;
+		st->expect.rule[m] = rule;
+		st->expect.frame[m] = (int)frame;
+	}
+	return 0;
+}
+
+static int do_frames(struct ks_sample *s, char **argv, int argc)
+{
+	struct ks_sample_task *st = current_task(s);
+	if (!st)
+		return -1;
+	if (argc > KS_SAMPLE_MAX_EXPECT_FRAMES)
+		return fail(s, "frames: at most %d", KS_SAMPLE_MAX_EXPECT_FRAMES);
+	for (int i = 0; i < st->expect.nframes; i++)
+		free(st->expect.frames[i]);
+	st->expect.nframes = 0;
+	for (int i = 0; i < argc; i++) {
+		st->expect.frames[i] = strdup(argv[i]);
+		if (!st->expect.frames[i])
+			return fail(s, "out of memory");
+		st->expect.nframes++;
+	}
+	return 0;
+}
+
+static int do_labels(struct ks_sample *s, char **argv, int argc)
+{
+	struct ks_sample_task *st = current_task(s);
+	if (!st)
+		return -1;
+	st->expect.has_labels = 1;
+	memset(st->expect.labels, 0, sizeof(st->expect.labels));
+	for (int i = 0; i < argc; i++) {
+		char *colon = strchr(argv[i], ':');
+		int64_t idx;
+		if (!colon)
+			return fail(s, "labels: expected IDX:LABEL[,LABEL], got '%s'", argv[i]);
+		*colon++ = 0;
+		if (number(s, "frame index", argv[i], &idx))
+			return -1;
+		if (idx < 0 || idx >= KS_SAMPLE_MAX_EXPECT_FRAMES)
+			return fail(s, "labels: frame index out of range");
+		char *save = NULL;
+		for (char *tok = strtok_r(colon, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save)) {
+			int bit = ks_label_parse(tok);
+			if (bit < 0)
+				return fail(s, "labels: unknown label '%s'", tok);
+			st->expect.labels[idx] |= 1u << bit;
+		}
+	}
+	return 0;
+}
+
+static int do_line(struct ks_sample *s, char **argv, int argc)
+{
+	const char *kw = argv[0];
+	int64_t a, b, c;
+
+	argv++;
+	argc--;
+	if (strcmp(kw, "arch") == 0) {
+		if (argc != 1)
+			return fail(s, "usage: arch x86_64|s390x");
+		if (s->arch)
+			return fail(s, "arch given twice");
+		if (strcmp(argv[0], "x86_64") == 0) {
+			s->arch = &ks_arch_x86_64;
+			s->target.arch = KS_ARCH_X86_64;
+		} else if (strcmp(argv[0], "s390x") == 0) {
+			s->arch = &ks_arch_s390x;
+			s->target.arch = KS_ARCH_S390X;
+		} else {
+			return fail(s, "unknown arch '%s'", argv[0]);
+		}
+		return 0;
+	}
+	if (!s->arch)
+		return fail(s, "the first directive must be 'arch'");
+	if (strcmp(kw, "kernel") == 0) {
+		unsigned x, y, z = 0;
+		char extra;
+		if (argc != 1 || sscanf(argv[0], "%u.%u.%u%c", &x, &y, &z, &extra) < 2 ||
+		    x > 255 || y > 255)
+			return fail(s, "usage: kernel MAJOR.MINOR[.PATCH]");
+		s->target.version = KS_VERSION(x, y, z);
+		if (!s->release[0])
+			snprintf(s->release, sizeof(s->release), "%s", argv[0]);
+		return 0;
+	}
+	if (strcmp(kw, "release") == 0) {
+		if (argc != 1)
+			return fail(s, "usage: release STRING");
+		snprintf(s->release, sizeof(s->release), "%s", argv[0]);
+		return 0;
+	}
+	if (strcmp(kw, "reliable-stacktrace") == 0) {
+		if (argc != 1 || (strcmp(argv[0], "no") && strcmp(argv[0], "yes")))
+			return fail(s, "usage: reliable-stacktrace yes|no");
+		s->no_reliable = strcmp(argv[0], "no") == 0;
+		return 0;
+	}
+	if (strcmp(kw, "sym") == 0) {
+		int text = 1;
+		const char *module = NULL;
+		if (argc < 3 || argc > 5)
+			return fail(s, "usage: sym NAME ADDR SIZE [text|data] [MODULE]");
+		if (number(s, "address", argv[1], &a) || number(s, "size", argv[2], &b))
+			return -1;
+		if (b < 0)
+			return fail(s, "sym: negative size");
+		if (argc >= 4) {
+			if (strcmp(argv[3], "text") == 0)
+				text = 1;
+			else if (strcmp(argv[3], "data") == 0)
+				text = 0;
+			else
+				return fail(s, "sym: expected text or data, got '%s'", argv[3]);
+		}
+		if (argc == 5)
+			module = argv[4];
+		return ks_sample_add_symbol(s, argv[0], (kaddr_t)a, (uint64_t)b,
+					    text, module);
+	}
+	if (strcmp(kw, "type") == 0) {
+		if (argc != 2)
+			return fail(s, "usage: type NAME SIZE");
+		if (number(s, "size", argv[1], &a))
+			return -1;
+		return add_member(s, argv[0], "", 0, (long)a);
+	}
+	if (strcmp(kw, "member") == 0) {
+		if (argc != 3 && argc != 4)
+			return fail(s, "usage: member TYPE MEMBER OFFSET [SIZE]");
+		if (number(s, "offset", argv[2], &a))
+			return -1;
+		c = -1;
+		if (argc == 4 && number(s, "size", argv[3], &c))
+			return -1;
+		if (a < 0 || !argv[1][0])
+			return fail(s, "member: bad offset or name");
+		return add_member(s, argv[0], argv[1], (long)a, (long)c);
+	}
+	if (strcmp(kw, "mem") == 0)
+		return put_words(s, argv, argc, 8);
+	if (strcmp(kw, "mem32") == 0)
+		return put_words(s, argv, argc, 4);
+	if (strcmp(kw, "bytes") == 0)
+		return put_bytes(s, argv, argc);
+	if (strcmp(kw, "task") == 0)
+		return do_task(s, argv, argc);
+	if (strcmp(kw, "expect") == 0)
+		return do_expect(s, argv, argc);
+	if (strcmp(kw, "frames") == 0)
+		return do_frames(s, argv, argc);
+	if (strcmp(kw, "labels") == 0)
+		return do_labels(s, argv, argc);
+	if (s->arch->sample_directive) {
+		char msg[256] = "";
+		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
+		if (rc == 0)
+			return 0;
+		if (rc < 0)
+			return s->err[0] && !msg[0] ? -1 : fail(s, "%s", msg);
+	}
+	return fail(s, "unknown directive '%s'", kw);
+}
+
+void ks_sample_free(struct ks_sample *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->nchunks; i++)
+		free(s->chunks[i].data);
+	free(s->chunks);
+	free(s->syms);
+	free(s->members);
+	for (int t = 0; t < s->ntasks; t++)
+		for (int i = 0; i < s->tasks[t].expect.nframes; i++)
+			free(s->tasks[t].expect.frames[i]);
+	if (s->arch_state && s->arch && s->arch->sample_finish) {
+		/* let the arch free its scratch state */
+		char e[8];
+		s->arch->sample_finish(s, e, sizeof(e));
+	}
+	free(s);
+}
+
+struct ks_sample *ks_sample_parse(const char *text, size_t len,
+				  const char *name, char *err, size_t errlen)
+{
+	struct ks_sample *s = calloc(1, sizeof(*s));
+	size_t pos = 0;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (errlen)
+		err[0] = 0;
+	snprintf(s->name, sizeof(s->name), "%s", name ? name : "sample");
+	s->err = err;
+	s->errlen = errlen;
+	while (pos < len) {
+		char line[MAX_LINE + 1];
+		char *argv[MAX_ARGS + 1];
+		int argc = 0;
+		size_t n = 0;
+
+		s->line++;
+		while (pos < len && text[pos] != '\n') {
+			if (n >= MAX_LINE) {
+				fail(s, "line longer than %d bytes", MAX_LINE);
+				goto bad;
+			}
+			if (text[pos] == 0) {
+				fail(s, "NUL byte in sample");
+				goto bad;
+			}
+			line[n++] = text[pos++];
+		}
+		pos++;
+		line[n] = 0;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		char *save = NULL;
+		for (char *tok = strtok_r(line, " \t\r", &save); tok;
+		     tok = strtok_r(NULL, " \t\r", &save)) {
+			if (argc >= MAX_ARGS) {
+				fail(s, "more than %d words on a line", MAX_ARGS);
+				goto bad;
+			}
+			argv[argc++] = tok;
+		}
+		argv[argc] = NULL;
+		if (argc == 0)
+			continue;
+		if (do_line(s, argv, argc))
+			goto bad;
+	}
+	if (!s->arch) {
+		fail(s, "no 'arch' directive");
+		goto bad;
+	}
+	if (!s->target.version) {
+		fail(s, "no 'kernel' directive");
+		goto bad;
+	}
+	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
+		goto bad;
+	s->target.ops = &sample_ops;
+	s->target.priv = s;
+	s->target.osrelease = s->release;
+	return s;
+bad:
+	ks_sample_free(s);
+	return NULL;
+}
+
+struct ks_sample *ks_sample_load(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct ks_sample *s;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 65536) {
+			if (cap > (64u << 20)) {
+				snprintf(err, errlen, "%s: sample larger than 64 MiB", path);
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			char *n = realloc(buf, cap + 65536);
+			if (!n) {
+				snprintf(err, errlen, "out of memory");
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = n;
+			cap += 65536;
+		}
+		size_t r = fread(buf + len, 1, cap - len, f);
+		len += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	s = ks_sample_parse(buf, len, path, err, errlen);
+	free(buf);
+	return s;
+}
+
+const struct ks_target *ks_sample_target(struct ks_sample *s)
+{
+	return &s->target;
+}
+
+int ks_sample_ntasks(const struct ks_sample *s)
+{
+	return s->ntasks;
+}
+
+const struct ks_sample_task *ks_sample_task(const struct ks_sample *s, int i)
+{
+	return i >= 0 && i < s->ntasks ? &s->tasks[i] : NULL;
+}
+
+int ks_sample_check(const struct ks_sample_task *st,
+		    const struct ks_result *res, char *msg, size_t len)
+{
+	const struct ks_sample_expect *e = &st->expect;
+	int m = res->mode == KS_MODE_STRICT;
+
+	if (e->has_verdict[m]) {
+		if (res->verdict != e->verdict[m]) {
+			snprintf(msg, len, "verdict %s, expected %s (%s: %s)",
+				 ks_verdict_name(res->verdict),
+				 ks_verdict_name(e->verdict[m]),
+				 ks_rule_name(res->rule), res->message);
+			return -1;
+		}
+		if (e->rule[m] != KS_RULE_COUNT && res->rule != e->rule[m]) {
+			snprintf(msg, len, "rule %s, expected %s (%s)",
+				 ks_rule_name(res->rule), ks_rule_name(e->rule[m]),
+				 res->message);
+			return -1;
+		}
+		if (e->frame[m] != -2 && res->rule_frame != e->frame[m]) {
+			snprintf(msg, len, "rule at frame %d, expected %d",
+				 res->rule_frame, e->frame[m]);
+			return -1;
+		}
+	}
+	if (e->nframes >= 0) {
+		if (res->nframes != e->nframes) {
+			snprintf(msg, len, "%d frames, expected %d", res->nframes,
+				 e->nframes);
+			return -1;
+		}
+		for (int i = 0; i < e->nframes; i++) {
+			const char *want = e->frames[i];
+			const char *got = res->frames[i].symbol[0] ?
+				res->frames[i].symbol : "?";
+			if (strcmp(want, got) != 0) {
+				snprintf(msg, len, "frame %d is %s, expected %s", i,
+					 got, want);
+				return -1;
+			}
+		}
+	}
+	if (e->has_labels) {
+		for (int i = 0; i < res->nframes; i++) {
+			unsigned want = i < KS_SAMPLE_MAX_EXPECT_FRAMES ? e->labels[i] : 0;
+			if (res->frames[i].labels != want) {
+				char a[160] = "", b[160] = "";
+				size_t ua = 0, ub = 0;
+				for (unsigned bit = 0; bit < KS_LABEL_COUNT; bit++) {
+					if ((res->frames[i].labels & (1u << bit)) && ua < sizeof(a))
+						ua += (size_t)snprintf(a + ua, sizeof(a) - ua, "%s ", ks_label_name(bit));
+					if ((want & (1u << bit)) && ub < sizeof(b))
+						ub += (size_t)snprintf(b + ub, sizeof(b) - ub, "%s ", ks_label_name(bit));
+				}
+				snprintf(msg, len, "frame %d labels [%s], expected [%s]",
+					 i, a, b);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}

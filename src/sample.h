@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Pre-baked stacks: a small text format (samples/README.md) that
+ * describes a kernel image (arch, version, symbols, types, memory) and
+ * tasks with their expected verdicts.  The loader is a ks_target.
+ */
+#ifndef KLPSTACK_SAMPLE_H
+#define KLPSTACK_SAMPLE_H
+
+#include "klpstack.h"
+
+#define KS_SAMPLE_MAX_TASKS 64
+#define KS_SAMPLE_MAX_EXPECT_FRAMES 128
+
+struct ks_sample_expect {
+	int has_verdict[2];		/* per mode: kernel, strict */
+	enum ks_verdict verdict[2];
+	enum ks_rule rule[2];		/* KS_RULE_COUNT = not given */
+	int frame[2];			/* -2 = not given */
+	int nframes;			/* -1 = frames not given */
+	char *frames[KS_SAMPLE_MAX_EXPECT_FRAMES];
+	int has_labels;
+	unsigned labels[KS_SAMPLE_MAX_EXPECT_FRAMES];
+};
+
+struct ks_sample_task {
+	struct ks_task task;
+	struct ks_sample_expect expect;
+	int line;
+};
+
+struct ks_sample;
+
+/* Parse a sample from memory (the fuzzer's entry) or a file.  NULL on
+ * error with "file:line: message" in err. */
+struct ks_sample *ks_sample_parse(const char *text, size_t len,
+				  const char *name, char *err, size_t errlen);
+struct ks_sample *ks_sample_load(const char *path, char *err, size_t errlen);
+void ks_sample_free(struct ks_sample *s);
+
+const struct ks_target *ks_sample_target(struct ks_sample *s);
+int ks_sample_ntasks(const struct ks_sample *s);
+const struct ks_sample_task *ks_sample_task(const struct ks_sample *s, int i);
+
+/* Compare a result with the task's expectation for res->mode.  Returns 0
+ * when it matches (or nothing was expected), else -1 with a message. */
+int ks_sample_check(const struct ks_sample_task *st,
+		    const struct ks_result *res, char *msg, size_t len);
+
+/* For arch sample directives (struct ks_arch_ops.sample_directive). */
+int ks_sample_add_memory(void *loader, kaddr_t addr, const void *bytes,
+			 size_t len);
+int ks_sample_add_symbol(void *loader, const char *name, kaddr_t addr,
+			 uint64_t size, int is_text, const char *module);
+/* Arch scratch pointer kept in the loader.  The arch's sample_finish()
+ * turns it into memory and symbols, frees it and sets it to NULL; it is
+ * also called on a failed parse, only to free the state. */
+void **ks_sample_arch_state(void *loader);
+/* Parse a number in C syntax (0x.., decimal, negative). 0 ok, -1 bad. */
+int ks_sample_number(const char *s, int64_t *out);
+
+#endif

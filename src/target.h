@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The target interface: the only way the core sees a kernel image.
+ *
+ * A target is a crash session (extensions/), a dump opened with libkdumpfile
+ * (klpscan) or a pre-baked sample (samples/).  The core never includes a
+ * crash or libkdumpfile header; it calls these operations and checks every
+ * result, because any read of dump memory can fail.
+ */
+#ifndef KLPSTACK_TARGET_H
+#define KLPSTACK_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint64_t kaddr_t;
+
+enum ks_arch_id {
+	KS_ARCH_UNKNOWN = 0,
+	KS_ARCH_X86_64,
+	KS_ARCH_S390X,
+};
+
+/* Result of an address -> symbol lookup.  Strings stay valid until the
+ * next call of the same operation on the same target. */
+struct ks_symbol {
+	const char *name;
+	kaddr_t value;
+	uint64_t size;		/* 0 when unknown */
+	const char *module;	/* NULL for vmlinux */
+};
+
+struct ks_target_ops {
+	/* Read len bytes of kernel virtual memory into buf, in the target's
+	 * own byte order.  0 on success, -1 if any byte is unreadable. */
+	int (*read)(void *priv, kaddr_t addr, void *buf, size_t len);
+
+	/* Symbol (vmlinux or module, static ones included) -> address.
+	 * 0 on success, -1 when the symbol does not exist. */
+	int (*lookup_symbol)(void *priv, const char *name, kaddr_t *value);
+
+	/* Address -> the symbol containing it (or the closest one below it).
+	 * 0 on success, -1 when no symbol is known. */
+	int (*symbolize)(void *priv, kaddr_t addr, struct ks_symbol *out);
+
+	/* Nonzero when addr is in vmlinux or module text. */
+	int (*is_kernel_text)(void *priv, kaddr_t addr);
+
+	/* Offset of a direct member of "struct type" (members of anonymous
+	 * structs and unions included), -1 when unknown.  type is the bare
+	 * struct name, e.g. ("task_struct", "thread"). */
+	long (*member_offset)(void *priv, const char *type, const char *member);
+
+	/* Size of that member, -1 when unknown. */
+	long (*member_size)(void *priv, const char *type, const char *member);
+
+	/* sizeof(struct type), -1 when unknown. */
+	long (*type_size)(void *priv, const char *type);
+};
+
+struct ks_target {
+	const struct ks_target_ops *ops;
+	void *priv;
+	enum ks_arch_id arch;
+	/* utsname release, e.g. "6.1.0-27-cloud-amd64" or "6.1.115";
+	 * the core derives the kernel version that decides the rules. */
+	const char *osrelease;
+	/* Optional full upstream version when the release string hides it
+	 * (Debian: "6.1.0-27" is 6.1.115); 0 = derive from osrelease. */
+	uint32_t version;
+};
+
+#endif
