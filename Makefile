@@ -30,7 +30,7 @@ ifeq ($(ARCH),s390x)
 else
   B := build
   CRASH_TARGET := -DX86_64
-  PROGRAMS := klpscan $(if $(wildcard $(CRASH_INC)/defs.h),klpstack.so)
+  PROGRAMS := klpscan $(if $(and $(wildcard $(CRASH_INC)/defs.h),$(wildcard extensions/klpstack.c)),klpstack.so)
 endif
 
 KDUMP_LIBS := $(if $(wildcard src/kdump*.c),-lkdumpfile -laddrxlat -ldw -lelf)

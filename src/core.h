@@ -124,6 +124,15 @@ long ks_type_size(const struct ks_kernel *k, const char *type, long fallback);
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 			   char *buf, size_t len);
 
+/* Visit every entry of a circular list_head list: head is the address
+ * of the list_head, entries are reported as (node - node_off).  visit
+ * returns nonzero to stop (passed back).  *budget bounds the steps across
+ * calls; a NULL link, a loop or an unreadable node ends with -1 and a
+ * message. */
+int ks_list_foreach(const struct ks_kernel *k, kaddr_t head, long node_off,
+		    int (*visit)(void *arg, kaddr_t entry), void *arg,
+		    long *budget, char *err, size_t errlen);
+
 /* One walk of one task: the cookie passed down the arch walker. */
 struct ks_walk {
 	struct ks_kernel *k;

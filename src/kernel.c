@@ -135,6 +135,48 @@ const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 	return buf;
 }
 
+/* Visit every entry of a circular list_head list: head is the address
+ * of the list_head, entries are reported as (node - node_off). */
+int ks_list_foreach(const struct ks_kernel *k, kaddr_t head, long node_off,
+		     int (*visit)(void *arg, kaddr_t entry), void *arg,
+		     long *budget, char *err, size_t errlen)
+{
+	uint64_t node;
+	/* Brent's cycle check: a list that loops without coming back to
+	 * its head is caught after about twice the loop's length. */
+	kaddr_t mark = head;
+	long power = 1, steps = 0;
+
+	if (ks_read_u64(k, head, &node)) {
+		snprintf(err, errlen, "list head %#llx is not readable",
+			 (unsigned long long)head);
+		return -1;
+	}
+	while (node != head) {
+		int rc;
+		if (!node || node == mark || --*budget < 0) {
+			snprintf(err, errlen, node ? "list at %#llx does not end (loop)"
+					      : "list has a NULL link",
+				 (unsigned long long)node);
+			return -1;
+		}
+		if (++steps == power) {
+			mark = node;
+			power *= 2;
+			steps = 0;
+		}
+		rc = visit(arg, node - (kaddr_t)node_off);
+		if (rc)
+			return rc;
+		if (ks_read_u64(k, node, &node)) {
+			snprintf(err, errlen, "list node %#llx is not readable",
+				 (unsigned long long)node);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* ---- version ---- */
 
 /* "6.1.0-27-cloud-amd64" -> 6.1.0; "5.14.0-517.el9" -> 5.14.0. */

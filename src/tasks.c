@@ -102,38 +102,6 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 	return 0;
 }
 
-/* Visit every entry of a circular list_head list: head is the address
- * of the list_head, entries are reported as (node - node_off). */
-static int walk_list(struct ks_kernel *k, kaddr_t head, long node_off,
-		     int (*visit)(void *arg, kaddr_t entry), void *arg,
-		     long *budget, char *err, size_t errlen)
-{
-	uint64_t node;
-
-	if (ks_read_u64(k, head, &node)) {
-		snprintf(err, errlen, "list head %#llx is not readable",
-			 (unsigned long long)head);
-		return -1;
-	}
-	while (node != head) {
-		int rc;
-		if (!node || --*budget < 0) {
-			snprintf(err, errlen, node ? "task list does not end (loop?)"
-					      : "task list has a NULL link");
-			return -1;
-		}
-		rc = visit(arg, node - (kaddr_t)node_off);
-		if (rc)
-			return rc;
-		if (ks_read_u64(k, node, &node)) {
-			snprintf(err, errlen, "list node %#llx is not readable",
-				 (unsigned long long)node);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 struct foreach_ctx {
 	struct ks_kernel *k;
 	ks_task_cb cb;
@@ -169,7 +137,7 @@ static int visit_group(void *arg, kaddr_t leader)
 			/* an exited leader keeps no signal_struct */
 			return visit_thread(c, leader);
 		}
-		return walk_list(k, sig + k->ts.signal_thread_head,
+		return ks_list_foreach(k, sig + k->ts.signal_thread_head,
 				 k->ts.thread_node, visit_thread, c,
 				 &c->budget, c->err, c->errlen);
 	}
@@ -177,7 +145,7 @@ static int visit_group(void *arg, kaddr_t leader)
 		int rc = visit_thread(c, leader);
 		if (rc)
 			return rc;
-		return walk_list(k, leader + k->ts.thread_group,
+		return ks_list_foreach(k, leader + k->ts.thread_group,
 				 k->ts.thread_group, visit_thread, c,
 				 &c->budget, c->err, c->errlen);
 	}
@@ -234,7 +202,7 @@ int ks_task_foreach(struct ks_kernel *k, ks_task_cb cb, void *arg,
 	rc = visit_thread(&c, init_task);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	rc = walk_list(k, init_task + k->ts.tasks, k->ts.tasks, visit_group,
+	rc = ks_list_foreach(k, init_task + k->ts.tasks, k->ts.tasks, visit_group,
 		       &c, &c.budget, err, errlen);
 	return rc < 0 ? -1 : 0;
 }

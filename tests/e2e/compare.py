@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Compare klpstack's JSON report of a real dump with what the guest's
+kernel said just before the dump (truth.txt), or two reports with each
+other (--same).
+
+Truth lines (written by the guest):
+  kernel RELEASE
+  task TID TGID COMM SCENARIO
+  state TID STATE
+  frame TID SYMBOL+0xOFF/0xSIZE [MODULE]
+  traced TID FUNC LABEL
+Checks, for every sleeping task the guest listed:
+  - klpstack lists it;
+  - its frames equal /proc/TID/stack (symbol names in order, after dropping
+    .sched.text functions from ours, which /proc/TID/stack leaves out; an
+    alias of the same address counts as equal);
+  - every trampoline the scenario put there is labelled, and no other;
+  - the verdict follows the arch's rules (--expect-interrupted-unreliable for
+    s390x: kernel-mode pt_regs mid-stack makes a stack unreliable).
+Closing line: "e2e NAME: N passed, N failed".
+"""
+import argparse
+import json
+import re
+import subprocess
+import sys
+
+TRAMPOLINE_LABELS = {"ftrace-graph", "kretprobe", "ftrace-graph-unrecovered",
+                     "kretprobe-unrecovered"}
+
+
+def load_truth(path):
+    tasks, order = {}, []
+    meta = {"fgraph": [], "kretprobe": []}
+    for raw in open(path, encoding="utf-8", errors="replace"):
+        parts = raw.split()
+        if not parts:
+            continue
+        kind = parts[0]
+        if kind == "kernel":
+            meta["kernel"] = parts[1] if len(parts) > 1 else ""
+        elif kind == "task" and len(parts) >= 4:
+            tid = int(parts[1])
+            tasks[tid] = {"tid": tid, "tgid": int(parts[2]), "comm": parts[3],
+                          "scenario": parts[4] if len(parts) > 4 else "other",
+                          "state": "?", "frames": [], "traced": []}
+            order.append(tid)
+        elif kind == "state" and len(parts) >= 3 and int(parts[1]) in tasks:
+            tasks[int(parts[1])]["state"] = parts[2]
+        elif kind == "frame" and len(parts) >= 3 and int(parts[1]) in tasks:
+            m = re.match(r"([^+]+)\+0x([0-9a-f]+)/0x([0-9a-f]+)", parts[2])
+            if m:
+                tasks[int(parts[1])]["frames"].append(
+                    (m.group(1), int(m.group(2), 16),
+                     parts[3].strip("[]") if len(parts) > 3 else None))
+        elif kind == "traced" and len(parts) >= 4 and int(parts[1]) in tasks:
+            tasks[int(parts[1])]["traced"].append((parts[2], parts[3]))
+        elif kind == "fgraph-functions":
+            meta["fgraph"] = parts[1:]
+        elif kind == "kretprobe-functions":
+            meta["kretprobe"] = parts[1:]
+    return tasks, order, meta
+
+
+def load_symbols(sysmap, vmlinux):
+    """name -> address, and the set of .sched.text function names."""
+    lines = []
+    if sysmap:
+        lines = open(sysmap, encoding="utf-8", errors="replace").read().split("\n")
+    elif vmlinux:
+        out = subprocess.run(["nm", "-n", vmlinux], capture_output=True, text=True,
+                             check=True).stdout
+        lines = out.split("\n")
+    addr, syms = {}, []
+    for line in lines:
+        p = line.split()
+        if len(p) < 3:
+            continue
+        try:
+            a = int(p[0], 16)
+        except ValueError:
+            continue
+        addr.setdefault(p[2], a)
+        syms.append((a, p[2], p[1]))
+    start, end = addr.get("__sched_text_start"), addr.get("__sched_text_end")
+    sched = set()
+    if start is not None and end is not None:
+        sched = {n for a, n, t in syms if start <= a < end and t in "tT"}
+    return addr, sched
+
+
+def frame_matches(ours, truth, addr):
+    name, off, _mod = truth
+    if ours.get("symbol") == name:
+        return True
+    a, b = addr.get(ours.get("symbol") or ""), addr.get(name)
+    return a is not None and b is not None and a + ours["offset"] == b + off
+
+
+def compare_truth(args):
+    tasks, order, meta = load_truth(args.truth)
+    report = json.load(open(args.report))
+    addr, sched = load_symbols(args.sysmap, args.vmlinux)
+    ours = {t["pid"]: t for t in report["tasks"]}
+    passed = failed = 0
+    frames_total = frames_agree = 0
+    compared = 0
+
+    def fail(msg):
+        nonlocal failed
+        failed += 1
+        print("FAIL", msg)
+
+    missing = [tid for tid in order if tid not in ours]
+    if missing:
+        fail("tasks the guest listed but klpstack did not: %s" % missing[:20])
+    else:
+        passed += 1
+    extra = [p for p in ours if p not in tasks and p != 0]
+    print("tasks: guest %d, klpstack %d (idle tasks %d, others not in the guest's list %d: %s)"
+          % (len(order), len(ours), sum(1 for t in report["tasks"] if t["pid"] == 0),
+             len(extra), [ours[p]["comm"] for p in extra][:10]))
+
+    for tid in order:
+        t, o = tasks[tid], ours.get(tid)
+        if o is None:
+            continue
+        if t["state"] not in ("S", "D", "I") or o["verdict"] == "running":
+            continue
+        if t["scenario"] in args.skip_scenario:
+            continue
+        compared += 1
+        mine = [f for f in o["frames"] if (f.get("symbol") or "?") not in sched]
+        want = t["frames"]
+        frames_total += len(want)
+        ok = len(mine) == len(want) and all(
+            frame_matches(a, b, addr) for a, b in zip(mine, want))
+        if ok:
+            passed += 1
+            frames_agree += len(want)
+        else:
+            agree = 0
+            for a, b in zip(mine, want):
+                if not frame_matches(a, b, addr):
+                    break
+                agree += 1
+            frames_agree += agree
+            fail("task %d %s (%s): frames differ at #%d\n  ours:  %s\n  guest: %s" % (
+                tid, t["comm"], t["scenario"], agree,
+                " ".join("%s+%#x" % (f.get("symbol"), f["offset"]) for f in mine),
+                " ".join("%s+%#x" % (n, off) for n, off, _ in want)))
+            continue
+        # Labels: the caller of each traced function carries the label.
+        labelled = {}
+        for i, f in enumerate(mine):
+            for lab in f["labels"]:
+                labelled.setdefault(lab, set()).add(i)
+        allowed = {"ftrace-graph": set(), "kretprobe": set()}
+        for func, label in t["traced"]:
+            idx = [i for i, f in enumerate(want) if f[0] == func or
+                   (addr.get(func) is not None and addr.get(func) == addr.get(f[0]))]
+            if not idx or idx[0] + 1 >= len(mine):
+                fail("task %d %s: traced function %s not on its stack" % (tid, t["comm"], func))
+                continue
+            caller = idx[0] + 1
+            if caller not in labelled.get(label, set()):
+                fail("task %d %s: frame #%d (%s, caller of %s) lacks label %s" % (
+                    tid, t["comm"], caller, mine[caller].get("symbol"), func, label))
+                continue
+            passed += 1
+            if label == "kretprobe":
+                allowed[label].add(caller)
+            else:
+                # graph tracing also hijacks every traced callee of func
+                allowed[label].update(range(0, caller + 1))
+        for lab in ("ftrace-graph", "kretprobe", "ftrace-graph-unrecovered",
+                    "kretprobe-unrecovered"):
+            stray = labelled.get(lab, set()) - allowed.get(lab, set())
+            if stray:
+                fail("task %d %s (%s): label %s on frames %s the scenario did not trace" % (
+                    tid, t["comm"], t["scenario"], lab, sorted(stray)))
+        # Verdicts.
+        interrupted = any(set(f["labels"]) & {"preempted", "exception", "interrupted"}
+                          for f in o["frames"])
+        if args.interrupted_unreliable and interrupted:
+            if o["verdict"] == "unreliable" and o["reason"]["rule"] == args.interrupted_unreliable:
+                passed += 1
+            else:
+                fail("task %d %s: kernel-mode pt_regs mid-stack, verdict %s %s, expected unreliable %s" % (
+                    tid, t["comm"], o["verdict"], (o["reason"] or {}).get("rule"),
+                    args.interrupted_unreliable))
+        elif o["verdict"] == "reliable":
+            passed += 1
+        else:
+            fail("task %d %s (%s): verdict %s %s" % (tid, t["comm"], t["scenario"], o["verdict"],
+                                                    json.dumps(o["reason"])))
+        if t["scenario"] in args.require_interrupted and not interrupted:
+            fail("task %d %s (%s): no preempted/exception/interrupted label" % (
+                tid, t["comm"], t["scenario"]))
+    print("sleeping tasks compared %d, frames agreed %d of %d (%.1f%%)" % (
+        compared, frames_agree, frames_total,
+        100.0 * frames_agree / frames_total if frames_total else 100.0))
+    if compared == 0:
+        fail("no sleeping task was compared")
+    return passed, failed
+
+
+def compare_same(args):
+    a = json.load(open(args.same[0]))
+    b = json.load(open(args.same[1]))
+    passed = failed = 0
+    ta = {t["task"]: t for t in a["tasks"]}
+    tb = {t["task"]: t for t in b["tasks"]}
+    if set(ta) != set(tb):
+        failed += 1
+        print("FAIL task sets differ: only in first %d, only in second %d" % (
+            len(set(ta) - set(tb)), len(set(tb) - set(ta))))
+    for key in sorted(set(ta) & set(tb)):
+        x, y = ta[key], tb[key]
+        fx = [(f["ip"], f.get("symbol"), f["offset"], f.get("module"), f["labels"]) for f in x["frames"]]
+        fy = [(f["ip"], f.get("symbol"), f["offset"], f.get("module"), f["labels"]) for f in y["frames"]]
+        if (x["verdict"], x["reason"] and x["reason"]["rule"], fx) == \
+           (y["verdict"], y["reason"] and y["reason"]["rule"], fy):
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL task %s pid %d differs:\n  %s %s\n  %s %s" % (
+                key, x["pid"], x["verdict"], fx[:6], y["verdict"], fy[:6]))
+    print("tasks identical in both reports: %d of %d" % (passed, len(set(ta) | set(tb))))
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--name", default="dump")
+    ap.add_argument("--truth")
+    ap.add_argument("--report")
+    ap.add_argument("--sysmap")
+    ap.add_argument("--vmlinux")
+    ap.add_argument("--same", nargs=2)
+    ap.add_argument("--interrupted-unreliable", default="",
+                    help="rule expected for kernel-mode pt_regs mid-stack (s390x)")
+    ap.add_argument("--require-interrupted", action="append", default=[],
+                    help="scenario whose tasks must show a pt_regs label")
+    ap.add_argument("--skip-scenario", action="append", default=[])
+    args = ap.parse_args()
+    if args.same:
+        passed, failed = compare_same(args)
+    else:
+        passed, failed = compare_truth(args)
+    print("e2e %s: %d passed, %d failed" % (args.name, passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

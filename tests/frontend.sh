@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Front-end behaviour of klpscan on samples: exit codes, clear errors,
+# JSON that parses.  Closing line: "frontend: N passed, N failed".
+set -u
+klpscan=${1:-./klpscan}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+check() { # name expected-exit command...
+	name=$1 want=$2
+	shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: exit $got, expected $want"
+		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
+	fi
+}
+
+expect_text() { # name file pattern
+	if grep -q -- "$3" "$2"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $1: '$3' not in output"
+		sed 's/^/  | /' "$2" | head -20
+	fi
+}
+
+cat >"$tmp/running.sample" <<'S'
+arch x86_64
+kernel 6.1.115
+task task=0xffff888000010000 pid=42 comm=busy on_cpu=1 cpu=1 stack=0xffffc90000010000 ksp=0xffffc90000013e00
+expect verdict=running
+task task=0xffff888000020000 pid=43 comm=zombie stack=0
+expect verdict=no-stack
+S
+cat >"$tmp/badksp.sample" <<'S'
+arch s390x
+kernel 6.1.115
+task task=0x10000 pid=7 comm=cat stack=0x20000 ksp=0
+expect verdict=unreliable rule=S390_BAD_KSP
+S
+cat >"$tmp/unreadable.sample" <<'S'
+arch s390x
+kernel 6.1.115
+task task=0x10000 pid=8 comm=cat stack=0x20000 ksp=0x23e00
+S
+printf 'arch x86_64\nkernel 6.1\nsym broken\n' >"$tmp/broken.sample"
+printf '\x00\x01\x02garbage' >"$tmp/binary.sample"
+
+check "help" 0 "$klpscan" --help
+expect_text "help text" "$tmp/out" "Exit status"
+check "no arguments" 64 "$klpscan"
+check "bad mode" 64 "$klpscan" -m sideways "$tmp/running.sample"
+check "running and no-stack are not unreliable" 0 "$klpscan" "$tmp/running.sample"
+expect_text "running verdict shown" "$tmp/out" "running"
+check "unreliable task" 1 "$klpscan" "$tmp/badksp.sample"
+expect_text "rule named" "$tmp/out" "S390_BAD_KSP"
+check "unreadable stack is an error" 2 "$klpscan" "$tmp/unreadable.sample"
+expect_text "error verdict" "$tmp/out" "error"
+check "broken sample" 2 "$klpscan" "$tmp/broken.sample" "$tmp/running.sample"
+expect_text "error names file and line" "$tmp/err" "broken.sample:3:"
+expect_text "other inputs still scanned" "$tmp/out" "busy"
+check "binary garbage" 2 "$klpscan" "$tmp/binary.sample"
+check "missing file" 2 "$klpscan" "$tmp/nonexistent.sample"
+expect_text "missing file message" "$tmp/err" "No such file"
+check "json" 1 "$klpscan" --json "$tmp/running.sample" "$tmp/badksp.sample"
+if python3 -c 'import json,sys
+objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert len(objs)==2, objs
+assert objs[0]["schema"]=="klpstack/1"
+t=objs[1]["tasks"][0]
+assert t["verdict"]=="unreliable" and t["reason"]["rule"]=="S390_BAD_KSP", t
+assert objs[0]["tasks"][0]["reason"]["rule"]=="RUNNING"
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json shape"; fi
+check "check mode passes" 0 "$klpscan" --check "$tmp/running.sample" "$tmp/badksp.sample"
+sed 's/S390_BAD_KSP/S390_MISALIGNED_SP/' "$tmp/badksp.sample" >"$tmp/wrong.sample"
+check "check mode catches a wrong expectation" 1 "$klpscan" --check "$tmp/wrong.sample"
+expect_text "check mode says what differs" "$tmp/out" "expected S390_MISALIGNED_SP"
+
+echo "frontend: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of the arch-neutral core: byte order, version and sample
+ * parsing, the fgraph and kretprobe searches, the task-list walk and its
+ * bounds, the reports.  Closing line: "unit: N passed, N failed".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core.h"
+#include "sample.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                  \
+	do {                                                              \
+		if (cond) {                                               \
+			passed++;                                         \
+		} else {                                                  \
+			failed++;                                         \
+			printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
+			printf(__VA_ARGS__);                              \
+			printf("\n");                                     \
+		}                                                         \
+	} while (0)
+
+static struct ks_sample *load(const char *text, char *err, size_t len)
+{
+	return ks_sample_parse(text, strlen(text), "t", err, len);
+}
+
+static void test_byte_order(void)
+{
+	static const unsigned char b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct ks_kernel le = { .big_endian = 0 }, be = { .big_endian = 1 };
+
+	CHECK(ks_get_u64(&le, b) == 0x0807060504030201ull, "le u64");
+	CHECK(ks_get_u64(&be, b) == 0x0102030405060708ull, "be u64");
+	CHECK(ks_get_u32(&be, b) == 0x01020304u, "be u32");
+	CHECK(ks_get_u16(&le, b) == 0x0201u, "le u16");
+}
+
+static void test_sample_errors(void)
+{
+	char err[256];
+	struct ks_sample *s;
+
+	s = load("kernel 6.1\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "t:1:") && strstr(err, "arch"), "arch first: %s", err);
+	s = load("arch x86_64\nkernel 6.1\nsym foo zz 10\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "t:3:") && strstr(err, "not a number"), "bad number: %s", err);
+	s = load("arch s390x\nkernel 6.1\nfrobnicate\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "unknown directive"), "unknown directive: %s", err);
+	s = load("arch s390x\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "kernel"), "kernel required: %s", err);
+	s = load("arch s390x\nkernel 6.1\nexpect verdict=reliable\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "before any 'task'"), "expect before task: %s", err);
+	s = load("arch s390x\nkernel 6.1\nmem 0xffffffffffffffff 1 2\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "wraps"), "wrap: %s", err);
+	s = load("arch s390x\nkernel 6.1\ntask pid=1 bogus=2\n", err, sizeof(err));
+	CHECK(!s && strstr(err, "unknown key"), "task key: %s", err);
+}
+
+static void test_sample_memory(void)
+{
+	char err[256];
+	unsigned char buf[16];
+	struct ks_sample *s = load("arch s390x\nkernel 6.1\nmem 0x1000 0x0102030405060708 9\n"
+				   "mem32 0x2000 0xaabbccdd\n", err, sizeof(err));
+	CHECK(s != NULL, "load: %s", err);
+	if (!s)
+		return;
+	const struct ks_target *t = ks_sample_target(s);
+	CHECK(t->ops->read(t->priv, 0x1000, buf, 16) == 0 && buf[0] == 1 && buf[7] == 8 &&
+	      buf[15] == 9, "big-endian words, contiguous");
+	CHECK(t->ops->read(t->priv, 0x1008, buf, 9) != 0, "read past the end fails");
+	CHECK(t->ops->read(t->priv, 0x2000, buf, 4) == 0 && buf[0] == 0xaa, "mem32");
+	CHECK(t->ops->read(t->priv, 0xfff, buf, 2) != 0, "read before the start fails");
+	ks_sample_free(s);
+}
+
+static void test_version(void)
+{
+	char err[256];
+	struct ks_sample *s = load("arch x86_64\nkernel 6.11.3\nrelease 6.11.0-1-amd64\n",
+				   err, sizeof(err));
+	struct ks_kernel *k;
+	CHECK(s != NULL, "load: %s", err);
+	if (!s)
+		return;
+	k = ks_kernel_open(ks_sample_target(s), err, sizeof(err));
+	CHECK(k != NULL, "open: %s", err);
+	if (k) {
+		CHECK(ks_kernel_version(k) == KS_VERSION(6, 11, 3), "version");
+		CHECK(strcmp(ks_kernel_release(k), "6.11.0-1-amd64") == 0, "release");
+		ks_kernel_close(k);
+	}
+	ks_sample_free(s);
+}
+
+/* A walk context on a sample, for calling the recovery searches. */
+struct fixture {
+	struct ks_sample *s;
+	struct ks_kernel *k;
+	struct ks_task task;
+	struct ks_result res;
+	struct ks_walk w;
+};
+
+static int fixture_open(struct fixture *f, const char *text)
+{
+	char err[256];
+	memset(f, 0, sizeof(*f));
+	f->s = load(text, err, sizeof(err));
+	if (!f->s) {
+		printf("fixture: %s\n", err);
+		return -1;
+	}
+	f->k = ks_kernel_open(ks_sample_target(f->s), err, sizeof(err));
+	if (!f->k) {
+		printf("fixture: %s\n", err);
+		ks_sample_free(f->s);
+		return -1;
+	}
+	f->task = ks_sample_task(f->s, 0)->task;
+	f->w.k = f->k;
+	f->w.task = &f->task;
+	f->w.res = &f->res;
+	f->w.mode = KS_MODE_KERNEL;
+	return 0;
+}
+
+static void fixture_close(struct fixture *f)
+{
+	ks_kernel_close(f->k);
+	ks_sample_free(f->s);
+}
+
+static void test_fgraph_struct_array(void)
+{
+	struct fixture f;
+	int found;
+	kaddr_t r;
+	/* 6.1 layout: entries of 32 bytes, ret @0, retp @24; curr = 1 */
+	const char *text =
+		"arch x86_64\nkernel 6.1.115\n"
+		"sym return_to_handler 0xffffffff81001000 0x40\n"
+		"member task_struct ret_stack 0x100\nmember task_struct curr_ret_stack 0x108\n"
+		"type ftrace_ret_stack 32\nmember ftrace_ret_stack ret 0\nmember ftrace_ret_stack retp 24\n"
+		"mem 0x5100 0x9000\nmem32 0x5108 1\n"
+		"mem 0x9000 0xffffffff81100010 0 0 0xffffc90000003f00\n"
+		"mem 0x9020 0xffffffff81200020 0 0 0xffffc90000003f80\n"
+		"task task=0x5000 pid=7 stack=0xffffc90000000000 ksp=0xffffc90000003e00\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81001000, 0xffffc90000003f80, &found);
+	CHECK(found && r == 0xffffffff81200020, "entry 1 by retp");
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81001000, 0xffffc90000003f00, &found);
+	CHECK(found && r == 0xffffffff81100010, "entry 0 by retp");
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81001000, 0xffffc90000003000, &found);
+	CHECK(!found && r == 0xffffffff81001000, "no entry: unchanged");
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81000500, 0xffffc90000003f00, &found);
+	CHECK(!found && r == 0xffffffff81000500, "not return_to_handler: unchanged");
+	fixture_close(&f);
+}
+
+static void test_fgraph_word_array(void)
+{
+	struct fixture f;
+	int found;
+	kaddr_t r;
+	/*
+	 * 6.11+: frames of 4 words (ret, func, fp, retp) + a bitmap word
+	 * whose low 10 bits point back 4 words to the frame.  Two frames:
+	 * words 0-3 frame A, word 4 bitmap (back 4), words 5-8 frame B,
+	 * word 9 bitmap (back 4); curr_ret_stack = 10.  Frame B is a tail
+	 * call duplicate (ret = return_to_handler) with the same retp as A.
+	 */
+	const char *text =
+		"arch x86_64\nkernel 6.12.0\n"
+		"sym return_to_handler 0xffffffff81001000 0x40\n"
+		"member task_struct ret_stack 0x100\nmember task_struct curr_ret_stack 0x108\n"
+		"type ftrace_ret_stack 32\nmember ftrace_ret_stack ret 0\nmember ftrace_ret_stack retp 24\n"
+		"mem 0x5100 0x9000\nmem32 0x5108 10\n"
+		"mem 0x9000 0xffffffff81100010 0 0 0xffffc90000003f00 0x404\n"
+		"mem 0x9028 0xffffffff81001000 0 0 0xffffc90000003f00 0x404\n"
+		"task task=0x5000 pid=7 stack=0xffffc90000000000 ksp=0xffffc90000003e00\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81001000, 0xffffc90000003f00, &found);
+	CHECK(found && r == 0xffffffff81100010, "skips the tail-call frame: %llx",
+	      (unsigned long long)r);
+	CHECK(f.w.graph_idx == 0, "cursor at frame A (%ld)", f.w.graph_idx);
+	fixture_close(&f);
+
+	/* A corrupt back offset must end the search, not loop. */
+	const char *bad =
+		"arch x86_64\nkernel 6.12.0\n"
+		"sym return_to_handler 0xffffffff81001000 0x40\n"
+		"member task_struct ret_stack 0x100\nmember task_struct curr_ret_stack 0x108\n"
+		"type ftrace_ret_stack 32\nmember ftrace_ret_stack ret 0\nmember ftrace_ret_stack retp 24\n"
+		"mem 0x5100 0x9000\nmem32 0x5108 5\n"
+		"mem 0x9000 0 0 0 0 0x3ff\n"
+		"task task=0x5000 pid=7 stack=0xffffc90000000000 ksp=0xffffc90000003e00\n";
+	if (fixture_open(&f, bad)) {
+		failed++;
+		return;
+	}
+	r = ks_fgraph_ret_addr(&f.w, 0xffffffff81001000, 0x1234, &found);
+	CHECK(!found, "corrupt offset: not found");
+	fixture_close(&f);
+}
+
+static void test_rethook(void)
+{
+	struct fixture f;
+	int found;
+	kaddr_t r;
+	/* rethook_node: llist @16, ret_addr @32, frame @40.  Node 1 is a
+	 * nested instance (ret_addr = trampoline) and must be skipped; the
+	 * list then loops back to itself, which must stay bounded. */
+	const char *text =
+		"arch x86_64\nkernel 6.1.115\n"
+		"sym arch_rethook_trampoline 0xffffffff81002000 0x20\n"
+		"member task_struct rethooks 0x200\n"
+		"member rethook_node llist 16\nmember rethook_node ret_addr 32\nmember rethook_node frame 40\n"
+		"mem 0x5200 0x8010\n"
+		"mem 0x8010 0x8110 0 0xffffffff81002000 0xffffc90000003f00\n"
+		"mem 0x8110 0x8110 0 0xffffffff81300030 0xffffc90000003f58\n"
+		"task task=0x5000 pid=7 state=1 stack=0xffffc90000000000 ksp=0xffffc90000003e00\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	r = ks_kretprobe_ret_addr(&f.w, 0xffffffff81002000, 0xffffc90000003f58, &found);
+	CHECK(found && r == 0xffffffff81300030, "rethook by frame");
+	f.w.kr_cur = 0;
+	r = ks_kretprobe_ret_addr(&f.w, 0xffffffff81002000, 0xdead, &found);
+	CHECK(!found && r == 0xffffffff81002000, "no match in a looping list: bounded, unchanged");
+	/* rethook_find_ret_addr() refuses a TASK_RUNNING task (kernel mode) */
+	f.task.state = 0;
+	f.w.kr_cur = 0;
+	r = ks_kretprobe_ret_addr(&f.w, 0xffffffff81002000, 0xffffc90000003f58, &found);
+	CHECK(!found, "running task: kernel would not recover");
+	f.w.mode = KS_MODE_STRICT;
+	f.w.kr_cur = 0;
+	r = ks_kretprobe_ret_addr(&f.w, 0xffffffff81002000, 0xffffc90000003f58, &found);
+	CHECK(found, "running task: strict recovers");
+	fixture_close(&f);
+}
+
+static int count_task(void *arg, kaddr_t task)
+{
+	(void)task;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_task_list(void)
+{
+	struct fixture f;
+	char err[256];
+	int n = 0;
+	/* init_task @0x1000, tasks @0x10; leader A @0x2000 (tasks 0x2010),
+	 * whose next points to itself: a loop that never returns to the
+	 * head.  thread_group @0x20 (<6.6 layout) circular through A only. */
+	const char *text =
+		"arch x86_64\nkernel 6.1.115\n"
+		"sym init_task 0x1000 0 data\n"
+		"member task_struct tasks 0x10\nmember task_struct thread_group 0x20\n"
+		"mem 0x1010 0x2010\nmem 0x2010 0x2010\nmem 0x2020 0x2020\n"
+		"task task=0x1000 pid=0\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	CHECK(ks_task_foreach(f.k, count_task, &n, err, sizeof(err)) == -1 &&
+	      strstr(err, "loop"), "looping task list ends with an error: %s", err);
+	CHECK(n > 1, "tasks found before the loop was seen are reported (%d)", n);
+	fixture_close(&f);
+}
+
+static void test_json_escape(void)
+{
+	char err[256];
+	char *buf = NULL;
+	size_t len = 0;
+	struct ks_sample *s = load("arch x86_64\nkernel 6.1\ntask pid=3 comm=a\"b\\c on_cpu=1\n",
+				   err, sizeof(err));
+	struct ks_kernel *k;
+	struct ks_result *res = malloc(sizeof(*res));
+	FILE *out;
+
+	CHECK(s && res, "load: %s", err);
+	if (!s || !res) {
+		free(res);
+		ks_sample_free(s);
+		return;
+	}
+	k = ks_kernel_open(ks_sample_target(s), err, sizeof(err));
+	out = open_memstream(&buf, &len);
+	if (k && out) {
+		struct ks_report r = { .out = out, .json = 1 };
+		ks_report_begin(&r, k, KS_MODE_KERNEL);
+		ks_walk_task(k, &ks_sample_task(s, 0)->task, KS_MODE_KERNEL, res);
+		ks_report_task(&r, res);
+		ks_report_end(&r);
+		fclose(out);
+		CHECK(strstr(buf, "\"comm\":\"a\\\"b\\\\c\"") != NULL, "escaped comm: %s", buf);
+		CHECK(strstr(buf, "\"verdict\":\"running\"") != NULL, "running verdict");
+		CHECK(strstr(buf, "\"schema\":\"klpstack/1\"") != NULL, "schema");
+		free(buf);
+	}
+	ks_kernel_close(k);
+	ks_sample_free(s);
+	free(res);
+}
+
+int main(void)
+{
+	test_byte_order();
+	test_sample_errors();
+	test_sample_memory();
+	test_version();
+	test_fgraph_struct_array();
+	test_fgraph_word_array();
+	test_rethook();
+	test_task_list();
+	test_json_escape();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
