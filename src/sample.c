@@ -13,6 +13,7 @@
 #include <string.h>
 #include "core.h"
 #include "sample.h"
+#include "livepatch.h"
 
 /* Bounds that keep a hostile sample small. */
 #define MAX_LINE 4096
@@ -59,6 +60,8 @@ struct ks_sample {
 	size_t memory;
 	struct ks_sample_task tasks[KS_SAMPLE_MAX_TASKS];
 	int ntasks;
+	char *whatif[64];
+	int nwhatif;
 	void *arch_state;
 	char symbuf[MAX_NAME];
 	char modbuf[KS_MOD_LEN];
@@ -567,6 +570,88 @@ static int do_labels(struct ks_sample *s, char **argv, int argc)
 	return 0;
 }
 
+static int do_expect_klp(struct ks_sample *s, char **argv, int argc)
+{
+	struct ks_sample_task *st = current_task(s);
+	struct ks_sample_expect *e;
+	int64_t v;
+
+	if (!st)
+		return -1;
+	if (argc < 1)
+		return fail(s, "usage: expect-klp STATE [func=NAME] [frame=N]");
+	e = &st->expect;
+	e->has_klp = 1;
+	e->klp_frame = -2;
+	e->klp_func[0] = 0;
+	snprintf(e->klp_state, sizeof(e->klp_state), "%s", argv[0]);
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "func=", 5) == 0) {
+			snprintf(e->klp_func, sizeof(e->klp_func), "%s", argv[i] + 5);
+		} else if (strncmp(argv[i], "frame=", 6) == 0) {
+			if (number(s, "frame", argv[i] + 6, &v))
+				return -1;
+			e->klp_frame = (int)v;
+		} else {
+			return fail(s, "expect-klp: unknown key '%s'", argv[i]);
+		}
+	}
+	return 0;
+}
+
+static int do_whatif(struct ks_sample *s, char **argv, int argc)
+{
+	for (int i = 0; i < argc; i++) {
+		if (s->nwhatif >= (int)(sizeof(s->whatif) / sizeof(s->whatif[0])))
+			return fail(s, "whatif: too many functions");
+		s->whatif[s->nwhatif] = strdup(argv[i]);
+		if (!s->whatif[s->nwhatif])
+			return fail(s, "out of memory");
+		s->nwhatif++;
+	}
+	return 0;
+}
+
+int ks_sample_whatif(const struct ks_sample *s, const char *const **names)
+{
+	*names = (const char *const *)s->whatif;
+	return s->nwhatif;
+}
+
+int ks_sample_check_klp(const struct ks_sample_task *st,
+			const struct ks_klp_state *klp,
+			const struct ks_klp_task *kt, char *msg, size_t len)
+{
+	const struct ks_sample_expect *e = &st->expect;
+	char got[32];
+	const char *func = "";
+
+	if (!e->has_klp)
+		return 0;
+	snprintf(got, sizeof(got), "%s", ks_klp_task_state_name(kt->state));
+	for (char *c = got; *c; c++)
+		if (*c == ' ')
+			*c = '-';
+	if (kt->func >= 0 && kt->func < klp->nfuncs)
+		func = klp->funcs[kt->func].old_name;
+	if (strcmp(got, e->klp_state) != 0) {
+		snprintf(msg, len, "livepatch: %s%s%s, expected %s", got,
+			 *func ? " " : "", func, e->klp_state);
+		return -1;
+	}
+	if (e->klp_func[0] && strcmp(func, e->klp_func) != 0) {
+		snprintf(msg, len, "livepatch: function %s, expected %s", func,
+			 e->klp_func);
+		return -1;
+	}
+	if (e->klp_frame != -2 && kt->frame != e->klp_frame) {
+		snprintf(msg, len, "livepatch: frame %d, expected %d", kt->frame,
+			 e->klp_frame);
+		return -1;
+	}
+	return 0;
+}
+
 static int do_line(struct ks_sample *s, char **argv, int argc)
 {
 	const char *kw = argv[0];
@@ -670,6 +755,10 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		return do_frames(s, argv, argc);
 	if (strcmp(kw, "labels") == 0)
 		return do_labels(s, argv, argc);
+	if (strcmp(kw, "expect-klp") == 0)
+		return do_expect_klp(s, argv, argc);
+	if (strcmp(kw, "whatif") == 0)
+		return do_whatif(s, argv, argc);
 	if (s->arch->sample_directive) {
 		char msg[256] = "";
 		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
@@ -690,6 +779,8 @@ void ks_sample_free(struct ks_sample *s)
 	free(s->chunks);
 	free(s->syms);
 	free(s->members);
+	for (int i = 0; i < s->nwhatif; i++)
+		free(s->whatif[i]);
 	for (int t = 0; t < s->ntasks; t++)
 		for (int i = 0; i < s->tasks[t].expect.nframes; i++)
 			free(s->tasks[t].expect.frames[i]);
@@ -896,4 +987,59 @@ int ks_sample_check(const struct ks_sample_task *st,
 		}
 	}
 	return 0;
+}
+
+void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
+			 const char *path, FILE *out, int verbose,
+			 int *passed, int *failed)
+{
+	struct ks_result *res = malloc(sizeof(*res));
+	struct ks_klp_state klp;
+	const char *const *names;
+	int nwhatif = ks_sample_whatif(s, &names);
+	int klp_ok;
+	char err[256];
+
+	if (!res) {
+		fprintf(out, "FAIL %s: out of memory\n", path);
+		(*failed)++;
+		return;
+	}
+	klp_ok = ks_klp_read(k, &klp, err, sizeof(err)) == 0;
+	if (klp_ok && nwhatif > 0)
+		klp_ok = ks_klp_whatif(k, &klp, names, nwhatif, err, sizeof(err)) == 0;
+	for (int i = 0; i < s->ntasks; i++) {
+		const struct ks_sample_task *st = &s->tasks[i];
+		for (int m = 0; m < 2; m++) {
+			char msg[512];
+			int bad;
+
+			ks_walk_task(k, &st->task, (enum ks_mode)m, res);
+			bad = ks_sample_check(st, res, msg, sizeof(msg));
+			/* livepatch triage uses what the kernel concludes */
+			if (!bad && m == KS_MODE_KERNEL && st->expect.has_klp) {
+				struct ks_klp_task kt;
+				if (!klp_ok) {
+					snprintf(msg, sizeof(msg), "livepatch state: %s", err);
+					bad = 1;
+				} else {
+					ks_klp_check_task(k, &klp, res, nwhatif > 0, &kt);
+					bad = ks_sample_check_klp(st, &klp, &kt, msg, sizeof(msg));
+				}
+			}
+			if (bad) {
+				fprintf(out, "FAIL %s: task %d (line %d), %s mode: %s\n",
+					path, st->task.pid, st->line,
+					ks_mode_name((enum ks_mode)m), msg);
+				(*failed)++;
+			} else {
+				if (verbose)
+					fprintf(out, "ok   %s: task %d, %s mode\n", path,
+						st->task.pid, ks_mode_name((enum ks_mode)m));
+				(*passed)++;
+			}
+		}
+	}
+	ks_klp_free(&klp);
+	free(res);
 }

@@ -21,6 +21,11 @@ struct ks_sample_expect {
 	char *frames[KS_SAMPLE_MAX_EXPECT_FRAMES];
 	int has_labels;
 	unsigned labels[KS_SAMPLE_MAX_EXPECT_FRAMES];
+	/* livepatch triage ("expect-klp STATE [func=NAME] [frame=N]") */
+	int has_klp;
+	char klp_state[32];
+	char klp_func[128];
+	int klp_frame;			/* -2 = not given */
 };
 
 struct ks_sample_task {
@@ -46,6 +51,24 @@ const struct ks_sample_task *ks_sample_task(const struct ks_sample *s, int i);
  * when it matches (or nothing was expected), else -1 with a message. */
 int ks_sample_check(const struct ks_sample_task *st,
 		    const struct ks_result *res, char *msg, size_t len);
+
+/* Livepatch expectations: the what-if list ("whatif FUNC...", empty
+ * when the sample checks a real transition) and the check of one task's
+ * triage.  klp_state is the name ks_klp_task_state_name() gives, with
+ * spaces as '-' ("sleeping-on-function"). */
+int ks_sample_whatif(const struct ks_sample *s, const char *const **names);
+struct ks_klp_state;
+struct ks_klp_task;
+int ks_sample_check_klp(const struct ks_sample_task *st,
+			const struct ks_klp_state *klp,
+			const struct ks_klp_task *kt, char *msg, size_t len);
+
+/* Run every task of the sample in both modes and compare with its
+ * expectations (verdicts, frames, labels and livepatch triage); print
+ * "FAIL ..." lines (and "ok ..." when verbose) to out and count. */
+void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
+			 const char *path, FILE *out, int verbose,
+			 int *passed, int *failed);
 
 /* For arch sample directives (struct ks_arch_ops.sample_directive). */
 int ks_sample_add_memory(void *loader, kaddr_t addr, const void *bytes,

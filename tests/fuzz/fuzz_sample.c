@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "klpstack.h"
 #include "sample.h"
+#include "livepatch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	res = malloc(sizeof(*res));
+	struct ks_klp_state klp;
+	int have_klp = ks_klp_read(k, &klp, err, sizeof(err)) == 0;
 	if (res) {
 		for (int m = 0; m < 2; m++) {
 			struct ks_report r = { .out = sink, .json = m, .verbose = 1 };
@@ -41,11 +44,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ks_walk_task(k, &st->task, (enum ks_mode)m, res);
 				ks_sample_check(st, res, msg, sizeof(msg));
 				ks_report_task(&r, res);
+				if (have_klp) {
+					struct ks_klp_task kt;
+					ks_klp_check_task(k, &klp, res, 0, &kt);
+				}
 			}
 			ks_report_end(&r);
 		}
 		free(res);
 	}
+	ks_klp_free(&klp);
 	ks_kernel_close(k);
 	ks_sample_free(s);
 	return 0;

@@ -18,7 +18,7 @@ set +e
 	>"$work/fuzz.log" 2>&1
 rc=$?
 set -e
-grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$work/fuzz.log" || true
+grep -aE '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)' "$work/fuzz.log" || true
 corpus=$(ls "$work/corpus" | wc -l)
 echo "fuzz: corpus $corpus inputs"
 if [ "$rc" -ne 0 ] || [ -n "$(ls "$work/artifacts")" ]; then
