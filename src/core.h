@@ -66,6 +66,7 @@ struct ks_kernel {
 	char release[65];
 	int big_endian;
 	int has_reliable_stacktrace;	/* arch_stack_walk_reliable exists */
+	uint64_t thread_size;		/* THREAD_SIZE */
 
 	/* trampolines, 0 when absent */
 	kaddr_t return_to_handler;

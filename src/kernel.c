@@ -289,7 +289,15 @@ static void probe_task_layout(struct ks_kernel *k)
 	k->ts.thread = ks_offset(k, "task_struct", "thread", -1);
 	k->ts.on_cpu = ks_offset(k, "task_struct", "on_cpu", -1);
 	k->ts.cpu = ks_offset(k, "task_struct", "cpu", -1);
+	/* task_struct.cpu with THREAD_INFO_IN_TASK (x86 4.9+, s390 5.x+ in
+	 * most configs), else thread_info.cpu. */
 	k->ts.thread_info_cpu = -1;
+	if (k->ts.cpu < 0) {
+		long ti = ks_offset(k, "task_struct", "thread_info", -1);
+		long cpu = ks_offset(k, "thread_info", "cpu", -1);
+		if (ti >= 0 && cpu >= 0)
+			k->ts.thread_info_cpu = ti + cpu;
+	}
 	/* x86_64 keeps the saved stack pointer in thread.sp, s390 in
 	 * thread.ksp. */
 	k->ts.ksp = ks_offset(k, "thread_struct", "sp", -1);
@@ -343,6 +351,16 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->has_reliable_stacktrace =
 		ks_symbol(k, "arch_stack_walk_reliable") != 0 ||
 		ks_symbol(k, "save_stack_trace_tsk_reliable") != 0;
+	/* THREAD_SIZE: init_stack spans exactly one (__end_init_task marks
+	 * its end, 4.x+); 16 KiB by default, more with KASAN. */
+	k->thread_size = k->arch->default_thread_size;
+	{
+		kaddr_t a = ks_symbol(k, "init_stack");
+		kaddr_t b = ks_symbol(k, "__end_init_task");
+		if (a && b > a && b - a >= 8192 && b - a <= 65536 &&
+		    ((b - a) & (b - a - 1)) == 0)
+			k->thread_size = b - a;
+	}
 	probe_fgraph(k);
 	probe_kretprobe(k);
 	probe_task_layout(k);

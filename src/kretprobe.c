@@ -43,7 +43,11 @@ static kaddr_t find_in_task_list(struct ks_walk *w, kaddr_t key, int *found)
 			return 0;
 		if (!ks_is_kretprobe_trampoline(k, ret)) {
 			w->kr_cur = node;
-			if (fp == key) {
+			/* s390 records ri->fp (r15 at entry) only from 5.18
+			 * (09bc20c8fb35); before, pair newest-first like
+			 * the hash table. */
+			if (fp == key || (k->arch->id == KS_ARCH_S390X &&
+					  k->version < KS_VERSION(5, 18, 0))) {
 				*found = 1;
 				return ret;
 			}

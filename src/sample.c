@@ -425,7 +425,7 @@ static int do_task(struct ks_sample *s, char **argv, int argc)
 	st = &s->tasks[s->ntasks++];
 	memset(st, 0, sizeof(*st));
 	st->line = s->line;
-	st->expect.nframes = -1;
+	st->expect.nframes[0] = st->expect.nframes[1] = -1;
 	st->expect.frame[0] = st->expect.frame[1] = -2;
 	st->expect.rule[0] = st->expect.rule[1] = KS_RULE_COUNT;
 	t = &st->task;
@@ -522,21 +522,44 @@ static int do_expect(struct ks_sample *s, char **argv, int argc)
 	return 0;
 }
 
+/* "frames [mode=kernel|strict] SYM..." and "labels [mode=...] ...": both
+ * modes unless one is named. */
+static int take_mode(struct ks_sample *s, char ***argv, int *argc, int modes[2])
+{
+	enum ks_mode m;
+	modes[0] = modes[1] = 1;
+	if (*argc > 0 && strncmp((*argv)[0], "mode=", 5) == 0) {
+		if (ks_mode_parse((*argv)[0] + 5, &m))
+			return fail(s, "unknown mode '%s'", (*argv)[0] + 5);
+		modes[0] = m == KS_MODE_KERNEL;
+		modes[1] = m == KS_MODE_STRICT;
+		(*argv)++;
+		(*argc)--;
+	}
+	return 0;
+}
+
 static int do_frames(struct ks_sample *s, char **argv, int argc)
 {
 	struct ks_sample_task *st = current_task(s);
-	if (!st)
+	int modes[2];
+
+	if (!st || take_mode(s, &argv, &argc, modes))
 		return -1;
 	if (argc > KS_SAMPLE_MAX_EXPECT_FRAMES)
 		return fail(s, "frames: at most %d", KS_SAMPLE_MAX_EXPECT_FRAMES);
-	for (int i = 0; i < st->expect.nframes; i++)
-		free(st->expect.frames[i]);
-	st->expect.nframes = 0;
-	for (int i = 0; i < argc; i++) {
-		st->expect.frames[i] = strdup(argv[i]);
-		if (!st->expect.frames[i])
-			return fail(s, "out of memory");
-		st->expect.nframes++;
+	for (int m = 0; m < 2; m++) {
+		if (!modes[m])
+			continue;
+		for (int i = 0; i < st->expect.nframes[m]; i++)
+			free(st->expect.frames[m][i]);
+		st->expect.nframes[m] = 0;
+		for (int i = 0; i < argc; i++) {
+			st->expect.frames[m][i] = strdup(argv[i]);
+			if (!st->expect.frames[m][i])
+				return fail(s, "out of memory");
+			st->expect.nframes[m]++;
+		}
 	}
 	return 0;
 }
@@ -544,10 +567,11 @@ static int do_frames(struct ks_sample *s, char **argv, int argc)
 static int do_labels(struct ks_sample *s, char **argv, int argc)
 {
 	struct ks_sample_task *st = current_task(s);
-	if (!st)
+	unsigned labels[KS_SAMPLE_MAX_EXPECT_FRAMES] = { 0 };
+	int modes[2];
+
+	if (!st || take_mode(s, &argv, &argc, modes))
 		return -1;
-	st->expect.has_labels = 1;
-	memset(st->expect.labels, 0, sizeof(st->expect.labels));
 	for (int i = 0; i < argc; i++) {
 		char *colon = strchr(argv[i], ':');
 		int64_t idx;
@@ -564,8 +588,14 @@ static int do_labels(struct ks_sample *s, char **argv, int argc)
 			int bit = ks_label_parse(tok);
 			if (bit < 0)
 				return fail(s, "labels: unknown label '%s'", tok);
-			st->expect.labels[idx] |= 1u << bit;
+			labels[idx] |= 1u << bit;
 		}
+	}
+	for (int m = 0; m < 2; m++) {
+		if (!modes[m])
+			continue;
+		st->expect.has_labels[m] = 1;
+		memcpy(st->expect.labels[m], labels, sizeof(labels));
 	}
 	return 0;
 }
@@ -782,8 +812,9 @@ void ks_sample_free(struct ks_sample *s)
 	for (int i = 0; i < s->nwhatif; i++)
 		free(s->whatif[i]);
 	for (int t = 0; t < s->ntasks; t++)
-		for (int i = 0; i < s->tasks[t].expect.nframes; i++)
-			free(s->tasks[t].expect.frames[i]);
+		for (int m = 0; m < 2; m++)
+			for (int i = 0; i < s->tasks[t].expect.nframes[m]; i++)
+				free(s->tasks[t].expect.frames[m][i]);
 	if (s->arch_state && s->arch && s->arch->sample_finish) {
 		/* let the arch free its scratch state */
 		char e[8];
@@ -951,14 +982,14 @@ int ks_sample_check(const struct ks_sample_task *st,
 			return -1;
 		}
 	}
-	if (e->nframes >= 0) {
-		if (res->nframes != e->nframes) {
+	if (e->nframes[m] >= 0) {
+		if (res->nframes != e->nframes[m]) {
 			snprintf(msg, len, "%d frames, expected %d", res->nframes,
-				 e->nframes);
+				 e->nframes[m]);
 			return -1;
 		}
-		for (int i = 0; i < e->nframes; i++) {
-			const char *want = e->frames[i];
+		for (int i = 0; i < e->nframes[m]; i++) {
+			const char *want = e->frames[m][i];
 			const char *got = res->frames[i].symbol[0] ?
 				res->frames[i].symbol : "?";
 			if (strcmp(want, got) != 0) {
@@ -968,9 +999,9 @@ int ks_sample_check(const struct ks_sample_task *st,
 			}
 		}
 	}
-	if (e->has_labels) {
+	if (e->has_labels[m]) {
 		for (int i = 0; i < res->nframes; i++) {
-			unsigned want = i < KS_SAMPLE_MAX_EXPECT_FRAMES ? e->labels[i] : 0;
+			unsigned want = i < KS_SAMPLE_MAX_EXPECT_FRAMES ? e->labels[m][i] : 0;
 			if (res->frames[i].labels != want) {
 				char a[160] = "", b[160] = "";
 				size_t ua = 0, ub = 0;

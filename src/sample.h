@@ -17,10 +17,11 @@ struct ks_sample_expect {
 	enum ks_verdict verdict[2];
 	enum ks_rule rule[2];		/* KS_RULE_COUNT = not given */
 	int frame[2];			/* -2 = not given */
-	int nframes;			/* -1 = frames not given */
-	char *frames[KS_SAMPLE_MAX_EXPECT_FRAMES];
-	int has_labels;
-	unsigned labels[KS_SAMPLE_MAX_EXPECT_FRAMES];
+	/* per mode: kernel, strict */
+	int nframes[2];			/* -1 = frames not given */
+	char *frames[2][KS_SAMPLE_MAX_EXPECT_FRAMES];
+	int has_labels[2];
+	unsigned labels[2][KS_SAMPLE_MAX_EXPECT_FRAMES];
 	/* livepatch triage ("expect-klp STATE [func=NAME] [frame=N]") */
 	int has_klp;
 	char klp_state[32];

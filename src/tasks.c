@@ -52,7 +52,7 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 	memset(out, 0, sizeof(*out));
 	out->task = task;
 	out->cpu = -1;
-	out->stack_size = k->arch->default_thread_size;
+	out->stack_size = k->thread_size;
 	if (ts->pid < 0 || ts->comm < 0 || ts->stack < 0 || ts->thread < 0 ||
 	    ts->ksp < 0) {
 		snprintf(err, errlen,
@@ -97,6 +97,9 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 	if (ts->on_cpu >= 0 && ks_read_u32(k, task + ts->on_cpu, &u) == 0)
 		out->on_cpu = u != 0;
 	if (ts->cpu >= 0 && ks_read_u32(k, task + ts->cpu, &u) == 0)
+		out->cpu = (int32_t)u;
+	else if (ts->thread_info_cpu >= 0 &&
+		 ks_read_u32(k, task + ts->thread_info_cpu, &u) == 0)
 		out->cpu = (int32_t)u;
 	out->is_idle = out->pid == 0;
 	return 0;
