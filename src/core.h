@@ -67,6 +67,7 @@ struct ks_kernel {
 	int big_endian;
 	int has_reliable_stacktrace;	/* arch_stack_walk_reliable exists */
 	uint64_t thread_size;		/* THREAD_SIZE */
+	kaddr_t init_text_start, init_text_end;	/* _sinittext, _einittext */
 
 	/* trampolines, 0 when absent */
 	kaddr_t return_to_handler;

@@ -99,7 +99,15 @@ kaddr_t ks_symbol(const struct ks_kernel *k, const char *name)
 
 int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 {
-	return addr != 0 && k->t->ops->is_kernel_text(k->t->priv, addr);
+	if (!addr)
+		return 0;
+	/* __kernel_text_address() (kernel/extable.c) also accepts init text
+	 * after boot: "There might be init symbols in saved stacktraces"
+	 * (swapper/0 returns through start_kernel). */
+	if (k->init_text_start && addr >= k->init_text_start &&
+	    addr < k->init_text_end)
+		return 1;
+	return k->t->ops->is_kernel_text(k->t->priv, addr);
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -361,6 +369,10 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 		    ((b - a) & (b - a - 1)) == 0)
 			k->thread_size = b - a;
 	}
+	k->init_text_start = ks_symbol(k, "_sinittext");
+	k->init_text_end = ks_symbol(k, "_einittext");
+	if (k->init_text_end <= k->init_text_start)
+		k->init_text_start = k->init_text_end = 0;
 	probe_fgraph(k);
 	probe_kretprobe(k);
 	probe_task_layout(k);

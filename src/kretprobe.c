@@ -152,6 +152,21 @@ kaddr_t ks_recover_ret_addr(struct ks_walk *w, kaddr_t ip, kaddr_t key,
 		}
 		*labels |= KS_LABEL(KRETPROBE);
 		ip = r;
+		/* The kretprobe was armed after the graph tracer hijacked the
+		 * same slot: its instance saved return_to_handler.  The
+		 * kernel's order (fgraph first) leaves it there, hiding the
+		 * caller; strict mode looks it up as well. */
+		if (ip && ip == w->k->return_to_handler) {
+			if (w->mode != KS_MODE_STRICT) {
+				*labels |= KS_LABEL(FTRACE_GRAPH_UNRECOVERED);
+				return ip;
+			}
+			r = ks_fgraph_ret_addr(w, ip, key, &found);
+			*labels |= found ? KS_LABEL(FTRACE_GRAPH) :
+					   KS_LABEL(FTRACE_GRAPH_UNRECOVERED);
+			if (found)
+				ip = r;
+		}
 	}
 	return ip;
 }

@@ -804,6 +804,11 @@ void ks_sample_free(struct ks_sample *s)
 {
 	if (!s)
 		return;
+	if (s->arch_state && s->arch && s->arch->sample_finish) {
+		/* let the arch free its scratch state */
+		char e[8];
+		s->arch->sample_finish(s, e, sizeof(e));
+	}
 	for (int i = 0; i < s->nchunks; i++)
 		free(s->chunks[i].data);
 	free(s->chunks);
@@ -815,11 +820,6 @@ void ks_sample_free(struct ks_sample *s)
 		for (int m = 0; m < 2; m++)
 			for (int i = 0; i < s->tasks[t].expect.nframes[m]; i++)
 				free(s->tasks[t].expect.frames[m][i]);
-	if (s->arch_state && s->arch && s->arch->sample_finish) {
-		/* let the arch free its scratch state */
-		char e[8];
-		s->arch->sample_finish(s, e, sizeof(e));
-	}
 	free(s);
 }
 
@@ -884,11 +884,11 @@ struct ks_sample *ks_sample_parse(const char *text, size_t len,
 		fail(s, "no 'kernel' directive");
 		goto bad;
 	}
-	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
-		goto bad;
 	s->target.ops = &sample_ops;
 	s->target.priv = s;
 	s->target.osrelease = s->release;
+	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
+		goto bad;
 	return s;
 bad:
 	ks_sample_free(s);

@@ -132,6 +132,10 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 		return;
 	if (s.size && look >= s.value + s.size)
 		return;
+	/* A symbol of unknown size far below the address (a section end
+	 * marker, a data label) does not name code. */
+	if (!s.size && look - s.value >= (1u << 20))
+		return;
 	snprintf(f->symbol, sizeof(f->symbol), "%s", s.name);
 	if (s.module)
 		snprintf(f->module, sizeof(f->module), "%s", s.module);

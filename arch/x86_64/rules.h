@@ -13,9 +13,12 @@
 	X(ORC_OFF_STACK, "ORC: frame or pt_regs is not on the stack")         \
 	X(ORC_WRONG_DIRECTION, "ORC: stack going in the wrong direction")     \
 	X(ORC_FORKED_TASK,                                                    \
-	  "ORC: never-run task starts at ret_from_fork_asm (6.5-6.12 bug)")  \
+	  "ORC: never-run task starts at ret_from_fork, looked up as a call " \
+	  "site (< 5.8, 6.5-6.12)")                                          \
 	X(FP_BAD_ADDRESS, "frame pointer: next frame is not on the stack")    \
 	X(FP_KERNEL_REGS, "frame pointer: kernel-mode pt_regs on the stack")  \
-	X(FP_USER_REGS_NOT_LAST, "frame pointer: user pt_regs not at the end")
+	X(FP_USER_REGS_NOT_LAST, "frame pointer: user pt_regs not at the end") \
+	X(USER_TASK_NO_USER_REGS,                                             \
+	  "user task's stack ends without user pt_regs (4.18-5.6)")
 
 #endif

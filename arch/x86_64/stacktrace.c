@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * arch_stack_walk_reliable() for x86_64 (arch/x86/kernel/stacktrace.c;
+ * save_stack_trace_tsk_reliable() before 5.2), driving the ORC or the
+ * frame-pointer unwinder, plus the helpers both unwinders share.
+ *
+ * The kernel returns -EINVAL at the first failed check.  klpstack records
+ * that first failure as the verdict and keeps walking as long as the
+ * unwinder can, so the report lists every frame the unwinder finds.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "x86_64.h"
+
+/* ---- helpers shared by the unwinders ---- */
+
+static int last_frame(const struct x86_unwind_state *s)
+{
+	return s->w->res->nframes - 1;
+}
+
+/* An unwinder error (the kernel's state->error): the rule names where it
+ * was set; it belongs to the frame being unwound, the last one emitted. */
+void x86_unwind_fail(struct x86_unwind_state *s, enum ks_rule rule,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	char msg[KS_MSG_LEN];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!s->error) {
+		s->rule = rule;
+		snprintf(s->msg, sizeof(s->msg), "%s", msg);
+	}
+	s->error = 1;
+	s->done = 1;
+	ks_walk_unreliable(s->w, rule, last_frame(s), "%s", msg);
+}
+
+/* The dump lacks memory the kernel would have read: stop, verdict ERROR. */
+void x86_unwind_dump_fail(struct x86_unwind_state *s, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[KS_MSG_LEN];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->dump_error = 1;
+	s->done = 1;
+	ks_walk_dump_error(s->w, last_frame(s), "%s", msg);
+}
+
+int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val)
+{
+	if (ks_read_u64(s->k, addr, val) == 0)
+		return 0;
+	x86_unwind_dump_fail(s, "stack word at %#llx is not in the dump",
+			     (unsigned long long)addr);
+	return -1;
+}
+
+/* user_mode(): x86_64 looks only at the RPL bits of cs. */
+int x86_regs_user_mode(struct x86_unwind_state *s, kaddr_t regs, int *user)
+{
+	uint64_t cs;
+
+	if (x86_read_stack(s, regs + (kaddr_t)s->p->l.r_cs, &cs))
+		return -1;
+	*user = (cs & 3) != 0;
+	return 0;
+}
+
+static void unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
+{
+	memset(s, 0, sizeof(*s));
+	s->w = w;
+	s->k = w->k;
+	s->p = x86_priv(w->k);
+	s->rule = KS_RULE_NONE;
+	s->stack_begin = w->task->stack;
+	s->stack_end = w->task->stack +
+		(w->task->stack_size ? w->task->stack_size
+				     : w->k->arch->default_thread_size);
+	if (s->p->unwinder == X86_UNWINDER_ORC)
+		x86_orc_unwind_start(s, w);
+	else
+		x86_fp_unwind_start(s, w);
+}
+
+static int unwind_next_frame(struct x86_unwind_state *s)
+{
+	if (s->p->unwinder == X86_UNWINDER_ORC)
+		return x86_orc_unwind_next(s);
+	return x86_fp_unwind_next(s);
+}
+
+/* ---- the reliable walk ---- */
+
+/* FP_KERNEL_REGS: "Kernel mode registers on the stack indicate an
+ * in-kernel interrupt or exception (e.g., preemption or a page fault),
+ * which can make frame pointers unreliable" -- CONFIG_FRAME_POINTER
+ * only; ORC unwinds through them since 4.18 ("Do not fail for ORC with
+ * regs on stack"). */
+static void fp_kernel_regs_rule(struct x86_unwind_state *s, int idx)
+{
+	ks_walk_unreliable(s->w, KS_RULE_FP_KERNEL_REGS, idx,
+			   "kernel-mode pt_regs at %#llx (ip %#llx)",
+			   (unsigned long long)s->regs,
+			   (unsigned long long)s->ip);
+}
+
+/* 5.16+ recovery failed: kretprobe_find_ret_addr() /
+ * rethook_find_ret_addr() return 0, unwind_get_return_address() gives 0
+ * and the walk is -EINVAL.  (Before 5.16 the trampoline is text and the
+ * kernel accepts it; strict mode flags that through the label.) */
+static void kretprobe_trampoline_rule(struct x86_unwind_state *s, int idx)
+{
+	if (s->k->version < KS_VERSION(5, 16, 0) ||
+	    !(s->labels & KS_LABEL(KRETPROBE_UNRECOVERED)))
+		return;
+	ks_walk_unreliable(s->w, KS_RULE_KRETPROBE_TRAMPOLINE, idx,
+			   "%#llx: no kretprobe/rethook instance for slot %#llx, the kernel gets 0",
+			   (unsigned long long)s->raw_ip,
+			   (unsigned long long)s->slot);
+}
+
+/* NON_TEXT_RA: unwind_get_return_address() is 0 unless
+ * __kernel_text_address(ip) -- "A NULL or invalid return address
+ * probably means there's some generated code which
+ * __kernel_text_address() doesn't know about." */
+static void non_text_ra_rule(struct x86_unwind_state *s, int idx)
+{
+	if (ks_is_text(s->k, s->ip) || x86_extra_text(s->k, s->ip))
+		return;
+	ks_walk_unreliable(s->w, KS_RULE_NON_TEXT_RA, idx,
+			   "return address %#llx is not kernel text",
+			   (unsigned long long)s->ip);
+}
+
+/* FP_USER_REGS_NOT_LAST: 4.12-4.17 (FP only) skipped the user-mode
+ * syscall regs and required the unwind to be done right after them. */
+static void fp_user_regs_not_last_rule(struct x86_unwind_state *s)
+{
+	if (s->k->version >= KS_VERSION(4, 18, 0) ||
+	    s->p->unwinder != X86_UNWINDER_FP)
+		return;
+	unwind_next_frame(s);
+	if (!x86_unwind_done(s))
+		ks_walk_unreliable(s->w, KS_RULE_FP_USER_REGS_NOT_LAST,
+				   last_frame(s),
+				   "frames follow the user-mode pt_regs");
+}
+
+/* USER_TASK_NO_USER_REGS: 4.18-5.6 "Success path for non-user tasks,
+ * i.e. kthreads and idle tasks" -- a walk that ended without user regs
+ * was reliable only for PF_KTHREAD | PF_IDLE; 039a7a30ec10 ("x86/
+ * stacktrace: Fix reliable check for empty user task stacks", 5.7)
+ * dropped it. */
+static void user_task_no_user_regs_rule(struct x86_unwind_state *s)
+{
+	const struct ks_task *t = s->w->task;
+
+	if (s->k->version < KS_VERSION(4, 18, 0) ||
+	    s->k->version >= KS_VERSION(5, 7, 0))
+		return;
+	if ((t->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || t->is_idle)
+		return;
+	ks_walk_unreliable(s->w, KS_RULE_USER_TASK_NO_USER_REGS,
+			   last_frame(s),
+			   "user task's stack ends without user-mode pt_regs");
+}
+
+static void label_last(struct ks_walk *w, unsigned label)
+{
+	if (w->res->nframes > 0)
+		w->res->frames[w->res->nframes - 1].labels |= label;
+}
+
+void x86_walk_reliable(struct ks_walk *w)
+{
+	struct x86_unwind_state s;
+	int user_exit = 0;
+
+	unwind_start(&s, w);
+	/* Bounded: every step moves sp up a finite stack (the wrong-
+	 * direction / bad-address rules) and ks_walk_emit() stops at
+	 * KS_MAX_FRAMES; the counter is a last guard. */
+	for (int steps = 0; !x86_unwind_done(&s) && steps < 4 * KS_MAX_FRAMES;
+	     steps++) {
+		struct ks_frame *f;
+		int idx = w->res->nframes;
+		int user = 0;
+
+		/* unwind_get_entry_regs() */
+		if (s.regs) {
+			if (x86_regs_user_mode(&s, s.regs, &user))
+				break;
+			if (user) {
+				/* Success path for user tasks: the user regs
+				 * frame itself is not consumed. */
+				user_exit = 1;
+				fp_user_regs_not_last_rule(&s);
+				break;
+			}
+			if (s.p->unwinder == X86_UNWINDER_FP)
+				fp_kernel_regs_rule(&s, idx);
+		}
+		kretprobe_trampoline_rule(&s, idx);
+		f = ks_walk_emit(w, s.ip, s.raw_ip, s.sp, s.slot, s.regs, s.labels);
+		if (!f)
+			break;
+		if (s.regs)
+			f->labels |= ks_classify_kernel_regs(w, idx);
+		non_text_ra_rule(&s, idx);
+		unwind_next_frame(&s);
+	}
+	if (s.dump_error)
+		return;
+	if (user_exit) {
+		label_last(w, KS_LABEL(USER_ENTRY));
+		return;
+	}
+	if (s.error || !x86_unwind_done(&s))
+		return;
+	/* The end of the stack without user regs: kthreads (ret_from_fork
+	 * / ret_from_fork_asm's END_OF_STACK hint), idle tasks. */
+	if ((w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || w->task->is_idle)
+		label_last(w, KS_LABEL(KTHREAD_START));
+	user_task_no_user_regs_rule(&s);
+}
