@@ -1,0 +1,116 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# End-to-end: real vmcores of QEMU guests running Debian kernels (made,
+# or reused from the cache, by mkdump-*.sh), read by the real crash with
+# klpstack.so and by klpscan, compared with what each guest's kernel said
+# about its tasks just before the dump, and with each other.
+#
+#   tests/e2e/run.sh [x86_64] [s390x]      (default: both)
+#
+# Closing line: "e2e: N passed, N failed".
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
+out=$top/build/e2e
+mkdir -p "$out"
+arches=${*:-x86_64 s390x}
+passed=0
+failed=0
+summary=$out/summary.txt
+: >"$summary"
+
+# run NAME COMMAND...: a comparison step; its closing "N passed, N failed"
+# line is added to the totals.
+run() {
+	name=$1
+	shift
+	echo "== $name"
+	if "$@" >"$out/$name.log" 2>&1; then rc=0; else rc=$?; fi
+	tail -n 30 "$out/$name.log"
+	line=$(grep -aE '[0-9]+ passed, [0-9]+ failed' "$out/$name.log" | tail -n 1 || true)
+	p=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p')
+	f=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p')
+	if [ -z "$p" ]; then
+		p=0
+		f=1
+		echo "$name: no result line (exit $rc)"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "$name: $p passed, $f failed" >>"$summary"
+}
+
+step() { # a step that must simply succeed
+	name=$1
+	shift
+	echo "== $name"
+	if "$@" >"$out/$name.log" 2>&1; then
+		passed=$((passed + 1))
+		echo "$name: ok" >>"$summary"
+	else
+		failed=$((failed + 1))
+		echo "$name: FAILED" >>"$summary"
+		tail -n 40 "$out/$name.log"
+	fi
+}
+
+klpscan_json() { # DUMPDIR MODE OUT
+	./klpscan --json --no-progress -m "$2" --vmlinux "$1/vmlinux" "$1/vmcore" >"$3" || [ $? -eq 1 ]
+}
+
+compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
+	name=$1 dir=$2 cj=$3 sj=$4
+	shift 4
+	run "$name-crash" python3 tests/e2e/compare.py --name "$name/crash" \
+		--truth "$dir/truth.txt" --report "$cj" --sysmap "$dir/System.map" "$@"
+	run "$name-klpscan" python3 tests/e2e/compare.py --name "$name/klpscan" \
+		--truth "$dir/truth.txt" --report "$sj" --sysmap "$dir/System.map" "$@"
+	run "$name-same" python3 tests/e2e/compare.py --name "$name/same" --same "$cj" "$sj"
+	klpscan_json "$dir" strict "$out/$name.strict.json"
+	run "$name-strict" python3 tests/e2e/compare.py --name "$name/strict" \
+		--truth "$dir/truth.txt" --report "$out/$name.strict.json" --sysmap "$dir/System.map" "$@"
+}
+
+for arch in $arches; do
+	case $arch in
+	x86_64)
+		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt
+		for set in voluntary preempt; do
+			d=$CACHE/dumps/x86_64-$set
+			[ -f "$d/truth.txt" ] || continue
+			extra="--require-label exception"
+			[ "$set" = preempt ] && extra="$extra --require-label preempted"
+			step "x86_64-$set-crash-run" sh tests/e2e/crash-x86_64.sh "$d" "$out/x86_64-$set.crash.json"
+			klpscan_json "$d" kernel "$out/x86_64-$set.klpscan.json"
+			# shellcheck disable=SC2086
+			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
+				"$out/x86_64-$set.klpscan.json" $extra
+		done
+		;;
+	s390x)
+		step s390x-dumps bash tests/e2e/mkdump-s390x.sh --set all
+		d=$CACHE/dumps/s390x-all
+		[ -f "$d/truth.txt" ] || continue
+		step s390x-klpstack.so make ARCH=s390x
+		printf 'extend %s\nklpstack -j > %s\nquit\n' "$top/build/s390x/klpstack.so" \
+			"$out/s390x-all.crash.json" >"$out/s390x-cmds"
+		step s390x-crash-run bash tests/e2e/crash-s390x.sh -s "$d/vmlinux" "$d/vmcore" -i "$out/s390x-cmds"
+		klpscan_json "$d" kernel "$out/s390x-all.klpscan.json"
+		compare_dump s390x-all "$d" "$out/s390x-all.crash.json" "$out/s390x-all.klpscan.json" \
+			--interrupted-unreliable S390_INTERRUPTED --require-label exception
+		;;
+	*)
+		echo "e2e: unknown arch $arch" >&2
+		exit 2
+		;;
+	esac
+done
+
+echo "== summary"
+cat "$summary"
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
