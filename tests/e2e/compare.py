@@ -32,7 +32,7 @@ TRAMPOLINE_LABELS = {"ftrace-graph", "kretprobe", "ftrace-graph-unrecovered",
 
 def load_truth(path):
     tasks, order = {}, []
-    meta = {"fgraph": [], "kretprobe": []}
+    meta = {"fgraph": [], "kretprobe": [], "fgraph-notrace": []}
     for raw in open(path, encoding="utf-8", errors="replace"):
         parts = raw.split()
         if not parts:
@@ -64,6 +64,8 @@ def load_truth(path):
             meta["fgraph"] = parts[1:]
         elif kind == "kretprobe-functions":
             meta["kretprobe"] = parts[1:]
+        elif kind == "fgraph-notrace-functions":
+            meta["fgraph-notrace"] = parts[1:]
     return tasks, order, meta
 
 
@@ -202,6 +204,22 @@ def compare_truth(args):
             else:
                 # graph tracing also hijacks every traced callee of func
                 allowed[label].update(range(0, caller + 1))
+        # Any task that called a graph-filtered or graph-notrace function
+        # (6.1's trace_graph_entry() hijacks the return of a notrace
+        # function for every caller, before the filter) or a kretprobed
+        # function after tracing began holds a real trampoline there.
+        # (over all frames: the callee may be a .sched.text function)
+        mine_idx = [i for i, f in enumerate(o["frames"])
+                    if (f.get("symbol") or "?") not in sched]
+        for i in range(1, len(o["frames"])):
+            callee = o["frames"][i - 1].get("symbol")
+            if i not in mine_idx:
+                continue
+            j = mine_idx.index(i)
+            if callee in meta["fgraph"] or callee in meta["fgraph-notrace"]:
+                allowed["ftrace-graph"].update(range(0, j + 1))
+            if callee in meta["kretprobe"]:
+                allowed["kretprobe"].add(j)
         for lab in sorted(TRAMPOLINE_LABELS):
             stray = labelled.get(lab, set()) - allowed.get(lab, set())
             if stray:
