@@ -1,45 +1,82 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * klpscan: the standalone front-end of the klpstack core.  It runs the
- * core on pre-baked stacks (the .sample files) and on dumps.
+ * core on pre-baked stacks (the .sample files) and on real dumps
+ * (kdump-compressed or ELF vmcores, through kdump.c).
+ *
+ * Every input is handled by a forked worker (-j N at a time): a dump
+ * that makes a library misbehave cannot take the others down, and the
+ * core's no-global-state rule holds trivially.  A worker writes its
+ * output to temporary files and reports progress and totals through a
+ * pipe; the parent prints the outputs in input order.
  *
  * Exit status: 0 every task reliable (or running / without a stack),
  * 1 some task unreliable, 2 an input could not be read or a task's walk
  * hit missing dump memory, 64 usage.  With --check: 0 when every task
  * matched its expectation, 1 otherwise.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <glob.h>
+#include <dirent.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "kdump.h"
 #include "klpstack.h"
 #include "sample.h"
+#include "summary.h"
 
 #define EXIT_UNRELIABLE 1
 #define EXIT_ERROR 2
 #define EXIT_USAGE 64
 
+#define MAX_WORKERS 64
+#define MAX_DEBUG_DIRS 16
+#define MAX_DIR_DEPTH 4
+#define TOP_FRAMES 5
+
+enum output { OUT_TEXT, OUT_JSON, OUT_CSV };
+
 struct options {
-	int json;
+	enum output output;
 	int verbose;
 	int check;
-	int both_modes;
+	int workers;
+	int progress;
 	enum ks_mode mode;
+	struct ks_dump_opts dump;
+	const char *debug_dirs[MAX_DEBUG_DIRS];
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out,
-"usage: klpscan [options] SAMPLE...\n"
+"usage: klpscan [options] INPUT...\n"
 "\n"
 "Walk every task's kernel stack with the kernel's reliable rules and give\n"
 "each task a verdict: reliable, unreliable (with the rule that failed),\n"
-"running, no-stack or error.\n"
+"running, no-stack or error.  INPUTs are dumps (kdump-compressed or ELF\n"
+"vmcores), directories holding dumps, glob patterns, and samples (*.sample).\n"
 "\n"
 "  -m, --mode kernel|strict  kernel: what that kernel would conclude (default);\n"
 "                            strict: hidden callers make a stack unreliable\n"
-"  -v, --verbose             list every frame with its labels\n"
-"      --json                one JSON object (schema klpstack/1) per input\n"
+"  -v, --verbose             list every task and frame with its labels\n"
+"      --json                JSON Lines: one object (schema klpstack/1) per input\n"
+"      --csv                 one CSV row per task\n"
+"      --vmlinux PATH        the debug vmlinux (default: found from the dump's\n"
+"                            build-id and release)\n"
+"      --debug-dir DIR       also search DIR recursively for the vmlinux\n"
+"  -j, --jobs N              scan N inputs in parallel (default 1)\n"
+"      --no-progress         no progress bar (shown when stderr is a terminal)\n"
 "      --check               compare with the expectations in the samples\n"
 "                            (both modes); print 'N passed, N failed'\n"
 "  -h, --help                this text\n"
@@ -48,92 +85,939 @@ static void usage(FILE *out)
 "task could not be read, 64 bad usage.  See klpscan(1).\n");
 }
 
-static int run_sample(const char *path, const struct options *o,
-		      int *passed, int *failed)
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ------------------------------------------------------------------ */
+/* output helpers                                                      */
+
+static void json_str(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(out, "\\u%04x", c);
+		else
+			fputc(c, out);
+	}
+	fputc('"', out);
+}
+
+/* RFC 4180: quote a field when it holds a comma, quote or line break. */
+static void csv_str(FILE *out, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, out);
+		return;
+	}
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void csv_row(FILE *out, const char *input, const struct ks_result *res)
+{
+	char frames[TOP_FRAMES * (KS_SYM_LEN + KS_MOD_LEN + 40)];
+	size_t used = 0;
+
+	csv_str(out, input);
+	fprintf(out, ",%d,%d,", res->task.pid, res->task.tgid);
+	csv_str(out, res->task.comm);
+	fprintf(out, ",%#llx,%s,", (unsigned long long)res->task.task,
+		ks_verdict_name(res->verdict));
+	if (res->verdict == KS_VERDICT_UNRELIABLE || res->verdict == KS_VERDICT_ERROR)
+		fputs(ks_rule_name(res->rule), out);
+	fputc(',', out);
+	if (res->rule_frame >= 0)
+		fprintf(out, "%d", res->rule_frame);
+	fputc(',', out);
+	frames[0] = 0;
+	for (int i = 0; i < res->nframes && i < TOP_FRAMES; i++) {
+		char f[KS_SYM_LEN + KS_MOD_LEN + 32];
+		ks_format_frame(&res->frames[i], f, sizeof(f));
+		int n = snprintf(frames + used, sizeof(frames) - used, "%s%s",
+				 i ? " < " : "", f);
+		if (n < 0 || (size_t)n >= sizeof(frames) - used)
+			break;
+		used += (size_t)n;
+	}
+	csv_str(out, frames);
+	fputc('\n', out);
+}
+
+/*
+ * A klpstack/1 report object with the input's facts added in front:
+ * report is what ks_report_* wrote ("{\"schema\":...}\n"), extra the
+ * keys to add (",\"input\":..." form, without the leading comma).
+ */
+static void json_merge(FILE *out, const char *report, size_t len, const char *extra)
+{
+	static const char head[] = "{\"schema\":\"klpstack/1\",";
+	size_t skip = 1;
+
+	while (len && (report[len - 1] == '\n' || report[len - 1] == ' '))
+		len--;
+	if (len < 2 || report[0] != '{') {
+		fprintf(out, "{\"schema\":\"klpstack/1\"%s%s}\n", extra[0] ? "," : "", extra);
+		return;
+	}
+	/* keep "schema" the first key */
+	if (len > sizeof(head) - 1 && memcmp(report, head, sizeof(head) - 1) == 0)
+		skip = sizeof(head) - 1;
+	fwrite(report, 1, skip, out);
+	if (extra[0]) {
+		fputs(extra, out);
+		fputc(',', out);
+	}
+	fwrite(report + skip, 1, len - skip, out);
+	fputc('\n', out);
+}
+
+/* ------------------------------------------------------------------ */
+/* one input, in a worker                                              */
+
+/* What a worker tells the parent: progress lines "P tasks" and one
+ * closing line "R rc passed failed tasks" (plus "M message" for the
+ * summary table when the input failed). */
+struct worker {
+	int fd;
+	double last;
+	long tasks;
+	int finished;	/* the closing line was sent */
+};
+
+static void worker_send(struct worker *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void worker_send(struct worker *w, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	if (w->fd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	for (int i = 0; i < n; i++)	/* one message, one line */
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	buf[n++] = '\n';
+	/* Short messages on a pipe are written whole; a failed write only
+	 * costs the progress bar. */
+	if (write(w->fd, buf, (size_t)n) < 0)
+		w->fd = -1;
+}
+
+static void worker_progress(struct worker *w)
+{
+	double t;
+	w->tasks++;
+	if (w->tasks % 16)
+		return;
+	t = now();
+	if (t - w->last < 0.1)
+		return;
+	w->last = t;
+	worker_send(w, "P %ld", w->tasks);
+}
+
+struct result_totals {
+	int rc;
+	int passed, failed;
+	long tasks;
+	int counts[5];
+};
+
+static void fold_verdict(struct result_totals *r, enum ks_verdict v)
+{
+	if ((unsigned)v < 5)
+		r->counts[v]++;
+	if (v == KS_VERDICT_ERROR)
+		r->rc = EXIT_ERROR;
+	else if (v == KS_VERDICT_UNRELIABLE && r->rc == 0)
+		r->rc = EXIT_UNRELIABLE;
+}
+
+/* Hand the results over: flush the output files, send the closing line.
+ * Called before a dump is torn down, so a library fault while freeing
+ * (libkdumpfile 0.5.1 reads freed memory in kdump_free() on some kdump
+ * files) cannot cost the results. */
+static void worker_finish(struct worker *w, FILE *out, FILE *errf,
+			  const struct result_totals *tot)
+{
+	if (w->finished)
+		return;
+	w->finished = 1;
+	fflush(out);
+	fflush(errf);
+	worker_send(w, "R %d %d %d %ld %d %d %d %d %d", tot->rc, tot->passed,
+		    tot->failed, tot->tasks, tot->counts[0], tot->counts[1],
+		    tot->counts[2], tot->counts[3], tot->counts[4]);
+}
+
+static void input_error(const struct options *o, FILE *out, FILE *err,
+			struct worker *w, const char *path, const char *msg)
+{
+	fprintf(err, "klpscan: %s: %s\n", path, msg);
+	if (o->output == OUT_JSON && !o->check) {
+		fprintf(out, "{\"schema\":\"klpstack/1\",\"input\":");
+		json_str(out, path);
+		fprintf(out, ",\"error\":");
+		json_str(out, msg);
+		fprintf(out, "}\n");
+	}
+	worker_send(w, "M %s", msg);
+}
+
+static void run_sample(const char *path, const struct options *o, FILE *out,
+		       FILE *errf, struct worker *w, struct result_totals *tot)
 {
 	char err[512];
 	struct ks_sample *s = ks_sample_load(path, err, sizeof(err));
 	struct ks_kernel *k;
 	struct ks_result *res;
-	int rc = 0;
 
 	if (!s) {
-		fprintf(stderr, "klpscan: %s\n", err);
+		/* the loader's message names file and line already */
+		fprintf(errf, "klpscan: %s\n", err);
+		worker_send(w, "M %s", err);
 		if (o->check)
-			(*failed)++;
-		return EXIT_ERROR;
+			tot->failed++;
+		tot->rc = EXIT_ERROR;
+		return;
 	}
 	k = ks_kernel_open(ks_sample_target(s), err, sizeof(err));
 	if (!k) {
-		fprintf(stderr, "klpscan: %s: %s\n", path, err);
+		input_error(o, out, errf, w, path, err);
 		ks_sample_free(s);
 		if (o->check)
-			(*failed)++;
-		return EXIT_ERROR;
+			tot->failed++;
+		tot->rc = EXIT_ERROR;
+		return;
 	}
 	res = malloc(sizeof(*res));
 	if (!res) {
-		fprintf(stderr, "klpscan: out of memory\n");
+		input_error(o, out, errf, w, path, "out of memory");
 		ks_kernel_close(k);
 		ks_sample_free(s);
-		return EXIT_ERROR;
+		tot->rc = EXIT_ERROR;
+		return;
 	}
 	if (o->check) {
-		for (int i = 0; i < ks_sample_ntasks(s); i++) {
-			const struct ks_sample_task *st = ks_sample_task(s, i);
-			for (int m = 0; m < 2; m++) {
-				char msg[512];
-				ks_walk_task(k, &st->task, (enum ks_mode)m, res);
-				if (ks_sample_check(st, res, msg, sizeof(msg))) {
-					printf("FAIL %s: task %d (line %d), %s mode: %s\n",
-					       path, st->task.pid, st->line,
-					       ks_mode_name((enum ks_mode)m), msg);
-					(*failed)++;
-				} else {
-					if (o->verbose)
-						printf("ok   %s: task %d, %s mode\n", path,
-						       st->task.pid,
-						       ks_mode_name((enum ks_mode)m));
-					(*passed)++;
-				}
-			}
-		}
+		/* verdicts, frames, labels and livepatch triage, both modes */
+		ks_sample_run_check(s, k, path, out, o->verbose, &tot->passed,
+				    &tot->failed);
+		tot->tasks += ks_sample_ntasks(s);
+		worker_progress(w);
 	} else {
-		struct ks_report r = { .out = stdout, .json = o->json,
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *rep = o->output == OUT_JSON ? open_memstream(&buf, &len) : out;
+		struct ks_report r = { .out = rep ? rep : out, .json = o->output == OUT_JSON,
 				       .verbose = o->verbose };
-		if (!o->json)
-			printf("== %s\n", path);
-		ks_report_begin(&r, k, o->mode);
+
+		if (o->output == OUT_TEXT)
+			fprintf(out, "== %s\n", path);
+		if (o->output != OUT_CSV)
+			ks_report_begin(&r, k, o->mode);
 		for (int i = 0; i < ks_sample_ntasks(s); i++) {
 			ks_walk_task(k, &ks_sample_task(s, i)->task, o->mode, res);
-			ks_report_task(&r, res);
-			if (res->verdict == KS_VERDICT_ERROR)
-				rc = EXIT_ERROR;
-			else if (res->verdict == KS_VERDICT_UNRELIABLE && rc == 0)
-				rc = EXIT_UNRELIABLE;
+			if (o->output == OUT_CSV)
+				csv_row(out, path, res);
+			else
+				ks_report_task(&r, res);
+			fold_verdict(tot, res->verdict);
+			worker_progress(w);
+			tot->tasks++;
 		}
-		ks_report_end(&r);
+		if (o->output != OUT_CSV)
+			ks_report_end(&r);
+		if (rep && rep != out) {
+			char *xb = NULL;
+			size_t xl = 0;
+			FILE *x;
+
+			fclose(rep);
+			x = open_memstream(&xb, &xl);
+			if (x) {
+				fprintf(x, "\"input\":");
+				json_str(x, path);
+				fprintf(x, ",\"format\":\"sample\"");
+				fclose(x);
+			}
+			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+			free(xb);
+			free(buf);
+		}
 	}
 	free(res);
 	ks_kernel_close(k);
 	ks_sample_free(s);
+}
+
+/* A dump: every task of the kernel's own lists. */
+struct dump_scan {
+	struct ks_kernel *k;
+	const struct options *o;
+	const char *path;
+	FILE *out;
+	struct ks_report *rep;	/* json / verbose text */
+	struct ks_summary *sum;	/* text */
+	struct ks_result *res;
+	struct worker *w;
+	struct result_totals *tot;
+};
+
+static int scan_task(void *arg, kaddr_t task)
+{
+	struct dump_scan *c = arg;
+	char err[KS_MSG_LEN];
+	struct ks_task t;
+
+	if (ks_task_read(c->k, task, &t, err, sizeof(err))) {
+		/* The task's own facts are missing: it still counts, as an
+		 * error, so a damaged dump never looks clean. */
+		memset(c->res, 0, sizeof(*c->res));
+		c->res->task.task = task;
+		c->res->task.cpu = -1;
+		snprintf(c->res->task.comm, sizeof(c->res->task.comm), "?");
+		c->res->mode = c->o->mode;
+		c->res->verdict = KS_VERDICT_ERROR;
+		c->res->rule = KS_RULE_DUMP_UNREADABLE;
+		c->res->rule_frame = -1;
+		snprintf(c->res->message, sizeof(c->res->message), "%s", err);
+	} else {
+		ks_walk_task(c->k, &t, c->o->mode, c->res);
+	}
+	if (c->o->output == OUT_CSV)
+		csv_row(c->out, c->path, c->res);
+	else if (c->rep)
+		ks_report_task(c->rep, c->res);
+	if (c->sum)
+		ks_summary_add(c->sum, c->res);
+	fold_verdict(c->tot, c->res->verdict);
+	c->tot->tasks++;
+	worker_progress(c->w);
+	return 0;
+}
+
+static void run_dump(const char *path, const struct options *o, FILE *out,
+		     FILE *errf, struct worker *w, struct result_totals *tot)
+{
+	char err[1024], list_err[256] = "";
+	struct ks_dump *d;
+	struct ks_kernel *k;
+	struct ks_report rep;
+	struct ks_summary sum;
+	struct dump_scan c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rs = NULL;
+	double t0 = now(), t1, t2;
+	int rc;
+
+	if (o->check) {
+		/* nothing to compare a dump with */
+		input_error(o, out, errf, w, path, "--check needs samples with expectations");
+		tot->failed++;
+		tot->rc = EXIT_ERROR;
+		return;
+	}
+	d = ks_dump_open(path, &o->dump, err, sizeof(err));
+	if (!d) {
+		input_error(o, out, errf, w, path, err);
+		tot->rc = EXIT_ERROR;
+		return;
+	}
+	k = ks_kernel_open(ks_dump_target(d), err, sizeof(err));
+	if (!k) {
+		input_error(o, out, errf, w, path, err);
+		tot->rc = EXIT_ERROR;
+		worker_finish(w, out, errf, tot);
+		ks_dump_close(d);
+		return;
+	}
+	t1 = now();
+	memset(&c, 0, sizeof(c));
+	memset(&rep, 0, sizeof(rep));
+	c.k = k;
+	c.o = o;
+	c.path = path;
+	c.out = out;
+	c.w = w;
+	c.tot = tot;
+	c.res = malloc(sizeof(*c.res));
+	if (!c.res) {
+		input_error(o, out, errf, w, path, "out of memory");
+		goto done;
+	}
+	if (o->output == OUT_JSON) {
+		rs = open_memstream(&buf, &len);
+		if (!rs) {
+			input_error(o, out, errf, w, path, "out of memory");
+			goto done;
+		}
+		rep.out = rs;
+		rep.json = 1;
+		c.rep = &rep;
+		ks_report_begin(&rep, k, o->mode);
+	} else if (o->output == OUT_TEXT) {
+		fprintf(out, "== %s (%s dump, vmlinux %s)\n", path, ks_dump_format(d),
+			ks_dump_vmlinux(d));
+		if (o->verbose) {
+			/* the kernel line and the task table */
+			rep.out = out;
+			rep.verbose = 1;
+			c.rep = &rep;
+			ks_report_begin(&rep, k, o->mode);
+		} else {
+			fprintf(out, "%s %s (%u.%u.%u), unwinder %s\n",
+				ks_kernel_arch_name(k), ks_kernel_release(k),
+				ks_kernel_version(k) >> 16, (ks_kernel_version(k) >> 8) & 0xff,
+				ks_kernel_version(k) & 0xff, ks_kernel_unwinder_name(k));
+		}
+		ks_summary_init(&sum, o->mode);
+		c.sum = &sum;
+	}
+	rc = ks_task_foreach(k, scan_task, &c, list_err, sizeof(list_err));
+	t2 = now();
+	if (rc) {
+		/* the tasks found so far are reported; the dump still fails */
+		fprintf(errf, "klpscan: %s: task list: %s\n", path, list_err);
+		worker_send(w, "M task list: %s", list_err);
+		tot->rc = EXIT_ERROR;
+	}
+	if (o->output == OUT_JSON) {
+		char *xb = NULL;
+		size_t xl = 0;
+		FILE *x;
+
+		ks_report_end(&rep);
+		fclose(rs);
+		rs = NULL;
+		x = open_memstream(&xb, &xl);
+		if (x) {
+			fprintf(x, "\"input\":");
+			json_str(x, path);
+			fprintf(x, ",\"format\":");
+			json_str(x, ks_dump_format(d));
+			fprintf(x, ",\"vmlinux\":");
+			json_str(x, ks_dump_vmlinux(d));
+			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
+			if (rc)
+				json_str(x, list_err);
+			else
+				fputs("null", x);
+			if (ks_dump_module_error(d)[0]) {
+				fprintf(x, ",\"warning\":");
+				json_str(x, ks_dump_module_error(d));
+			}
+			fclose(x);
+			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+			free(xb);
+		}
+	} else if (o->output == OUT_TEXT) {
+		if (o->verbose)
+			ks_report_end(&rep);
+		ks_summary_print(&sum, out, 0);
+		ks_summary_free(&sum);
+		if (ks_dump_module_error(d)[0])
+			fprintf(out, "warning: %s\n", ks_dump_module_error(d));
+		fprintf(out, "%ld tasks in %.2f s (open %.2f s, walk %.2f s, %.0f tasks/s)\n\n",
+			tot->tasks, t2 - t0, t1 - t0, t2 - t1,
+			t2 > t1 ? (double)tot->tasks / (t2 - t1) : 0.0);
+	}
+done:
+	if (rs)
+		fclose(rs);
+	free(buf);
+	free(c.res);
+	worker_finish(w, out, errf, tot);
+	ks_kernel_close(k);
+	ks_dump_close(d);
+}
+
+static int worker_main(const char *path, enum ks_file_kind kind,
+		       const struct options *o, FILE *out, FILE *errf, int progfd)
+{
+	struct worker w = { .fd = progfd, .last = now() };
+	struct result_totals tot;
+
+	memset(&tot, 0, sizeof(tot));
+	if (kind == KS_FILE_SAMPLE)
+		run_sample(path, o, out, errf, &w, &tot);
+	else
+		run_dump(path, o, out, errf, &w, &tot);
+	worker_finish(&w, out, errf, &tot);
+	return tot.rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* inputs                                                              */
+
+struct input {
+	char *path;
+	enum ks_file_kind kind;
+};
+
+struct inputs {
+	struct input *v;
+	int n, cap;
+};
+
+static int add_input(struct inputs *in, const char *path, enum ks_file_kind kind)
+{
+	if (in->n == in->cap) {
+		int cap = in->cap ? in->cap * 2 : 16;
+		struct input *g = realloc(in->v, (size_t)cap * sizeof(*g));
+		if (!g)
+			return -1;
+		in->v = g;
+		in->cap = cap;
+	}
+	in->v[in->n].path = strdup(path);
+	if (!in->v[in->n].path)
+		return -1;
+	in->v[in->n].kind = kind;
+	in->n++;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory: the dumps and samples in it and below (sorted, a few
+ * levels deep); vmlinux files and other ELF files are left out. */
+static int add_dir(struct inputs *in, const char *dir, int depth)
+{
+	DIR *dh;
+	struct dirent *e;
+	char **names = NULL;
+	int n = 0, cap = 0, rc = 0;
+
+	size_t dl = strlen(dir);
+
+	if (depth > MAX_DIR_DEPTH || !(dh = opendir(dir)))
+		return 0;
+	while (dl > 1 && dir[dl - 1] == '/')	/* "dumps/" -> "dumps/x" */
+		dl--;
+	while ((e = readdir(dh))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **g = realloc(names, (size_t)cap * sizeof(*g));
+			if (!g) {
+				rc = -1;
+				break;
+			}
+			names = g;
+		}
+		names[n] = malloc(dl + strlen(e->d_name) + 2);
+		if (!names[n]) {
+			rc = -1;
+			break;
+		}
+		sprintf(names[n], "%.*s/%s", (int)dl, dir, e->d_name);
+		n++;
+	}
+	closedir(dh);
+	if (n > 1)
+		qsort(names, (size_t)n, sizeof(*names), name_cmp);
+	for (int i = 0; i < n; i++) {
+		struct stat st, lst;
+		if (rc == 0 && stat(names[i], &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				if (lstat(names[i], &lst) == 0 && S_ISDIR(lst.st_mode))
+					rc = add_dir(in, names[i], depth + 1);
+			} else if (S_ISREG(st.st_mode)) {
+				enum ks_file_kind k = ks_dump_file_kind(names[i]);
+				if (k == KS_FILE_SAMPLE || k == KS_FILE_ELF_CORE ||
+				    k == KS_FILE_KDUMP || k == KS_FILE_FLATTENED)
+					rc = add_input(in, names[i], k);
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int expand_arg(struct inputs *in, const char *arg)
+{
+	struct stat st;
+
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int before = in->n;
+		if (add_dir(in, arg, 0))
+			return -1;
+		if (in->n == before)
+			fprintf(stderr, "klpscan: %s: no dumps or samples in this directory\n", arg);
+		return 0;
+	}
+	/* A pattern the shell did not expand (quoted, or no match). */
+	if (access(arg, F_OK) != 0 && strpbrk(arg, "*?[")) {
+		glob_t g;
+		int rc = glob(arg, 0, NULL, &g);
+		if (rc == 0) {
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				if (expand_arg(in, g.gl_pathv[i])) {
+					globfree(&g);
+					return -1;
+				}
+			globfree(&g);
+			return 0;
+		}
+		if (rc != GLOB_NOMATCH)
+			return -1;
+	}
+	return add_input(in, arg, ks_dump_file_kind(arg));
+}
+
+/* ------------------------------------------------------------------ */
+/* the parent: workers, ordered output, progress                        */
+
+struct job {
+	const struct input *in;
+	pid_t pid;
+	int state;		/* 0 waiting, 1 running, 2 finished, 3 printed */
+	FILE *out, *err;
+	int pfd;		/* progress pipe, read end */
+	char line[1024];
+	size_t linelen;
+	int got_result;
+	struct result_totals tot;
+	long live_tasks;
+	char message[256];
+	double started, seconds;
+};
+
+static void job_line(struct job *j, const char *l)
+{
+	if (l[0] == 'P' && l[1] == ' ') {
+		j->live_tasks = atol(l + 2);
+	} else if (l[0] == 'M' && l[1] == ' ') {
+		if (!j->message[0])
+			snprintf(j->message, sizeof(j->message), "%s", l + 2);
+	} else if (l[0] == 'R' && l[1] == ' ') {
+		struct result_totals *t = &j->tot;
+		if (sscanf(l + 2, "%d %d %d %ld %d %d %d %d %d", &t->rc, &t->passed,
+			   &t->failed, &t->tasks, &t->counts[0], &t->counts[1],
+			   &t->counts[2], &t->counts[3], &t->counts[4]) == 9)
+			j->got_result = 1;
+		j->live_tasks = t->tasks;
+	}
+}
+
+/* Read what the worker sent; returns 1 at end of file. */
+static int job_read(struct job *j)
+{
+	char buf[4096];
+	ssize_t n = read(j->pfd, buf, sizeof(buf));
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : 1;
+	if (n == 0)
+		return 1;
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] == '\n') {
+			j->line[j->linelen] = 0;
+			job_line(j, j->line);
+			j->linelen = 0;
+		} else if (j->linelen + 1 < sizeof(j->line)) {
+			j->line[j->linelen++] = buf[i];
+		}
+	}
+	return 0;
+}
+
+/* Start a worker for j.  On failure the job is finished at once with
+ * its error in place (state 2, or 3 when not even its files exist). */
+static void job_start(struct job *j, const struct options *o)
+{
+	int p[2];
+
+	j->started = now();
+	j->out = tmpfile();
+	j->err = tmpfile();
+	if (!j->out || !j->err) {
+		fprintf(stderr, "klpscan: %s: not scanned, no temporary files: %s\n",
+			j->in->path, strerror(errno));
+		if (j->out)
+			fclose(j->out);
+		if (j->err)
+			fclose(j->err);
+		j->out = j->err = NULL;
+		snprintf(j->message, sizeof(j->message), "not scanned: no temporary files");
+		j->tot.rc = EXIT_ERROR;
+		j->tot.failed++;
+		j->state = 3;
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if (pipe(p) == 0) {
+		j->pid = fork();
+		if (j->pid == 0) {
+			close(p[0]);
+			signal(SIGPIPE, SIG_IGN);
+			_exit(worker_main(j->in->path, j->in->kind, o, j->out, j->err, p[1]));
+		}
+		if (j->pid > 0) {
+			close(p[1]);
+			j->pfd = p[0];
+			fcntl(j->pfd, F_SETFD, FD_CLOEXEC);
+			j->state = 1;
+			return;
+		}
+		close(p[0]);
+		close(p[1]);
+	}
+	snprintf(j->message, sizeof(j->message), "not scanned: cannot start a worker: %s",
+		 strerror(errno));
+	fprintf(j->err, "klpscan: %s: %s\n", j->in->path, j->message);
+	j->tot.rc = EXIT_ERROR;
+	j->tot.failed++;
+	j->state = 2;
+}
+
+static void job_reap(struct job *j)
+{
+	int status = 0;
+
+	close(j->pfd);
+	j->pfd = -1;
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	j->seconds = now() - j->started;
+	j->state = 2;
+	if (!j->got_result) {
+		/* The worker died before its closing line: report it in its
+		 * place, the other inputs go on. */
+		char msg[128];
+		if (WIFSIGNALED(status))
+			snprintf(msg, sizeof(msg), "worker killed by signal %d (%s)",
+				 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else
+			snprintf(msg, sizeof(msg), "worker exited with status %d without a result",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		fprintf(j->err, "klpscan: %s: %s\n", j->in->path, msg);
+		snprintf(j->message, sizeof(j->message), "%s", msg);
+		j->tot.rc = EXIT_ERROR;
+		j->tot.failed += 1;
+	}
+}
+
+static void copy_file(FILE *from, FILE *to)
+{
+	char buf[65536];
+	size_t n;
+
+	fflush(from);
+	if (fseek(from, 0, SEEK_SET))
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), from)) > 0)
+		fwrite(buf, 1, n, to);
+}
+
+struct progress {
+	int on;
+	int shown;
+	double start, last;
+};
+
+static void progress_clear(struct progress *p)
+{
+	if (p->shown) {
+		fputs("\r\033[K", stderr);
+		p->shown = 0;
+	}
+}
+
+static void progress_draw(struct progress *p, int done, int total, long tasks, int force)
+{
+	double t = now();
+	int width = 24, fill;
+
+	if (!p->on || (!force && t - p->last < 0.1))
+		return;
+	p->last = t;
+	fill = total ? done * width / total : width;
+	fputs("\r\033[K[", stderr);
+	for (int i = 0; i < width; i++)
+		fputc(i < fill ? '#' : ' ', stderr);
+	fprintf(stderr, "] %d/%d inputs, %ld tasks, %.0f tasks/s", done, total, tasks,
+		t > p->start ? (double)tasks / (t - p->start) : 0.0);
+	fflush(stderr);
+	p->shown = 1;
+}
+
+static void job_print(struct job *j, struct progress *p)
+{
+	progress_clear(p);
+	copy_file(j->out, stdout);
+	fflush(stdout);
+	copy_file(j->err, stderr);
+	fflush(stderr);
+	fclose(j->out);
+	fclose(j->err);
+	j->out = j->err = NULL;
+	j->state = 3;
+}
+
+/* The cross-input table (text output, when dumps were scanned). */
+static void print_table(const struct job *jobs, int n)
+{
+	int w = 5;
+
+	for (int i = 0; i < n; i++) {
+		int l = (int)strlen(jobs[i].in->path);
+		if (l > w)
+			w = l > 60 ? 60 : l;
+	}
+	printf("== summary\n%-*s  %6s %8s %10s %7s %8s %5s %8s  %s\n", w, "INPUT", "TASKS",
+	       "RELIABLE", "UNRELIABLE", "RUNNING", "NO-STACK", "ERROR", "SECONDS", "NOTE");
+	for (int i = 0; i < n; i++) {
+		const struct job *j = &jobs[i];
+		const int *c = j->tot.counts;
+		/* the whole message went to stderr; a table cell stays short */
+		printf("%-*s  %6ld %8d %10d %7d %8d %5d %8.2f  %.100s%s\n", w, j->in->path,
+		       j->tot.tasks, c[0], c[1], c[2], c[3], c[4], j->seconds,
+		       j->message, strlen(j->message) > 100 ? "..." : "");
+	}
+}
+
+static int run_all(struct inputs *in, const struct options *o)
+{
+	struct job *jobs = calloc((size_t)in->n, sizeof(*jobs));
+	struct progress prog = { .on = o->progress, .start = now() };
+	int next_start = 0, next_print = 0, running = 0, done = 0;
+	int rc = 0, passed = 0, failed = 0, any_dump = 0;
+	long done_tasks = 0;
+
+	if (!jobs) {
+		fprintf(stderr, "klpscan: out of memory\n");
+		return EXIT_ERROR;
+	}
+	if (o->output == OUT_CSV && !o->check)
+		printf("dump,pid,tgid,comm,task,verdict,rule,frame,top_frames\n");
+	for (int i = 0; i < in->n; i++) {
+		jobs[i].in = &in->v[i];
+		jobs[i].pfd = -1;
+		if (in->v[i].kind != KS_FILE_SAMPLE)
+			any_dump = 1;
+	}
+	while (next_print < in->n) {
+		struct pollfd pf[MAX_WORKERS];
+		int idx[MAX_WORKERS], np = 0;
+		long live = 0;
+
+		/* Start workers, but do not run too far ahead of the output:
+		 * finished jobs hold open temporary files until printed. */
+		while (running < o->workers && next_start < in->n &&
+		       next_start - next_print < 4 * o->workers + 16) {
+			struct job *j = &jobs[next_start++];
+			job_start(j, o);
+			if (j->state == 1)
+				running++;
+			else
+				done++;
+		}
+		for (int i = next_print; i < next_start; i++)
+			if (jobs[i].state == 1 && np < MAX_WORKERS) {
+				pf[np].fd = jobs[i].pfd;
+				pf[np].events = POLLIN;
+				idx[np++] = i;
+			}
+		if (np && poll(pf, (nfds_t)np, 200) > 0) {
+			for (int i = 0; i < np; i++) {
+				if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+					continue;
+				if (job_read(&jobs[idx[i]])) {
+					job_reap(&jobs[idx[i]]);
+					running--;
+					done++;
+					done_tasks += jobs[idx[i]].tot.tasks;
+				}
+			}
+		}
+		while (next_print < in->n && jobs[next_print].state >= 2) {
+			struct job *j = &jobs[next_print];
+			if (j->state == 2)
+				job_print(j, &prog);
+			if (j->tot.rc > rc)
+				rc = j->tot.rc;
+			passed += j->tot.passed;
+			failed += j->tot.failed;
+			next_print++;
+		}
+		for (int i = next_print; i < next_start; i++)
+			if (jobs[i].state == 1)
+				live += jobs[i].live_tasks;
+		progress_draw(&prog, done, in->n, done_tasks + live, 0);
+	}
+	progress_clear(&prog);
+	if (o->check) {
+		printf("samples: %d passed, %d failed\n", passed, failed);
+		rc = failed ? 1 : 0;
+	} else if (o->output == OUT_TEXT && any_dump && in->n > 0) {
+		print_table(jobs, in->n);
+		fflush(stdout);
+		if (prog.on || in->n > 1) {
+			double t = now() - prog.start;
+			fprintf(stderr, "klpscan: %d inputs, %ld tasks in %.1f s (%.0f tasks/s, %d workers)\n",
+				in->n, done_tasks, t, t > 0 ? (double)done_tasks / t : 0.0, o->workers);
+		}
+	}
+	fflush(stdout);
+	free(jobs);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
+	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
+	       OPT_NO_PROGRESS };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "check", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { .mode = KS_MODE_KERNEL };
-	int c, rc = 0, passed = 0, failed = 0;
+	struct options o;
+	struct inputs in = { 0 };
+	int c, rc, no_progress = 0;
 
-	while ((c = getopt_long(argc, argv, "m:vh", longopts, NULL)) != -1) {
+	memset(&o, 0, sizeof(o));
+	o.mode = KS_MODE_KERNEL;
+	o.workers = 1;
+	while ((c = getopt_long(argc, argv, "m:vj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (ks_mode_parse(optarg, &o.mode)) {
@@ -145,11 +1029,38 @@ int main(int argc, char **argv)
 		case 'v':
 			o.verbose = 1;
 			break;
-		case 'J':
-			o.json = 1;
+		case OPT_JSON:
+			o.output = OUT_JSON;
 			break;
-		case 'C':
+		case OPT_CSV:
+			o.output = OUT_CSV;
+			break;
+		case OPT_CHECK:
 			o.check = 1;
+			break;
+		case OPT_VMLINUX:
+			o.dump.vmlinux = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (o.dump.ndebug_dirs >= MAX_DEBUG_DIRS) {
+				fprintf(stderr, "klpscan: at most %d --debug-dir\n", MAX_DEBUG_DIRS);
+				return EXIT_USAGE;
+			}
+			o.debug_dirs[o.dump.ndebug_dirs++] = optarg;
+			break;
+		case 'j': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > MAX_WORKERS) {
+				fprintf(stderr, "klpscan: -j wants a number from 1 to %d\n",
+					MAX_WORKERS);
+				return EXIT_USAGE;
+			}
+			o.workers = (int)n;
+			break;
+		}
+		case OPT_NO_PROGRESS:
+			no_progress = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -163,14 +1074,20 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (int i = optind; i < argc; i++) {
-		int r = run_sample(argv[i], &o, &passed, &failed);
-		if (r > rc)
-			rc = r;
+	o.dump.debug_dirs = o.debug_dirs;
+	o.progress = !no_progress && isatty(STDERR_FILENO) && !o.check;
+	for (int i = optind; i < argc; i++)
+		if (expand_arg(&in, argv[i])) {
+			fprintf(stderr, "klpscan: out of memory\n");
+			return EXIT_ERROR;
+		}
+	if (!in.n) {
+		fprintf(stderr, "klpscan: nothing to scan\n");
+		return EXIT_ERROR;
 	}
-	if (o.check) {
-		printf("samples: %d passed, %d failed\n", passed, failed);
-		return failed ? 1 : 0;
-	}
+	rc = run_all(&in, &o);
+	for (int i = 0; i < in.n; i++)
+		free(in.v[i].path);
+	free(in.v);
 	return rc;
 }

@@ -1051,12 +1051,18 @@ void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
 			if (!bad && m == KS_MODE_KERNEL && st->expect.has_klp) {
 				struct ks_klp_task kt;
 				if (!klp_ok) {
-					snprintf(msg, sizeof(msg), "livepatch state: %s", err);
-					bad = 1;
+					/* a broken livepatch state is every task's
+					 * answer: the dump does not tell */
+					memset(&kt, 0, sizeof(kt));
+					kt.state = KS_KLP_ERROR;
+					kt.func = kt.frame = -1;
 				} else {
 					ks_klp_check_task(k, &klp, res, nwhatif > 0, &kt);
-					bad = ks_sample_check_klp(st, &klp, &kt, msg, sizeof(msg));
 				}
+				bad = ks_sample_check_klp(st, &klp, &kt, msg, sizeof(msg));
+				if (bad && !klp_ok)
+					snprintf(msg + strlen(msg), sizeof(msg) - strlen(msg),
+						 " (livepatch state: %s)", err);
 			}
 			if (bad) {
 				fprintf(out, "FAIL %s: task %d (line %d), %s mode: %s\n",

@@ -63,16 +63,18 @@ klpscan_json() { # DUMPDIR MODE OUT
 }
 
 compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
-	name=$1 dir=$2 cj=$3 sj=$4
+	# (own variable names: run() sets $name)
+	cd_name=$1 cd_dir=$2 cd_cj=$3 cd_sj=$4
 	shift 4
-	run "$name-crash" python3 tests/e2e/compare.py --name "$name/crash" \
-		--truth "$dir/truth.txt" --report "$cj" --sysmap "$dir/System.map" "$@"
-	run "$name-klpscan" python3 tests/e2e/compare.py --name "$name/klpscan" \
-		--truth "$dir/truth.txt" --report "$sj" --sysmap "$dir/System.map" "$@"
-	run "$name-same" python3 tests/e2e/compare.py --name "$name/same" --same "$cj" "$sj"
-	klpscan_json "$dir" strict "$out/$name.strict.json"
-	run "$name-strict" python3 tests/e2e/compare.py --name "$name/strict" \
-		--truth "$dir/truth.txt" --report "$out/$name.strict.json" --sysmap "$dir/System.map" "$@"
+	run "$cd_name-crash" python3 tests/e2e/compare.py --name "$cd_name/crash" \
+		--truth "$cd_dir/truth.txt" --report "$cd_cj" --sysmap "$cd_dir/System.map" "$@"
+	run "$cd_name-klpscan" python3 tests/e2e/compare.py --name "$cd_name/klpscan" \
+		--truth "$cd_dir/truth.txt" --report "$cd_sj" --sysmap "$cd_dir/System.map" "$@"
+	run "$cd_name-same" python3 tests/e2e/compare.py --name "$cd_name/same" --same "$cd_cj" "$cd_sj"
+	klpscan_json "$cd_dir" strict "$out/$cd_name.strict.json"
+	run "$cd_name-strict" python3 tests/e2e/compare.py --name "$cd_name/strict" \
+		--truth "$cd_dir/truth.txt" --report "$out/$cd_name.strict.json" \
+		--sysmap "$cd_dir/System.map" "$@"
 }
 
 for arch in $arches; do

@@ -1,0 +1,1976 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * klpscan's dump reader: a struct ks_target over libkdumpfile (memory)
+ * and the debug vmlinux (symbols through libelf, types through libdw).
+ *
+ * Nothing here is global: each open dump owns its libkdumpfile context,
+ * its ELF/DWARF handles and its lookup tables, so klpscan can fork one
+ * worker per dump without sharing anything.
+ *
+ * Memory: the vmlinux is mapped, never read whole.  The symbol table is
+ * copied into a sorted array (a few MB); DWARF is touched only where a
+ * structure the core asks for is searched: compile units are indexed one
+ * by one (top-level struct/union/typedef names -> DIE offset) until the
+ * wanted name turns up, so a lookup of task_struct stops after the first
+ * few units instead of loading the whole .debug_info.
+ */
+#define _GNU_SOURCE	/* memmem */
+#include <ctype.h>
+#include <dirent.h>
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <libkdumpfile/kdumpfile.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "kdump.h"
+#include "klpstack.h"
+
+/* Bounds on what a dump may claim, so a corrupt one cannot make us loop
+ * or allocate without end. */
+#define MAX_MODULES 4096
+#define MAX_MODULE_SYMS 500000
+#define MAX_SYM_NAME 256
+#define MAX_SEARCH_DEPTH 8
+#define MAX_SEARCH_ENTRIES 200000
+#define MAX_BUILD_ID 64
+#define BANNER_MAX 512
+
+#ifndef EM_S390
+#define EM_S390 22
+#endif
+
+/* ------------------------------------------------------------------ */
+/* error text                                                          */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ------------------------------------------------------------------ */
+/* a string -> value hash map (open addressing); keys are not copied   */
+
+struct name_slot {
+	const char *name;
+	uint64_t value;
+};
+
+struct name_map {
+	struct name_slot *slots;
+	size_t mask;	/* capacity - 1, capacity a power of two */
+	size_t used;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int map_grow(struct name_map *m)
+{
+	size_t cap = m->slots ? (m->mask + 1) * 2 : 1024;
+	struct name_slot *s = calloc(cap, sizeof(*s));
+
+	if (!s)
+		return -1;
+	for (size_t i = 0; m->slots && i <= m->mask; i++) {
+		if (!m->slots[i].name)
+			continue;
+		size_t j = hash_str(m->slots[i].name) & (cap - 1);
+		while (s[j].name)
+			j = (j + 1) & (cap - 1);
+		s[j] = m->slots[i];
+	}
+	free(m->slots);
+	m->slots = s;
+	m->mask = cap - 1;
+	return 0;
+}
+
+/* Returns the slot of name, inserting it (value unset) when absent;
+ * *found says which.  NULL when out of memory. */
+static struct name_slot *map_slot(struct name_map *m, const char *name,
+				  int *found)
+{
+	size_t j;
+
+	if (!m->slots || (m->used + 1) * 2 > m->mask + 1)
+		if (map_grow(m))
+			return NULL;
+	j = hash_str(name) & m->mask;
+	while (m->slots[j].name) {
+		if (strcmp(m->slots[j].name, name) == 0) {
+			*found = 1;
+			return &m->slots[j];
+		}
+		j = (j + 1) & m->mask;
+	}
+	*found = 0;
+	m->slots[j].name = name;
+	m->used++;
+	return &m->slots[j];
+}
+
+static int map_get(const struct name_map *m, const char *name, uint64_t *value)
+{
+	size_t j;
+
+	if (!m->slots)
+		return -1;
+	j = hash_str(name) & m->mask;
+	while (m->slots[j].name) {
+		if (strcmp(m->slots[j].name, name) == 0) {
+			*value = m->slots[j].value;
+			return 0;
+		}
+		j = (j + 1) & m->mask;
+	}
+	return -1;
+}
+
+static void map_free(struct name_map *m)
+{
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ------------------------------------------------------------------ */
+/* symbols                                                             */
+
+struct sym {
+	kaddr_t addr;
+	uint64_t size;		/* kallsyms size: up to the next symbol */
+	const char *name;
+	unsigned char bind;	/* STB_* */
+	unsigned char rank;	/* alias order, lower wins (kallsyms rules) */
+};
+
+struct symtab {
+	struct sym *syms;	/* sorted by address, then rank */
+	size_t n;
+	struct name_map by_name;	/* name -> index */
+};
+
+/*
+ * scripts/kallsyms.c (6.1) sorts aliases so that non-weak symbols, then
+ * symbols a linker script does not provide, then names with fewer
+ * leading underscores come first, and kallsyms_lookup() names an address
+ * by the first alias.  Following the same order makes our frame names
+ * agree with /proc/PID/stack as far as the tables allow.
+ */
+static unsigned char alias_rank(const char *name, unsigned char bind)
+{
+	unsigned r = 0;
+	size_t len = strlen(name);
+	unsigned underscores = 0;
+
+	if (bind == STB_WEAK)
+		r += 64;
+	if (strncmp(name, "__start_", 8) == 0 || strncmp(name, "__stop_", 7) == 0 ||
+	    (len > 6 && strcmp(name + len - 6, "_start") == 0) ||
+	    (len > 4 && strcmp(name + len - 4, "_end") == 0))
+		r += 32;
+	while (name[underscores] == '_' && underscores < 31)
+		underscores++;
+	return (unsigned char)(r + underscores);
+}
+
+/* Symbols kallsyms leaves out (scripts/kallsyms.c ignore lists, 6.1);
+ * they would only shadow real names. */
+static int ignored_symbol(const char *name)
+{
+	static const char *const prefixes[] = {
+		"__crc_", "__kstrtab_", "__kstrtabns_", "__efistub_",
+		"__kcfi_typeid_", ".L", "$", "__UNIQUE_ID_",
+	};
+	if (!name[0])
+		return 1;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static int sym_cmp(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Sort, give every symbol the kallsyms size (distance to the next higher
+ * address, end_addr for the last) and index the names.  A global symbol
+ * wins a name over a local one of the same name. */
+static int symtab_finish(struct symtab *t, kaddr_t end_addr)
+{
+	if (t->n)
+		qsort(t->syms, t->n, sizeof(*t->syms), sym_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = i + 1;
+		while (j < t->n && t->syms[j].addr == t->syms[i].addr)
+			j++;
+		kaddr_t next = j < t->n ? t->syms[j].addr : end_addr;
+		t->syms[i].size = next > t->syms[i].addr ? next - t->syms[i].addr : 0;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		int found;
+		struct name_slot *s = map_slot(&t->by_name, t->syms[i].name, &found);
+		if (!s)
+			return -1;
+		if (!found || (t->syms[i].bind == STB_GLOBAL &&
+			       t->syms[s->value].bind != STB_GLOBAL))
+			s->value = i;
+	}
+	return 0;
+}
+
+/* Index of the first alias of the highest address <= addr, -1 if none. */
+static long symtab_find(const struct symtab *t, kaddr_t addr)
+{
+	size_t lo = 0, hi = t->n;
+
+	if (!t->n || addr < t->syms[0].addr)
+		return -1;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->syms[mid].addr <= addr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	while (lo > 0 && t->syms[lo - 1].addr == t->syms[lo].addr)
+		lo--;
+	return (long)lo;
+}
+
+static void symtab_free(struct symtab *t)
+{
+	free(t->syms);
+	map_free(&t->by_name);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ------------------------------------------------------------------ */
+/* the vmlinux                                                         */
+
+struct vmlinux {
+	char path[PATH_MAX];
+	int fd;
+	Elf *elf;
+	Dwarf *dw;
+	int machine;
+	unsigned char build_id[MAX_BUILD_ID];
+	size_t build_id_len;
+
+	struct symtab st;
+	kaddr_t stext, etext;	/* relocated */
+	kaddr_t image_start, image_end;	/* relocated _text.._end */
+
+	/* DWARF index, filled one compile unit at a time */
+	struct name_map types;		/* struct/union name -> DIE offset */
+	struct name_map typedefs;	/* typedef name -> DIE offset */
+	Dwarf_CU *cu;			/* last unit indexed, NULL = none yet */
+	Elf_Data *debug_str;		/* for debug_str_may_have() */
+	int debug_str_checked;
+	int scan_done;
+	int dwarf_failed;
+};
+
+/* The GNU build-id note of an ELF file; 0 on success. */
+static int elf_build_id(Elf *elf, unsigned char *out, size_t *outlen)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+		size_t off = 0, name_off, desc_off;
+		GElf_Nhdr nh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+			    memcmp((char *)data->d_buf + name_off, "GNU", 4) == 0 &&
+			    nh.n_descsz > 0 && nh.n_descsz <= MAX_BUILD_ID) {
+				memcpy(out, (char *)data->d_buf + desc_off, nh.n_descsz);
+				*outlen = nh.n_descsz;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* A quick look at a candidate file: is it an ELF executable of the
+ * wanted machine, and what is its build-id?  Returns 0 when it is a
+ * usable vmlinux candidate. */
+static int peek_vmlinux(const char *path, int machine, unsigned char *id,
+			size_t *idlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	Elf *elf;
+	GElf_Ehdr eh;
+	int rc = -1;
+
+	*idlen = 0;
+	if (fd < 0)
+		return -1;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh) &&
+	    eh.e_type == ET_EXEC && (!machine || eh.e_machine == machine)) {
+		rc = 0;
+		if (elf_build_id(elf, id, idlen))
+			*idlen = 0;
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return rc;
+}
+
+/* Bytes at a (link-time) virtual address of the vmlinux file, from the
+ * section holding it.  0 on success. */
+static int vmlinux_file_read(struct vmlinux *v, kaddr_t addr, void *buf,
+			     size_t len)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+		    sh.sh_type == SHT_NOBITS || addr < sh.sh_addr ||
+		    addr - sh.sh_addr >= sh.sh_size)
+			continue;
+		if (len > sh.sh_size - (addr - sh.sh_addr))
+			len = sh.sh_size - (addr - sh.sh_addr);
+		d = elf_getdata_rawchunk(v->elf, (int64_t)(sh.sh_offset + (addr - sh.sh_addr)),
+					 len, ELF_T_BYTE);
+		if (!d || d->d_size < len)
+			return -1;
+		memcpy(buf, d->d_buf, len);
+		return 0;
+	}
+	return -1;
+}
+
+/* Load the symbol table, moved by the KASLR offset.  Percpu symbols on
+ * x86_64 are offsets into the per-CPU area (their section is linked at
+ * 0) and do not move; everything linked inside the image does. */
+static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
+				size_t errlen)
+{
+	Elf_Scn *scn = NULL, *symscn = NULL;
+	GElf_Shdr symsh;
+	Elf_Data *data;
+	size_t nsyms, shnum, shstrndx;
+	kaddr_t text = 0, end = 0;
+	unsigned char *sec_moves;
+
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		if (gelf_getshdr(scn, &symsh) && symsh.sh_type == SHT_SYMTAB) {
+			symscn = scn;
+			break;
+		}
+	}
+	if (!symscn || !(data = elf_getdata(symscn, NULL)) || !symsh.sh_entsize) {
+		seterr(err, errlen, "%s has no symbol table (a stripped vmlinux? "
+		       "klpscan needs the debug vmlinux)", v->path);
+		return -1;
+	}
+	if (elf_getshdrnum(v->elf, &shnum) || elf_getshdrstrndx(v->elf, &shstrndx)) {
+		seterr(err, errlen, "%s: bad section headers", v->path);
+		return -1;
+	}
+	nsyms = symsh.sh_size / symsh.sh_entsize;
+	sec_moves = calloc(shnum ? shnum : 1, 1);
+	v->st.syms = calloc(nsyms ? nsyms : 1, sizeof(struct sym));
+	if (!sec_moves || !v->st.syms) {
+		free(sec_moves);
+		seterr(err, errlen, "out of memory for %zu symbols", nsyms);
+		return -1;
+	}
+	for (size_t i = 1; i < shnum; i++) {
+		GElf_Shdr sh;
+		Elf_Scn *s = elf_getscn(v->elf, i);
+		if (s && gelf_getshdr(s, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
+			sec_moves[i] = 1;
+	}
+	/* _text.._end bounds the image for absolute symbols. */
+	for (size_t i = 0; i < nsyms; i++) {
+		GElf_Sym s;
+		const char *name;
+		if (!gelf_getsym(data, (int)i, &s) ||
+		    !(name = elf_strptr(v->elf, symsh.sh_link, s.st_name)))
+			continue;
+		if (strcmp(name, "_text") == 0)
+			text = s.st_value;
+		else if (strcmp(name, "_end") == 0)
+			end = s.st_value;
+	}
+	for (size_t i = 0; i < nsyms; i++) {
+		GElf_Sym s;
+		const char *name;
+		unsigned type, bind;
+		int moves;
+		struct sym *o;
+
+		if (!gelf_getsym(data, (int)i, &s))
+			continue;
+		type = GELF_ST_TYPE(s.st_info);
+		bind = GELF_ST_BIND(s.st_info);
+		if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(v->elf, symsh.sh_link, s.st_name);
+		if (!name || ignored_symbol(name))
+			continue;
+		if (s.st_shndx == SHN_ABS)
+			moves = text && end && s.st_value >= text && s.st_value <= end;
+		else
+			moves = s.st_shndx < shnum && sec_moves[s.st_shndx];
+		o = &v->st.syms[v->st.n++];
+		o->addr = s.st_value + (moves ? (uint64_t)kaslr : 0);
+		o->name = name;
+		o->bind = (unsigned char)bind;
+		o->rank = alias_rank(name, (unsigned char)bind);
+	}
+	free(sec_moves);
+	if (symtab_finish(&v->st, end ? end + (uint64_t)kaslr : 0)) {
+		seterr(err, errlen, "out of memory indexing symbols");
+		return -1;
+	}
+	if (!v->st.n) {
+		seterr(err, errlen, "%s has an empty symbol table", v->path);
+		return -1;
+	}
+	{
+		uint64_t i;
+		if (map_get(&v->st.by_name, "_stext", &i) == 0)
+			v->stext = v->st.syms[i].addr;
+		if (map_get(&v->st.by_name, "_etext", &i) == 0)
+			v->etext = v->st.syms[i].addr;
+	}
+	if (!v->stext || !v->etext || v->etext <= v->stext) {
+		seterr(err, errlen, "%s lacks _stext/_etext: not a Linux vmlinux?", v->path);
+		return -1;
+	}
+	v->image_start = text ? text + (uint64_t)kaslr : v->stext;
+	v->image_end = end ? end + (uint64_t)kaslr : v->etext;
+	return 0;
+}
+
+static int vmlinux_sym(const struct vmlinux *v, const char *name, kaddr_t *addr)
+{
+	uint64_t i;
+	if (map_get(&v->st.by_name, name, &i))
+		return -1;
+	*addr = v->st.syms[i].addr;
+	return 0;
+}
+
+static void vmlinux_close(struct vmlinux *v)
+{
+	if (v->dw)
+		dwarf_end(v->dw);
+	if (v->elf)
+		elf_end(v->elf);
+	if (v->fd >= 0)
+		close(v->fd);
+	symtab_free(&v->st);
+	map_free(&v->types);
+	map_free(&v->typedefs);
+	v->dw = NULL;
+	v->elf = NULL;
+	v->fd = -1;
+}
+
+static int vmlinux_open(struct vmlinux *v, const char *path, char *err,
+			size_t errlen)
+{
+	GElf_Ehdr eh;
+
+	memset(v, 0, sizeof(*v));
+	v->fd = -1;
+	snprintf(v->path, sizeof(v->path), "%s", path);
+	v->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (v->fd < 0) {
+		seterr(err, errlen, "cannot open vmlinux %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* ELF_C_READ_MMAP: sections are used in place, pages come in only
+	 * when touched. */
+	v->elf = elf_begin(v->fd, ELF_C_READ_MMAP, NULL);
+	if (!v->elf || elf_kind(v->elf) != ELF_K_ELF || !gelf_getehdr(v->elf, &eh) ||
+	    eh.e_type != ET_EXEC) {
+		seterr(err, errlen, "%s is not an ELF vmlinux", path);
+		vmlinux_close(v);
+		return -1;
+	}
+	v->machine = eh.e_machine;
+	if (elf_build_id(v->elf, v->build_id, &v->build_id_len))
+		v->build_id_len = 0;
+	return 0;
+}
+
+/* --- DWARF, lazily --- */
+
+static int die_is_declaration(Dwarf_Die *d)
+{
+	Dwarf_Attribute a;
+	bool flag = false;
+	if (!dwarf_attr(d, DW_AT_declaration, &a))
+		return 0;
+	return dwarf_formflag(&a, &flag) == 0 && flag;
+}
+
+/* Index the next compile unit's top-level type names.  1 when a unit
+ * was indexed, 0 at the end, -1 on error. */
+static int dwarf_index_next_unit(struct vmlinux *v)
+{
+	Dwarf_CU *next;
+	Dwarf_Half version;
+	uint8_t unit_type;
+	Dwarf_Die cudie, child;
+	int rc;
+
+	if (v->scan_done)
+		return 0;
+	rc = dwarf_get_units(v->dw, v->cu, &next, &version, &unit_type, &cudie, NULL);
+	if (rc != 0) {
+		v->scan_done = 1;
+		return rc < 0 ? -1 : 0;
+	}
+	v->cu = next;
+	if (dwarf_child(&cudie, &child) != 0)
+		return 1;
+	do {
+		int tag = dwarf_tag(&child);
+		struct name_map *m;
+		const char *name;
+		struct name_slot *s;
+		int found;
+
+		if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type)
+			m = &v->types;
+		else if (tag == DW_TAG_typedef)
+			m = &v->typedefs;
+		else
+			continue;
+		name = dwarf_diename(&child);
+		if (!name || die_is_declaration(&child))
+			continue;
+		s = map_slot(m, name, &found);
+		if (!s)
+			return -1;
+		if (!found)
+			s->value = dwarf_dieoffset(&child);
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return 1;
+}
+
+static int dwarf_ready(struct vmlinux *v)
+{
+	if (v->dw)
+		return 0;
+	if (v->dwarf_failed)
+		return -1;
+	v->dw = dwarf_begin_elf(v->elf, DWARF_C_READ, NULL);
+	if (!v->dw) {
+		v->dwarf_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Could a type of this name exist at all?  A search that finds nothing
+ * reads every unit of .debug_info (2 s on a 590 MB vmlinux), and the core
+ * asks for types of other kernel versions on purpose.  GCC and clang put
+ * every name longer than 3 characters into .debug_str (GCC inlines only
+ * names that fit in a string offset), so a name missing there is missing
+ * everywhere.  The linker may tail-merge strings, hence "name\0"
+ * anywhere, not just after a NUL.
+ */
+static int debug_str_may_have(struct vmlinux *v, const char *name)
+{
+	size_t len = strlen(name), shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (len < 4)
+		return 1;
+	if (!v->debug_str_checked) {
+		v->debug_str_checked = 1;
+		if (elf_getshdrstrndx(v->elf, &shstrndx) == 0) {
+			while ((scn = elf_nextscn(v->elf, scn))) {
+				GElf_Shdr sh;
+				const char *n;
+				if (!gelf_getshdr(scn, &sh) ||
+				    !(n = elf_strptr(v->elf, shstrndx, sh.sh_name)) ||
+				    strcmp(n, ".debug_str") != 0)
+					continue;
+				/* compressed: cannot search it in place */
+				if (!(sh.sh_flags & SHF_COMPRESSED))
+					v->debug_str = elf_rawdata(scn, NULL);
+				break;
+			}
+		}
+	}
+	if (!v->debug_str || !v->debug_str->d_buf)
+		return 1;
+	return memmem(v->debug_str->d_buf, v->debug_str->d_size, name, len + 1) != NULL;
+}
+
+/* A struct or union by name (also through a typedef, e.g. psw_t).
+ * 0 with *out filled, -1 when unknown. */
+static int dwarf_find_type(struct vmlinux *v, const char *name, Dwarf_Die *out)
+{
+	uint64_t off;
+
+	if (dwarf_ready(v))
+		return -1;
+	for (;;) {
+		if (!v->scan_done && !debug_str_may_have(v, name) &&
+		    map_get(&v->types, name, &off) && map_get(&v->typedefs, name, &off))
+			return -1;
+		if (map_get(&v->types, name, &off) == 0)
+			return dwarf_offdie(v->dw, off, out) ? 0 : -1;
+		if (map_get(&v->typedefs, name, &off) == 0) {
+			Dwarf_Die td;
+			if (!dwarf_offdie(v->dw, off, &td) || dwarf_peel_type(&td, out))
+				return -1;
+			int tag = dwarf_tag(out);
+			return (tag == DW_TAG_structure_type || tag == DW_TAG_union_type) ? 0 : -1;
+		}
+		if (dwarf_index_next_unit(v) <= 0)
+			return -1;
+	}
+}
+
+static int member_location(Dwarf_Die *m, long *off)
+{
+	Dwarf_Attribute a;
+	Dwarf_Word w;
+
+	if (!dwarf_attr_integrate(m, DW_AT_data_member_location, &a)) {
+		*off = 0;	/* union members have none */
+		return 0;
+	}
+	if (dwarf_formudata(&a, &w) == 0) {
+		*off = (long)w;
+		return 0;
+	}
+	/* DWARF 2 style: a location expression DW_OP_plus_uconst N. */
+	{
+		Dwarf_Op *ops;
+		size_t n;
+		if (dwarf_getlocation(&a, &ops, &n) == 0 && n == 1 &&
+		    ops[0].atom == DW_OP_plus_uconst) {
+			*off = (long)ops[0].number;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Find member in the aggregate agg (anonymous structs/unions searched
+ * too); *off gets its offset from the start of agg, *type its type. */
+static int dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
+			     long *off, Dwarf_Die *type, int depth)
+{
+	Dwarf_Die child;
+
+	if (depth > 8 || dwarf_child(agg, &child) != 0)
+		return -1;
+	do {
+		Dwarf_Attribute ta;
+		Dwarf_Die t;
+		const char *name;
+		long here;
+
+		if (dwarf_tag(&child) != DW_TAG_member)
+			continue;
+		if (member_location(&child, &here))
+			continue;
+		name = dwarf_diename(&child);
+		if (!dwarf_attr_integrate(&child, DW_AT_type, &ta) ||
+		    !dwarf_formref_die(&ta, &t))
+			continue;
+		if (name) {
+			if (strcmp(name, member) == 0) {
+				*off = base + here;
+				*type = t;
+				return 0;
+			}
+			continue;
+		}
+		/* an anonymous struct or union: its members are ours */
+		{
+			Dwarf_Die peeled;
+			int tag;
+			if (dwarf_peel_type(&t, &peeled))
+				continue;
+			tag = dwarf_tag(&peeled);
+			if ((tag == DW_TAG_structure_type || tag == DW_TAG_union_type) &&
+			    dwarf_find_member(&peeled, member, base + here, off, type,
+					      depth + 1) == 0)
+				return 0;
+		}
+	} while (dwarf_siblingof(&child, &child) == 0);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* modules, read from the dump on first need                           */
+
+struct module_info {
+	char name[KS_MOD_LEN];
+	kaddr_t text_start, text_end;
+	struct symtab st;
+	char *names;		/* all symbol names, NUL separated */
+};
+
+/* ------------------------------------------------------------------ */
+/* the dump                                                            */
+
+struct ks_dump {
+	struct ks_target target;
+	kdump_ctx_t *ctx;
+	int fd;
+	enum ks_file_kind kind;
+	int big_endian;
+	char osrelease[80];
+	char build_id[2 * MAX_BUILD_ID + 1];
+	int64_t kaslr;
+	int have_phys_base;	/* x86_64: NUMBER(phys_base) from VMCOREINFO */
+	uint64_t phys_base;
+	struct vmlinux v;
+
+	int modules_state;	/* 0 not read, 1 read, -1 failed (partly) */
+	char module_error[192];
+	struct module_info *mods;
+	int nmods;
+
+	int tramps_state;	/* ftrace trampolines: 0 not read, 1 read */
+	struct {
+		kaddr_t start, end;
+	} tramps[16];
+	int ntramps;
+
+	/* symbolize() hands out strings valid until its next call */
+	char last_module[KS_MOD_LEN];
+};
+
+/* x86_64 kernel image mapping (__START_KERNEL_map, 512 MiB + KASLR
+ * room up to the module area, arch/x86/include/asm/page_64_types.h). */
+#define X86_START_KERNEL_MAP 0xffffffff80000000ull
+#define X86_KERNEL_MAP_END 0xffffffffc0000000ull
+
+static int dump_read(void *priv, kaddr_t addr, void *buf, size_t len)
+{
+	struct ks_dump *d = priv;
+	size_t got = len;
+
+	if (!len)
+		return 0;
+	if (kdump_read(d->ctx, KDUMP_KVADDR, addr, buf, &got) == KDUMP_OK && got == len)
+		return 0;
+	/*
+	 * libkdumpfile 0.5.1 can miss the kernel text mapping when KASLR
+	 * put it above 0xffffffffa0000000 (fixed after 0.5.4).  The image
+	 * is mapped linearly: phys = virt - __START_KERNEL_map + phys_base.
+	 */
+	if (d->have_phys_base && addr >= X86_START_KERNEL_MAP &&
+	    addr + len <= X86_KERNEL_MAP_END) {
+		got = len;
+		if (kdump_read(d->ctx, KDUMP_KPHYSADDR,
+			       addr - X86_START_KERNEL_MAP + d->phys_base, buf,
+			       &got) == KDUMP_OK && got == len)
+			return 0;
+	}
+	return -1;
+}
+
+/* The dump's byte order (big-endian on s390x): the core converts what
+ * it reads itself; these are for the few fields read here. */
+static uint64_t get_u64(int be, const unsigned char *b)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)b[i] << (be ? 8 * (7 - i) : 8 * i);
+	return v;
+}
+
+static uint32_t get_u32(int be, const unsigned char *b)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)b[i] << (be ? 8 * (3 - i) : 8 * i);
+	return v;
+}
+
+static uint16_t get_u16(int be, const unsigned char *b)
+{
+	return be ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
+}
+
+static int read_u64(struct ks_dump *d, kaddr_t addr, uint64_t *v)
+{
+	unsigned char b[8];
+	if (dump_read(d, addr, b, 8))
+		return -1;
+	*v = get_u64(d->big_endian, b);
+	return 0;
+}
+
+static int read_u32(struct ks_dump *d, kaddr_t addr, uint32_t *v)
+{
+	unsigned char b[4];
+	if (dump_read(d, addr, b, 4))
+		return -1;
+	*v = get_u32(d->big_endian, b);
+	return 0;
+}
+
+/* A NUL-terminated string of at most len-1 bytes; pieces are read up to
+ * page boundaries so a string ending just before an absent page still
+ * reads.  0 on success (possibly cut at len-1). */
+static int read_cstr(struct ks_dump *d, kaddr_t addr, char *buf, size_t len)
+{
+	size_t have = 0;
+
+	if (!len)
+		return -1;
+	while (have + 1 < len) {
+		size_t chunk = 4096 - ((addr + have) & 4095);
+		if (chunk > len - 1 - have)
+			chunk = len - 1 - have;
+		if (dump_read(d, addr + have, buf + have, chunk))
+			return -1;
+		void *nul = memchr(buf + have, 0, chunk);
+		have += chunk;
+		if (nul)
+			return 0;
+	}
+	buf[len - 1] = 0;
+	return 0;
+}
+
+static long off_of(struct ks_dump *d, const char *type, const char *member)
+{
+	Dwarf_Die agg, t;
+	long off;
+	if (dwarf_find_type(&d->v, type, &agg) ||
+	    dwarf_find_member(&agg, member, 0, &off, &t, 0))
+		return -1;
+	return off;
+}
+
+static long size_of(struct ks_dump *d, const char *type)
+{
+	Dwarf_Die agg;
+	Dwarf_Word sz;
+	if (dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
+		return -1;
+	return (long)sz;
+}
+
+static void module_free(struct module_info *m)
+{
+	symtab_free(&m->st);
+	free(m->names);
+}
+
+/* One module's symbols from its mod_kallsyms copy (the kernel keeps the
+ * symbols with final addresses there after loading). */
+static int module_read_symbols(struct ks_dump *d, struct module_info *m,
+			       kaddr_t kallsyms, const long *lo)
+{
+	uint64_t symtab, strtab;
+	uint32_t num;
+	unsigned char *raw = NULL;
+	size_t *name_at = NULL;
+	size_t names_len = 0, names_cap = 0;
+	int rc = -1;
+
+	if (read_u64(d, kallsyms + lo[0], &symtab) ||
+	    read_u32(d, kallsyms + lo[1], &num) ||
+	    read_u64(d, kallsyms + lo[2], &strtab))
+		return -1;
+	if (num > MAX_MODULE_SYMS || !symtab || !strtab)
+		return -1;
+	raw = malloc((size_t)num * 24 + 1);
+	m->st.syms = calloc(num ? num : 1, sizeof(struct sym));
+	if (!raw || !m->st.syms || dump_read(d, symtab, raw, (size_t)num * 24))
+		goto out;
+	/* First pass: copy names; sym.name is set once the buffer stops
+	 * moving. */
+	name_at = calloc(num ? num : 1, sizeof(size_t));
+	if (!name_at)
+		goto out;
+	for (uint32_t i = 1; i < num; i++) {
+		const unsigned char *e = raw + (size_t)i * 24;
+		uint32_t st_name = get_u32(d->big_endian, e);
+		unsigned char info = e[4];
+		uint16_t shndx = get_u16(d->big_endian, e + 6);
+		uint64_t value = get_u64(d->big_endian, e + 8);
+		char name[MAX_SYM_NAME];
+		size_t l;
+
+		/* find_kallsyms_symbol() (kernel/module/kallsyms.c, 6.1)
+		 * skips undefined, unnamed and mapping symbols. */
+		if (shndx == SHN_UNDEF || !value)
+			continue;
+		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
+		    ignored_symbol(name))
+			continue;
+		l = strlen(name) + 1;
+		if (names_len + l > names_cap) {
+			size_t cap = names_cap ? names_cap * 2 : 4096;
+			while (cap < names_len + l)
+				cap *= 2;
+			char *grown = realloc(m->names, cap);
+			if (!grown)
+				goto out;
+			m->names = grown;
+			names_cap = cap;
+		}
+		memcpy(m->names + names_len, name, l);
+		name_at[m->st.n] = names_len;
+		names_len += l;
+		struct sym *o = &m->st.syms[m->st.n++];
+		o->addr = value;
+		o->bind = (unsigned char)GELF_ST_BIND(info);
+		o->rank = alias_rank(name, o->bind);
+	}
+	for (size_t i = 0; i < m->st.n; i++)
+		m->st.syms[i].name = m->names + name_at[i];
+	rc = symtab_finish(&m->st, m->text_end);
+out:
+	free(name_at);
+	free(raw);
+	return rc;
+}
+
+static void modules_fail(struct ks_dump *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void modules_fail(struct ks_dump *d, const char *fmt, ...)
+{
+	va_list ap;
+	d->modules_state = -1;
+	if (d->module_error[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->module_error, sizeof(d->module_error), fmt, ap);
+	va_end(ap);
+}
+
+/* Walk the dump's "modules" list once: names, text ranges, symbols. */
+static void modules_load(struct ks_dump *d)
+{
+	kaddr_t head;
+	uint64_t node;
+	long o_list, o_name, o_kallsyms, o_mem = -1, o_core = -1;
+	long o_base, o_size;
+	long lo[3];
+
+	if (d->modules_state)
+		return;
+	d->modules_state = 1;
+	if (vmlinux_sym(&d->v, "modules", &head))
+		return;		/* CONFIG_MODULES=n: nothing to find */
+	o_list = off_of(d, "module", "list");
+	o_name = off_of(d, "module", "name");
+	/* Symbols: module->kallsyms points to a struct mod_kallsyms
+	 * (4.6+); before, symtab/num_symtab/strtab sat in struct module. */
+	o_kallsyms = off_of(d, "module", "kallsyms");
+	if (o_kallsyms >= 0) {
+		lo[0] = off_of(d, "mod_kallsyms", "symtab");
+		lo[1] = off_of(d, "mod_kallsyms", "num_symtab");
+		lo[2] = off_of(d, "mod_kallsyms", "strtab");
+	} else {
+		lo[0] = off_of(d, "module", "symtab");
+		lo[1] = off_of(d, "module", "num_symtab");
+		lo[2] = off_of(d, "module", "strtab");
+	}
+	/* Text: mem[MOD_TEXT] (6.4+, MOD_TEXT = 0, struct module_memory
+	 * base/size), core_layout.base/text_size (4.5-6.3), or
+	 * module_core/core_text_size in struct module (< 4.5). */
+	if ((o_mem = off_of(d, "module", "mem")) >= 0) {
+		o_base = off_of(d, "module_memory", "base");
+		o_size = off_of(d, "module_memory", "size");
+	} else if ((o_core = off_of(d, "module", "core_layout")) >= 0) {
+		o_base = off_of(d, "module_layout", "base");
+		o_size = off_of(d, "module_layout", "text_size");
+	} else {
+		o_core = 0;
+		o_base = off_of(d, "module", "module_core");
+		o_size = off_of(d, "module", "core_text_size");
+	}
+	if (o_list < 0 || o_name < 0 || o_base < 0 || o_size < 0 ||
+	    (o_mem < 0 && o_core < 0)) {
+		modules_fail(d, "struct module layout unknown in the vmlinux debug info");
+		return;
+	}
+	if (read_u64(d, head, &node)) {
+		modules_fail(d, "modules list head is not in the dump");
+		return;
+	}
+	while (node != head) {
+		struct module_info m, *grown;
+		kaddr_t mod = node - (kaddr_t)o_list;
+		uint64_t base, kallsyms = 0;
+		uint32_t size;
+		kaddr_t range = mod + (o_mem >= 0 ? o_mem : o_core);
+
+		if (d->nmods >= MAX_MODULES) {
+			modules_fail(d, "modules list longer than %d (loop?)", MAX_MODULES);
+			return;
+		}
+		memset(&m, 0, sizeof(m));
+		if (!node || read_u64(d, range + o_base, &base) ||
+		    read_u32(d, range + o_size, &size)) {
+			modules_fail(d, "struct module at %#llx is not in the dump",
+				     (unsigned long long)mod);
+			return;
+		}
+		if (read_cstr(d, mod + o_name, m.name, sizeof(m.name)))
+			snprintf(m.name, sizeof(m.name), "module@%llx",
+				 (unsigned long long)mod);
+		for (char *c = m.name; *c; c++)
+			if (!isprint((unsigned char)*c))
+				*c = '?';
+		m.text_start = base;
+		m.text_end = base + size;
+		if (o_kallsyms < 0)
+			kallsyms = mod;
+		if (lo[0] < 0 || lo[1] < 0 || lo[2] < 0 ||
+		    (o_kallsyms >= 0 && read_u64(d, mod + o_kallsyms, &kallsyms)) ||
+		    !kallsyms || module_read_symbols(d, &m, kallsyms, lo)) {
+			module_free(&m);
+			memset(&m.st, 0, sizeof(m.st));
+			m.names = NULL;
+			modules_fail(d, "symbols of module %s are not readable", m.name);
+		}
+		grown = realloc(d->mods, (size_t)(d->nmods + 1) * sizeof(*grown));
+		if (!grown) {
+			module_free(&m);
+			modules_fail(d, "out of memory reading modules");
+			return;
+		}
+		d->mods = grown;
+		d->mods[d->nmods++] = m;
+		if (read_u64(d, node, &node)) {
+			modules_fail(d, "modules list broken after %s", m.name);
+			return;
+		}
+	}
+}
+
+/*
+ * ftrace's ops trampolines (x86: one per ftrace_ops with its own
+ * trampoline) count as kernel text to __kernel_text_address() through
+ * is_ftrace_trampoline() (kernel/trace/ftrace.c, 6.1): walk ftrace_ops_list
+ * (->next up to &ftrace_list_end) once and keep trampoline ranges.
+ */
+#define MAX_FTRACE_OPS 256
+
+static void ftrace_tramps_load(struct ks_dump *d)
+{
+	kaddr_t head, end;
+	uint64_t op;
+	long o_next, o_tramp, o_size;
+
+	if (d->tramps_state)
+		return;
+	d->tramps_state = 1;
+	if (vmlinux_sym(&d->v, "ftrace_ops_list", &head) ||
+	    vmlinux_sym(&d->v, "ftrace_list_end", &end))
+		return;
+	o_next = off_of(d, "ftrace_ops", "next");
+	o_tramp = off_of(d, "ftrace_ops", "trampoline");
+	o_size = off_of(d, "ftrace_ops", "trampoline_size");
+	if (o_next < 0 || o_tramp < 0 || o_size < 0 || read_u64(d, head, &op))
+		return;
+	for (int n = 0; op && op != end && n < MAX_FTRACE_OPS; n++) {
+		uint64_t tramp;
+		uint32_t size;
+		if (read_u64(d, op + o_tramp, &tramp) || read_u32(d, op + o_size, &size))
+			return;
+		if (tramp && size && d->ntramps < (int)(sizeof(d->tramps) / sizeof(d->tramps[0]))) {
+			d->tramps[d->ntramps].start = tramp;
+			d->tramps[d->ntramps].end = tramp + size;
+			d->ntramps++;
+		}
+		if (read_u64(d, op + o_next, &op))
+			return;
+	}
+}
+
+static int is_ftrace_trampoline(struct ks_dump *d, kaddr_t addr)
+{
+	ftrace_tramps_load(d);
+	for (int i = 0; i < d->ntramps; i++)
+		if (addr >= d->tramps[i].start && addr < d->tramps[i].end)
+			return 1;
+	return 0;
+}
+
+static const struct module_info *module_at(struct ks_dump *d, kaddr_t addr)
+{
+	modules_load(d);
+	for (int i = 0; i < d->nmods; i++)
+		if (addr >= d->mods[i].text_start && addr < d->mods[i].text_end)
+			return &d->mods[i];
+	return NULL;
+}
+
+/* --- target operations --- */
+
+static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
+{
+	struct ks_dump *d = priv;
+	uint64_t i;
+
+	if (vmlinux_sym(&d->v, name, value) == 0)
+		return 0;
+	/* "module:symbol" is not a kernel convention; plain names are
+	 * searched in every module, the first one wins. */
+	modules_load(d);
+	for (int m = 0; m < d->nmods; m++)
+		if (map_get(&d->mods[m].st.by_name, name, &i) == 0) {
+			*value = d->mods[m].st.syms[i].addr;
+			return 0;
+		}
+	return -1;
+}
+
+static int op_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+{
+	struct ks_dump *d = priv;
+	const struct module_info *m;
+	long i;
+
+	/* the image first, then module text */
+	if (addr >= d->v.image_start && addr < d->v.image_end) {
+		i = symtab_find(&d->v.st, addr);
+		if (i < 0)
+			return -1;
+		out->name = d->v.st.syms[i].name;
+		out->value = d->v.st.syms[i].addr;
+		out->size = d->v.st.syms[i].size;
+		out->module = NULL;
+		return 0;
+	}
+	m = module_at(d, addr);
+	if (m) {
+		i = symtab_find(&m->st, addr);
+		if (i < 0 || m->st.syms[i].addr < m->text_start)
+			return -1;
+		snprintf(d->last_module, sizeof(d->last_module), "%s", m->name);
+		out->name = m->st.syms[i].name;
+		out->value = m->st.syms[i].addr;
+		out->size = m->st.syms[i].size;
+		out->module = d->last_module;
+		return 0;
+	}
+	/* Outside the image and every module (ftrace or BPF trampolines,
+	 * heap): no name, as /proc/PID/stack prints a bare address. */
+	return -1;
+}
+
+/* __kernel_text_address() (kernel/extable.c, 6.1) after boot: core
+ * text (init text is freed by then), module text, ftrace trampolines.
+ * kprobe instruction slots and BPF programs are not looked up. */
+static int op_is_kernel_text(void *priv, kaddr_t addr)
+{
+	struct ks_dump *d = priv;
+
+	if (addr >= d->v.stext && addr < d->v.etext)
+		return 1;
+	return module_at(d, addr) != NULL || is_ftrace_trampoline(d, addr);
+}
+
+static long op_member_offset(void *priv, const char *type, const char *member)
+{
+	return off_of(priv, type, member);
+}
+
+static long op_member_size(void *priv, const char *type, const char *member)
+{
+	struct ks_dump *d = priv;
+	Dwarf_Die agg, t;
+	Dwarf_Word sz;
+	long off;
+
+	if (dwarf_find_type(&d->v, type, &agg) ||
+	    dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
+	    dwarf_aggregate_size(&t, &sz))
+		return -1;
+	return (long)sz;
+}
+
+static long op_type_size(void *priv, const char *type)
+{
+	return size_of(priv, type);
+}
+
+static const struct ks_target_ops dump_ops = {
+	.read = dump_read,
+	.lookup_symbol = op_lookup_symbol,
+	.symbolize = op_symbolize,
+	.is_kernel_text = op_is_kernel_text,
+	.member_offset = op_member_offset,
+	.member_size = op_member_size,
+	.type_size = op_type_size,
+};
+
+/* ------------------------------------------------------------------ */
+/* file kinds                                                          */
+
+enum ks_file_kind ks_dump_file_kind(const char *path)
+{
+	unsigned char h[64];
+	size_t len = strlen(path);
+	ssize_t n;
+	int fd;
+
+	struct stat st;
+
+	if (len > 7 && strcmp(path + len - 7, ".sample") == 0)
+		return KS_FILE_SAMPLE;
+	/* a FIFO or a device could block the open or the read forever */
+	if (stat(path, &st))
+		return KS_FILE_UNREADABLE;
+	if (!S_ISREG(st.st_mode))
+		return KS_FILE_OTHER;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return KS_FILE_UNREADABLE;
+	n = read(fd, h, sizeof(h));
+	close(fd);
+	if (n < 0)
+		return KS_FILE_UNREADABLE;
+	if (n >= 18 && memcmp(h, ELFMAG, SELFMAG) == 0) {
+		unsigned type = h[EI_DATA] == ELFDATA2MSB ? (unsigned)(h[16] << 8 | h[17])
+							  : (unsigned)(h[17] << 8 | h[16]);
+		return type == ET_CORE ? KS_FILE_ELF_CORE : KS_FILE_ELF_OTHER;
+	}
+	if (n >= 8 && (memcmp(h, "KDUMP   ", 8) == 0 || memcmp(h, "DISKDUMP", 8) == 0))
+		return KS_FILE_KDUMP;
+	if (n >= 12 && memcmp(h, "makedumpfile", 12) == 0)
+		return KS_FILE_FLATTENED;
+	return KS_FILE_OTHER;
+}
+
+const char *ks_dump_kind_name(enum ks_file_kind kind)
+{
+	switch (kind) {
+	case KS_FILE_SAMPLE: return "sample";
+	case KS_FILE_ELF_CORE: return "ELF";
+	case KS_FILE_KDUMP: return "kdump-compressed";
+	case KS_FILE_FLATTENED: return "makedumpfile-flattened";
+	case KS_FILE_ELF_OTHER: return "ELF (not a core)";
+	case KS_FILE_UNREADABLE: return "unreadable";
+	default: return "unknown";
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* checks before libkdumpfile sees the file                            */
+
+/* ELF vmcore: program headers must fit the file, else it was cut short
+ * (libkdumpfile would only fail later, page by page).  Also catches the
+ * QEMU 7.2 s390x header (e_ehsize 8, little-endian section headers)
+ * that libkdumpfile cannot read. */
+static int check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,
+			  size_t errlen)
+{
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	GElf_Ehdr eh;
+	size_t phnum;
+	uint64_t need = 0;
+	int rc = 0;
+
+	if (!elf || !gelf_getehdr(elf, &eh)) {
+		seterr(err, errlen, "broken ELF header: %s", elf_errmsg(-1));
+		if (elf)
+			elf_end(elf);
+		return -1;
+	}
+	/* QEMU 7.2 writes e_ehsize 8 on every target; libkdumpfile copes
+	 * unless the section headers are broken as well (s390x). */
+	*bad_ehsize = eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_ehsize != sizeof(Elf64_Ehdr);
+	if (elf_getphdrnum(elf, &phnum)) {
+		seterr(err, errlen, "cannot read the program headers: %s", elf_errmsg(-1));
+		elf_end(elf);
+		return -1;
+	}
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			continue;
+		if (ph.p_offset + ph.p_filesz > need)
+			need = ph.p_offset + ph.p_filesz;
+	}
+	if (need > (uint64_t)fsize) {
+		seterr(err, errlen, "truncated: the program headers need %llu bytes, the file has %llu",
+		       (unsigned long long)need, (unsigned long long)fsize);
+		rc = -1;
+	}
+	elf_end(elf);
+	return rc;
+}
+
+static int pread_full(int fd, void *buf, size_t len, off_t off)
+{
+	size_t have = 0;
+	while (have < len) {
+		ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * kdump-compressed header (makedumpfile's disk_dump_header, written by
+ * QEMU in the guest's byte order): signature[8], header_version,
+ * new_utsname (6 x 65), timeval, status, block_size, sub_hdr_size,
+ * bitmap_blocks, max_mapnr.  Gives the machine name (empty from QEMU),
+ * the byte order, and lets us check that the last page descriptor's data
+ * lies inside the file.
+ */
+#define DDH_MACHINE (8 + 4 + 4 * 65)
+#define DDH_BLOCK_SIZE 428
+#define DDH_SUB_HDR_SIZE 432
+#define DDH_BITMAP_BLOCKS 436
+
+static int check_kdump(int fd, off_t fsize, char *machine, size_t mlen,
+		       int *big_endian, char *err, size_t errlen)
+{
+	unsigned char h[448];
+	uint32_t ver_le, ver_be, block, sub, bitmap_blocks;
+	unsigned char *bm = NULL;
+	size_t bmlen;
+	uint64_t pages = 0;
+	off_t desc_off;
+	unsigned char desc[24];
+	int rc = 0;
+
+	if (pread_full(fd, h, sizeof(h), 0)) {
+		seterr(err, errlen, "truncated: no complete kdump header");
+		return -1;
+	}
+	memcpy(machine, h + DDH_MACHINE, mlen < 65 ? mlen : 65);
+	machine[mlen - 1] = 0;
+	ver_le = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
+		 (uint32_t)h[11] << 24;
+	ver_be = (uint32_t)h[11] | (uint32_t)h[10] << 8 | (uint32_t)h[9] << 16 |
+		 (uint32_t)h[8] << 24;
+	/* Header versions are small numbers; whichever reading is small
+	 * tells the byte order. */
+	*big_endian = ver_be < 0x10000 && ver_le >= 0x10000;
+	block = get_u32(*big_endian, h + DDH_BLOCK_SIZE);
+	sub = get_u32(*big_endian, h + DDH_SUB_HDR_SIZE);
+	bitmap_blocks = get_u32(*big_endian, h + DDH_BITMAP_BLOCKS);
+	if (block < 512 || block > (1u << 20) || (block & (block - 1)) ||
+	    bitmap_blocks < 2 || sub > (1u << 20)) {
+		seterr(err, errlen, "corrupt kdump header (block size %u, %u bitmap blocks)",
+		       block, bitmap_blocks);
+		return -1;
+	}
+	/* The second bitmap lists the pages that were written; their
+	 * descriptors follow the bitmaps, one per page, in order. */
+	bmlen = (size_t)bitmap_blocks / 2 * block;
+	if (bmlen > (256u << 20))
+		return 0;	/* too big to check cheaply: let reads tell */
+	bm = malloc(bmlen);
+	if (!bm)
+		return 0;
+	if (pread_full(fd, bm, bmlen, (off_t)(1 + sub) * block + (off_t)bmlen)) {
+		seterr(err, errlen, "truncated: the page bitmap is cut short");
+		free(bm);
+		return -1;
+	}
+	for (size_t i = 0; i < bmlen; i++)
+		pages += (uint64_t)__builtin_popcount(bm[i]);
+	free(bm);
+	if (!pages)
+		return 0;
+	desc_off = (off_t)(1 + sub + bitmap_blocks) * block + (off_t)(pages - 1) * 24;
+	if (desc_off + 24 > fsize || pread_full(fd, desc, sizeof(desc), desc_off)) {
+		seterr(err, errlen, "truncated: the page table of %llu pages ends past the file's %llu bytes",
+		       (unsigned long long)pages, (unsigned long long)fsize);
+		return -1;
+	}
+	{
+		uint64_t off = get_u64(*big_endian, desc);
+		uint32_t size = get_u32(*big_endian, desc + 8);
+		if (off + size > (uint64_t)fsize) {
+			seterr(err, errlen, "truncated: page data up to byte %llu, the file has %llu",
+			       (unsigned long long)(off + size), (unsigned long long)fsize);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMCOREINFO and the banner                                           */
+
+static char *vmcoreinfo(struct ks_dump *d, const char *key)
+{
+	char *val = NULL;
+	if (kdump_vmcoreinfo_line(d->ctx, key, &val) != KDUMP_OK)
+		return NULL;
+	return val;
+}
+
+/* "Linux version 6.1.0-27-cloud-amd64 (...) #1 SMP ... Debian 6.1.115-1
+ * (2024-11-01)": distributions keep the upstream version in the banner
+ * when the release string hides it.  Returns KS_VERSION or 0. */
+static uint32_t version_from_banner(const char *banner, const char *release)
+{
+	static const char *const marks[] = { "Debian ", "Ubuntu " };
+	unsigned ra = 0, rb = 0;
+
+	if (!release || sscanf(release, "%u.%u", &ra, &rb) != 2)
+		return 0;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		const char *p = banner;
+		while ((p = strstr(p, marks[i]))) {
+			unsigned a, b, c;
+			p += strlen(marks[i]);
+			if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
+				return KS_VERSION(a, b, c);
+		}
+	}
+	/* Ubuntu: "(Ubuntu 5.15.0-91.101-generic 5.15.131)" */
+	{
+		const char *p = strstr(banner, "-generic ");
+		unsigned a, b, c;
+		if (p && sscanf(p + 9, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
+			return KS_VERSION(a, b, c);
+	}
+	return 0;
+}
+
+/* The banner in the dump must equal the one in the vmlinux: catches a
+ * wrong vmlinux even without a build-id, and a wrong KASLR offset. */
+static int check_banner(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t at;
+	char mem[BANNER_MAX], file[BANNER_MAX];
+
+	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
+		seterr(err, errlen, "%s has no linux_banner symbol", d->v.path);
+		return -1;
+	}
+	memset(file, 0, sizeof(file));
+	if (vmlinux_file_read(&d->v, at - (kaddr_t)d->kaslr, file, sizeof(file) - 1))
+		file[0] = 0;
+	file[sizeof(file) - 1] = 0;
+	if (read_cstr(d, at, mem, sizeof(mem))) {
+		seterr(err, errlen,
+		       "linux_banner at %#llx is not readable in the dump: %s does not match it "
+		       "(or the KASLR offset %#llx is wrong)",
+		       (unsigned long long)at, d->v.path, (unsigned long long)d->kaslr);
+		return -1;
+	}
+	if (file[0] && strcmp(mem, file) != 0) {
+		char *nl;
+		if ((nl = strchr(mem, '\n')))
+			*nl = 0;
+		if ((nl = strchr(file, '\n')))
+			*nl = 0;
+		seterr(err, errlen, "%s does not match the dump: dump says '%.120s', vmlinux '%.120s'",
+		       d->v.path, mem, file);
+		return -1;
+	}
+	if (!d->target.version)
+		d->target.version = version_from_banner(mem, d->osrelease);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* finding the vmlinux                                                 */
+
+struct search {
+	struct ks_dump *d;
+	int machine;
+	const unsigned char *id;	/* NULL when the dump has no BUILD-ID */
+	size_t idlen;
+	char found[PATH_MAX];
+	char tried[512];		/* for the error message */
+	long entries;
+};
+
+static void note_tried(struct search *s, const char *path, const char *why)
+{
+	size_t used = strlen(s->tried);
+	if (used + 8 >= sizeof(s->tried))
+		return;
+	snprintf(s->tried + used, sizeof(s->tried) - used, "%s%s (%s)",
+		 used ? ", " : "", path, why);
+}
+
+/* Does the vmlinux at path fit the dump?  Build-ids must be equal when
+ * both have one; otherwise the banner check after loading the symbols
+ * decides (the banner in memory must equal the file's). */
+static int candidate_matches(struct search *s, const char *path, int quiet)
+{
+	unsigned char id[MAX_BUILD_ID];
+	size_t idlen;
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	if (peek_vmlinux(path, s->machine, id, &idlen)) {
+		if (!quiet)
+			note_tried(s, path, "not a vmlinux for this machine");
+		return 0;
+	}
+	if (s->id && idlen) {
+		if (idlen == s->idlen && memcmp(id, s->id, idlen) == 0) {
+			snprintf(s->found, sizeof(s->found), "%s", path);
+			return 1;
+		}
+		if (!quiet)
+			note_tried(s, path, "other build-id");
+		return 0;
+	}
+	/* No build-id to compare: accept it for the banner check. */
+	snprintf(s->found, sizeof(s->found), "%s", path);
+	return 1;
+}
+
+static int search_dir(struct search *s, const char *dir, int depth)
+{
+	DIR *dh;
+	struct dirent *e;
+	int hit = 0;
+
+	if (depth > MAX_SEARCH_DEPTH || !(dh = opendir(dir)))
+		return 0;
+	while (!hit && (e = readdir(dh))) {
+		char path[PATH_MAX];
+		struct stat st;
+		const char *n = e->d_name;
+		size_t l = strlen(n);
+
+		if (++s->entries > MAX_SEARCH_ENTRIES)
+			break;
+		if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, n) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			/* A symlinked directory could loop: only real ones. */
+			struct stat lst;
+			if (lstat(path, &lst) == 0 && S_ISDIR(lst.st_mode))
+				hit = search_dir(s, path, depth + 1);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (!s->id) {
+			/* Before 5.10 VMCOREINFO names no build-id: take a
+			 * vmlinux whose path names the release; the banner
+			 * check decides. */
+			if (strncmp(n, "vmlinux", 7) == 0 && strstr(path, s->d->osrelease))
+				hit = candidate_matches(s, path, 1);
+		} else if (strncmp(n, "vmlinux", 7) == 0 ||
+			   (l > 6 && strcmp(n + l - 6, ".debug") == 0)) {
+			hit = candidate_matches(s, path, 1);
+		}
+	}
+	closedir(dh);
+	return hit;
+}
+
+static int find_vmlinux(struct ks_dump *d, const char *dump_path,
+			const struct ks_dump_opts *o, char *out, size_t outlen,
+			char *err, size_t errlen)
+{
+	struct search s;
+	unsigned char id[MAX_BUILD_ID];
+	size_t idlen = 0;
+	char path[PATH_MAX];
+	const char *rel = d->osrelease;
+
+	memset(&s, 0, sizeof(s));
+	s.d = d;
+	s.machine = d->target.arch == KS_ARCH_S390X ? EM_S390 : EM_X86_64;
+	for (size_t i = 0; d->build_id[2 * i] && d->build_id[2 * i + 1] && i < sizeof(id); i++) {
+		unsigned byte;
+		if (sscanf(d->build_id + 2 * i, "%2x", &byte) != 1)
+			break;
+		id[idlen++] = (unsigned char)byte;
+	}
+	if (idlen) {
+		s.id = id;
+		s.idlen = idlen;
+	}
+	if (o->vmlinux) {
+		if (!candidate_matches(&s, o->vmlinux, 0)) {
+			struct stat vst;
+			const char *why = stat(o->vmlinux, &vst) ? strerror(errno) :
+				!S_ISREG(vst.st_mode) ? "not a regular file" :
+				strstr(s.tried, "(other build-id)") ? "other build-id" :
+				"not a vmlinux for this machine";
+			seterr(err, errlen, "--vmlinux %s does not fit the dump: %s (the dump's build-id is %s)",
+			       o->vmlinux, why, d->build_id[0] ? d->build_id : "unknown");
+			return -1;
+		}
+		snprintf(out, outlen, "%s", s.found);
+		return 0;
+	}
+	/* next to the dump (the e2e dump directories keep one there) */
+	{
+		const char *slash = strrchr(dump_path, '/');
+		int dl = slash ? (int)(slash - dump_path) : 1;
+		snprintf(path, sizeof(path), "%.*s/vmlinux", dl, slash ? dump_path : ".");
+		if (candidate_matches(&s, path, 1))
+			goto found;
+	}
+	if (rel[0]) {
+		static const char *const fmts[] = {
+			"/usr/lib/debug/boot/vmlinux-%s",
+			"/usr/lib/debug/lib/modules/%s/vmlinux",
+			"/boot/vmlinux-%s",
+			"/lib/modules/%s/build/vmlinux",
+		};
+		for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+			snprintf(path, sizeof(path), fmts[i], rel);
+			if (access(path, R_OK) == 0 && candidate_matches(&s, path, 0))
+				goto found;
+		}
+	}
+	if (idlen > 1) {
+		snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug",
+			 d->build_id, d->build_id + 2);
+		if (access(path, R_OK) == 0 && candidate_matches(&s, path, 0))
+			goto found;
+	}
+	for (int i = 0; i < o->ndebug_dirs; i++) {
+		s.entries = 0;
+		if ((s.id || rel[0]) && search_dir(&s, o->debug_dirs[i], 0))
+			goto found;
+	}
+	seterr(err, errlen,
+	       "no debug vmlinux for %s (build-id %s)%s%s: pass --vmlinux or --debug-dir, or install "
+	       "the kernel's debug package (Debian: linux-image-%s-dbg); klpscan needs the vmlinux "
+	       "symbol table and DWARF, in-memory BTF (if any) has no symbols",
+	       rel[0] ? rel : "this kernel", d->build_id[0] ? d->build_id : "unknown",
+	       s.tried[0] ? "; tried " : "", s.tried, rel[0] ? rel : "RELEASE");
+	return -1;
+found:
+	snprintf(out, outlen, "%s", s.found);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* open / close                                                        */
+
+static enum ks_arch_id arch_from_name(const char *name)
+{
+	if (!name)
+		return KS_ARCH_UNKNOWN;
+	if (strcmp(name, KDUMP_ARCH_X86_64) == 0)
+		return KS_ARCH_X86_64;
+	if (strcmp(name, KDUMP_ARCH_S390X) == 0)
+		return KS_ARCH_S390X;
+	return KS_ARCH_UNKNOWN;
+}
+
+void ks_dump_close(struct ks_dump *d)
+{
+	if (!d)
+		return;
+	for (int i = 0; i < d->nmods; i++)
+		module_free(&d->mods[i]);
+	free(d->mods);
+	vmlinux_close(&d->v);
+	if (d->ctx)
+		kdump_free(d->ctx);
+	if (d->fd >= 0)
+		close(d->fd);
+	free(d);
+}
+
+/*
+ * s390x ELF dumps from QEMU carry no VMCOREINFO note.  The kernel keeps
+ * a pointer to its VMCOREINFO ELF note in the lowcore (vmcore_info at
+ * 0xe0c, arch/s390/include/asm/lowcore.h, 6.1); libkdumpfile 0.5.1 looks
+ * there only when os_info has no entry and stops at an os_info checksum
+ * it does not accept.  Read the note ourselves and hand it over.
+ */
+#define S390_LC_VMCORE_INFO 0xe0c
+#define VMCOREINFO_MAX (64 * 1024)
+
+static void s390x_lowcore_vmcoreinfo(struct ks_dump *d)
+{
+	unsigned char b[12];
+	char *note;
+	size_t len;
+	uint64_t addr;
+	uint32_t namesz, descsz, descoff;
+	kdump_attr_t attr;
+	char *have = NULL;
+
+	if (kdump_vmcoreinfo_line(d->ctx, "OSRELEASE", &have) == KDUMP_OK) {
+		free(have);
+		return;
+	}
+	len = 8;
+	if (kdump_read(d->ctx, KDUMP_KPHYSADDR, S390_LC_VMCORE_INFO, b, &len) != KDUMP_OK ||
+	    len != 8)
+		return;
+	addr = get_u64(1, b);
+	len = 12;
+	if (!addr || kdump_read(d->ctx, KDUMP_KPHYSADDR, addr, b, &len) != KDUMP_OK || len != 12)
+		return;
+	namesz = get_u32(1, b);
+	descsz = get_u32(1, b + 4);
+	if (namesz != 11 || descsz == 0 || descsz > VMCOREINFO_MAX)
+		return;
+	descoff = 12 + ((namesz + 3) & ~3u);
+	note = malloc(descoff + descsz + 1);
+	if (!note)
+		return;
+	len = descoff + descsz;
+	if (kdump_read(d->ctx, KDUMP_KPHYSADDR, addr, note, &len) != KDUMP_OK ||
+	    len != descoff + descsz || memcmp(note + 12, "VMCOREINFO", 11) != 0) {
+		free(note);
+		return;
+	}
+	attr.type = KDUMP_BLOB;
+	attr.val.blob = kdump_blob_new_dup(note + descoff, descsz);
+	free(note);
+	if (attr.val.blob && kdump_set_attr(d->ctx, "linux.vmcoreinfo.raw", &attr) != KDUMP_OK)
+		kdump_clear_err(d->ctx);
+}
+
+static const char *kdump_msg(struct ks_dump *d, kdump_status st)
+{
+	const char *m = kdump_get_err(d->ctx);
+	return m ? m : kdump_strerror(st);
+}
+
+struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
+			     char *err, size_t errlen)
+{
+	struct ks_dump *d;
+	struct stat st;
+	char machine[66] = "";
+	const char *arch_name = NULL;
+	char vmlinux[PATH_MAX];
+	kdump_status ks;
+	char *val;
+	int bad_ehsize = 0;
+
+	elf_version(EV_CURRENT);
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		seterr(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->fd = -1;
+	d->v.fd = -1;
+	d->kind = ks_dump_file_kind(path);
+	switch (d->kind) {
+	case KS_FILE_ELF_CORE:
+	case KS_FILE_KDUMP:
+		break;
+	case KS_FILE_FLATTENED:
+		seterr(err, errlen, "makedumpfile flattened format: convert it first "
+		       "(makedumpfile -R NEWFILE < FILE)");
+		goto fail;
+	case KS_FILE_UNREADABLE: {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		seterr(err, errlen, "cannot read: %s", fd >= 0 ? "read error" : strerror(e));
+		goto fail;
+	}
+	case KS_FILE_ELF_OTHER:
+		seterr(err, errlen, "an ELF file but not a core dump (a vmlinux? give it with --vmlinux)");
+		goto fail;
+	default:
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			seterr(err, errlen, "not a regular file");
+		else
+			seterr(err, errlen, "not a dump: neither an ELF core nor kdump-compressed");
+		goto fail;
+	}
+	d->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (d->fd < 0 || fstat(d->fd, &st)) {
+		seterr(err, errlen, "cannot open: %s", strerror(errno));
+		goto fail;
+	}
+	if (d->kind == KS_FILE_ELF_CORE) {
+		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
+			goto fail;
+	} else {
+		if (check_kdump(d->fd, st.st_size, machine, sizeof(machine),
+				&d->big_endian, err, errlen))
+			goto fail;
+		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
+		 * then needs the architecture named.  The only big-endian
+		 * machine we read is s390x, the only little-endian one
+		 * x86_64. */
+		if (strcasecmp(machine, "s390x") == 0)
+			arch_name = KDUMP_ARCH_S390X;
+		else if (strcasecmp(machine, "x86_64") == 0)
+			arch_name = KDUMP_ARCH_X86_64;
+		else if (!machine[0])
+			arch_name = d->big_endian ? KDUMP_ARCH_S390X : KDUMP_ARCH_X86_64;
+	}
+
+	d->ctx = kdump_new();
+	if (!d->ctx) {
+		seterr(err, errlen, "out of memory (libkdumpfile)");
+		goto fail;
+	}
+	if ((ks = kdump_set_string_attr(d->ctx, KDUMP_ATTR_OSTYPE, "linux")) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: cannot set addrxlat.ostype: %s", kdump_msg(d, ks));
+		goto fail;
+	}
+	if ((ks = kdump_open_fd(d->ctx, d->fd)) != KDUMP_OK) {
+		if (bad_ehsize)
+			seterr(err, errlen, "libkdumpfile cannot open it (%s): the ELF header size "
+			       "is not 64 (a QEMU 7.2 s390x dump?); repair it (e_ehsize=64, "
+			       "e_shoff=e_shnum=e_shstrndx=0) or use the kdump format",
+			       kdump_msg(d, ks));
+		else
+			seterr(err, errlen, "libkdumpfile cannot open it: %s", kdump_msg(d, ks));
+		goto fail;
+	}
+	{
+		const char *an = NULL;
+		/* libkdumpfile 0.5.1 knows the machine only from a lower-case
+		 * utsname ("S390X" from QEMU is not recognised, empty is
+		 * common).  Naming it after the open makes it read the
+		 * VMCOREINFO too; before the open it would not. */
+		if (kdump_get_string_attr(d->ctx, KDUMP_ATTR_ARCH_NAME, &an) != KDUMP_OK || !an) {
+			if (arch_name && (ks = kdump_set_string_attr(d->ctx, KDUMP_ATTR_ARCH_NAME,
+								     arch_name)) != KDUMP_OK) {
+				seterr(err, errlen, "libkdumpfile: cannot set arch.name: %s",
+				       kdump_msg(d, ks));
+				goto fail;
+			}
+			an = NULL;
+			if (kdump_get_string_attr(d->ctx, KDUMP_ATTR_ARCH_NAME, &an) != KDUMP_OK || !an) {
+				seterr(err, errlen, "libkdumpfile cannot tell the architecture");
+				goto fail;
+			}
+		}
+		d->target.arch = arch_from_name(an);
+		if (d->target.arch == KS_ARCH_UNKNOWN) {
+			seterr(err, errlen, "architecture %s is not supported (x86_64, s390x)", an);
+			goto fail;
+		}
+		d->big_endian = d->target.arch == KS_ARCH_S390X;
+	}
+	if (d->target.arch == KS_ARCH_S390X)
+		s390x_lowcore_vmcoreinfo(d);
+
+	val = vmcoreinfo(d, "OSRELEASE");
+	if (!val) {
+		seterr(err, errlen, "the dump has no VMCOREINFO (QEMU guests need -device vmcoreinfo "
+		       "and the qemu_fw_cfg module): cannot place the kernel");
+		goto fail;
+	}
+	snprintf(d->osrelease, sizeof(d->osrelease), "%s", val);
+	free(val);
+	if ((val = vmcoreinfo(d, "BUILD-ID"))) {
+		size_t n = 0;
+		for (const char *c = val; *c && n + 1 < sizeof(d->build_id); c++)
+			if (isxdigit((unsigned char)*c))
+				d->build_id[n++] = (char)tolower((unsigned char)*c);
+		d->build_id[n] = 0;
+		free(val);
+	}
+	if ((val = vmcoreinfo(d, "KERNELOFFSET"))) {
+		d->kaslr = (int64_t)strtoull(val, NULL, 16);
+		free(val);
+	}
+	if (d->target.arch == KS_ARCH_X86_64 && (val = vmcoreinfo(d, "NUMBER(phys_base)"))) {
+		/* printed with %ld: may be negative */
+		d->phys_base = (uint64_t)strtoll(val, NULL, 10);
+		d->have_phys_base = 1;
+		free(val);
+	}
+
+	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen))
+		goto fail;
+	if (vmlinux_open(&d->v, vmlinux, err, errlen))
+		goto fail;
+	if (vmlinux_load_symbols(&d->v, d->kaslr, err, errlen))
+		goto fail;
+
+	d->target.ops = &dump_ops;
+	d->target.priv = d;
+	d->target.osrelease = d->osrelease;
+	if (check_banner(d, err, errlen))
+		goto fail;
+	return d;
+fail:
+	ks_dump_close(d);
+	return NULL;
+}
+
+const struct ks_target *ks_dump_target(struct ks_dump *d)
+{
+	return &d->target;
+}
+
+const char *ks_dump_vmlinux(const struct ks_dump *d)
+{
+	return d->v.path;
+}
+
+const char *ks_dump_format(const struct ks_dump *d)
+{
+	return ks_dump_kind_name(d->kind);
+}
+
+const char *ks_dump_module_error(const struct ks_dump *d)
+{
+	return d->module_error;
+}
