@@ -33,6 +33,7 @@
 #include "kdump.h"
 #include "klpstack.h"
 #include "sample.h"
+#include "livepatch.h"
 #include "summary.h"
 
 #define EXIT_UNRELIABLE 1
@@ -45,6 +46,7 @@
 #define TOP_FRAMES 5
 
 enum output { OUT_TEXT, OUT_JSON, OUT_CSV };
+#define MAX_FUNCTIONS 256
 
 struct options {
 	enum output output;
@@ -55,6 +57,11 @@ struct options {
 	enum ks_mode mode;
 	struct ks_dump_opts dump;
 	const char *debug_dirs[MAX_DEBUG_DIRS];
+	/* livepatch triage: the transition (--livepatch) or a what-if list
+	 * (-f / --functions-from) */
+	int livepatch;
+	const char *functions[MAX_FUNCTIONS];
+	int nfunctions;
 };
 
 static void usage(FILE *out)
@@ -79,10 +86,16 @@ static void usage(FILE *out)
 "      --no-progress         no progress bar (shown when stderr is a terminal)\n"
 "      --check               compare with the expectations in the samples\n"
 "                            (both modes); print 'N passed, N failed'\n"
+"  -p, --livepatch           livepatch triage: which tasks block the patch in\n"
+"                            transition, and why (the kernel's own reasons)\n"
+"  -f, --functions F[,F...]  what-if: which tasks would block a patch of these\n"
+"                            functions now (func or module:func)\n"
+"      --functions-from FILE the same, names one per line (# comments)\n"
 "  -h, --help                this text\n"
 "\n"
 "Exit status: 0 all reliable, 1 some task unreliable, 2 an input or a\n"
-"task could not be read, 64 bad usage.  See klpscan(1).\n");
+"task could not be read, 64 bad usage.  With -p or -f: 0 no task blocks,\n"
+"1 some task blocks, 2 an input could not be read.  See klpscan(1).\n");
 }
 
 static double now(void)
@@ -286,6 +299,103 @@ static void input_error(const struct options *o, FILE *out, FILE *err,
 	worker_send(w, "M %s", msg);
 }
 
+/* ---- livepatch triage (-p, -f) ---- */
+
+struct klp_scan {
+	struct ks_kernel *k;
+	struct ks_klp_state st;
+	struct ks_klp_report rep;
+	struct ks_result *res;
+	struct worker *w;
+	struct result_totals *tot;
+	int whatif;
+	int blockers;
+};
+
+static void klp_one(struct klp_scan *c, const struct ks_task *t)
+{
+	struct ks_klp_task kt;
+
+	/* the kernel's own conclusion decides a transition */
+	ks_walk_task(c->k, t, KS_MODE_KERNEL, c->res);
+	ks_klp_check_task(c->k, &c->st, c->res, c->whatif, &kt);
+	ks_klp_report_task(&c->rep, c->res, &kt);
+	if (kt.state == KS_KLP_RUNNING || kt.state == KS_KLP_UNRELIABLE ||
+	    kt.state == KS_KLP_SLEEPING_ON || kt.state == KS_KLP_ERROR)
+		c->blockers++;
+	fold_verdict(c->tot, c->res->verdict);
+	c->tot->tasks++;
+	worker_progress(c->w);
+}
+
+static int klp_task_cb(void *arg, kaddr_t task)
+{
+	struct klp_scan *c = arg;
+	char err[KS_MSG_LEN];
+	struct ks_task t;
+
+	if (ks_task_read(c->k, task, &t, err, sizeof(err))) {
+		memset(&t, 0, sizeof(t));
+		t.task = task;
+		t.cpu = -1;
+		snprintf(t.comm, sizeof(t.comm), "?");
+		/* no stack known: the walk says so as an error */
+	}
+	klp_one(c, &t);
+	return 0;
+}
+
+/* Livepatch triage of one kernel: the tasks come from the sample or
+ * from the kernel's task list.  Returns the exit status. */
+static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
+			 const char *path, const struct options *o, FILE *out,
+			 struct worker *w, struct result_totals *tot)
+{
+	struct klp_scan c;
+	char err[512] = "";
+	int rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.k = k;
+	c.w = w;
+	c.tot = tot;
+	c.whatif = o->nfunctions > 0;
+	c.res = malloc(sizeof(*c.res));
+	if (!c.res) {
+		fprintf(out, "klpscan: %s: out of memory\n", path);
+		return EXIT_ERROR;
+	}
+	if (ks_klp_read(k, &c.st, err, sizeof(err)) ||
+	    (c.whatif && ks_klp_whatif(k, &c.st, o->functions, o->nfunctions,
+				       err, sizeof(err)))) {
+		fprintf(out, "%s%s: livepatch: %s\n", o->output == OUT_JSON ? "" : "klpscan: ",
+			path, err);
+		ks_klp_free(&c.st);
+		free(c.res);
+		return EXIT_ERROR;
+	}
+	c.rep.out = out;
+	c.rep.json = o->output == OUT_JSON;
+	c.rep.verbose = o->verbose;
+	c.rep.whatif = c.whatif;
+	if (o->output == OUT_TEXT)
+		fprintf(out, "== %s\n", path);
+	ks_klp_report_begin(&c.rep, k, &c.st);
+	if (sample) {
+		for (int i = 0; i < ks_sample_ntasks(sample); i++)
+			klp_one(&c, &ks_sample_task(sample, i)->task);
+	} else if (ks_task_foreach(k, klp_task_cb, &c, err, sizeof(err))) {
+		fprintf(stderr, "klpscan: %s: task list: %s\n", path, err);
+		rc = EXIT_ERROR;
+	}
+	ks_klp_report_end(&c.rep);
+	if (!rc && c.blockers)
+		rc = EXIT_UNRELIABLE;
+	ks_klp_free(&c.st);
+	free(c.res);
+	return rc;
+}
+
 static void run_sample(const char *path, const struct options *o, FILE *out,
 		       FILE *errf, struct worker *w, struct result_totals *tot)
 {
@@ -320,7 +430,11 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 		tot->rc = EXIT_ERROR;
 		return;
 	}
-	if (o->check) {
+	if ((o->livepatch || o->nfunctions) && !o->check) {
+		int rc = run_livepatch(k, s, path, o, out, w, tot);
+		if (rc > tot->rc)
+			tot->rc = rc;
+	} else if (o->check) {
 		/* verdicts, frames, labels and livepatch triage, both modes */
 		ks_sample_run_check(s, k, path, out, o->verbose, &tot->passed,
 				    &tot->failed);
@@ -455,6 +569,15 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		return;
 	}
 	t1 = now();
+	if (o->livepatch || o->nfunctions) {
+		rc = run_livepatch(k, NULL, path, o, out, w, tot);
+		if (rc > tot->rc)
+			tot->rc = rc;
+		worker_finish(w, out, errf, tot);
+		ks_kernel_close(k);
+		ks_dump_close(d);
+		return;
+	}
 	memset(&c, 0, sizeof(c));
 	memset(&rep, 0, sizeof(rep));
 	c.k = k;
@@ -993,10 +1116,52 @@ static int run_all(struct inputs *in, const struct options *o)
 	return rc;
 }
 
+/* Split a list of function names into o->functions (kept for the whole
+ * run: the strings are never freed). */
+static int add_functions(struct options *o, const char *list, const char *seps)
+{
+	char *copy = strdup(list), *save = NULL;
+
+	if (!copy) {
+		fprintf(stderr, "klpscan: out of memory\n");
+		return -1;
+	}
+	for (char *tok = strtok_r(copy, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
+		if (o->nfunctions >= MAX_FUNCTIONS) {
+			fprintf(stderr, "klpscan: at most %d functions\n", MAX_FUNCTIONS);
+			return -1;
+		}
+		o->functions[o->nfunctions++] = tok;
+	}
+	return 0;
+}
+
+static int add_functions_file(struct options *o, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+
+	if (!f) {
+		fprintf(stderr, "klpscan: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = 0;
+		if (add_functions(o, line, " \t\r\n,")) {
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
-	       OPT_NO_PROGRESS };
+	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1007,6 +1172,9 @@ int main(int argc, char **argv)
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "livepatch", no_argument, NULL, 'p' },
+		{ "functions", required_argument, NULL, 'f' },
+		{ "functions-from", required_argument, NULL, OPT_FUNCTIONS_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1017,8 +1185,19 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.mode = KS_MODE_KERNEL;
 	o.workers = 1;
-	while ((c = getopt_long(argc, argv, "m:vj:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:vj:hpf:", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			o.livepatch = 1;
+			break;
+		case 'f':
+			if (add_functions(&o, optarg, ","))
+				return EXIT_USAGE;
+			break;
+		case OPT_FUNCTIONS_FROM:
+			if (add_functions_file(&o, optarg))
+				return EXIT_USAGE;
+			break;
 		case 'm':
 			if (ks_mode_parse(optarg, &o.mode)) {
 				fprintf(stderr, "klpscan: unknown mode '%s' (kernel or strict)\n",

@@ -89,4 +89,34 @@ void ks_klp_check_task(struct ks_kernel *k, const struct ks_klp_state *st,
 const char *ks_klp_task_state_name(enum ks_klp_task_state s);
 const char *ks_klp_origin_name(enum ks_klp_origin o);
 
+/* The transition report: one begin, one call per task, one end.  Text
+ * lists the pending tasks with the kernel's reason and the blockers
+ * grouped by reason and function, most common first; JSON (schema
+ * klpstack-livepatch/1) gives the same per task. */
+#define KS_KLP_GROUP_PIDS 8
+struct ks_klp_group {
+	enum ks_klp_task_state state;
+	int func;			/* -1 when not SLEEPING_ON */
+	int count;
+	int pids[KS_KLP_GROUP_PIDS];
+};
+
+struct ks_klp_report {
+	FILE *out;
+	int json;
+	int verbose;
+	int whatif;
+	int ntasks;
+	int counts[KS_KLP_ERROR + 1];
+	struct ks_klp_group *groups;
+	int ngroups;
+	const struct ks_klp_state *st;
+};
+
+void ks_klp_report_begin(struct ks_klp_report *r, struct ks_kernel *k,
+			 const struct ks_klp_state *st);
+void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
+			const struct ks_klp_task *kt);
+void ks_klp_report_end(struct ks_klp_report *r);
+
 #endif
