@@ -289,21 +289,54 @@ static int visit_ops(void *arg, kaddr_t ops)
 	uint64_t first, second, old;
 	long old_off = r->l.func_old_func >= 0 ? r->l.func_old_func : r->l.func_old_addr;
 
-	if (ks_read_u64(k, head, &first) || first == head)
-		return 0;
-	if (ks_read_u64(k, first - r->l.func_stack_node + (kaddr_t)old_off, &old) ||
-	    old != s->old_func)
-		return 0;
-	if (ks_read_u64(k, first, &second))
+	if (ks_read_u64(k, head, &first) ||
+	    (first != head &&
+	     ks_read_u64(k, first - r->l.func_stack_node + (kaddr_t)old_off, &old))) {
+		snprintf(r->err, r->errlen, "klp_ops at %#llx is not readable",
+			 (unsigned long long)ops);
 		return -1;
+	}
+	if (first == head || old != s->old_func)
+		return 0;
+	if (ks_read_u64(k, first, &second)) {
+		snprintf(r->err, r->errlen, "klp_ops func_stack at %#llx is not readable",
+			 (unsigned long long)head);
+		return -1;
+	}
 	s->singular = second == head;
 	s->found = 0;
-	ks_list_foreach(k, head, r->l.func_stack_node, visit_stack_entry, s,
-			&r->budget, r->err, r->errlen);
+	if (ks_list_foreach(k, head, r->l.func_stack_node, visit_stack_entry, s,
+			    &r->budget, r->err, r->errlen) < 0)
+		return -1;
 	return 1;	/* this is the ops: stop */
 }
 
-static void set_ranges(struct reader *r)
+/* Without klp_ops (a reader without static symbols): func_stack is the
+ * order the patches were enabled in, which is their order on
+ * klp_patches (list_add_tail in klp_init_patch() 5.1+, and only the top
+ * patch could be enabled before, klp_is_patch_on_top()).  The previous
+ * patch's func is the last earlier patch's func on the same old
+ * function in an object that is patched. */
+static int prev_from_patches(const struct ks_klp_state *st, int tp,
+			     const struct ks_klp_func *f)
+{
+	int prev = -1;
+	for (int p = 0; p < tp; p++) {
+		const struct ks_klp_patch *q = &st->patches[p];
+		for (int i = q->first_func; i < q->first_func + q->nfuncs; i++)
+			if (st->funcs[i].object_patched &&
+			    st->funcs[i].old_func == f->old_func)
+				prev = i;
+	}
+	return prev;
+}
+
+/* The range klp_check_stack_func() compares with (transition.c, 4.12+):
+ * unpatching: the func itself; patching: the original function when
+ * klp_ops' func_stack holds only this func, else the next func on it
+ * (the previous patch's replacement).  Only patched objects count; a
+ * func_stack or klp_ops that cannot be read is an error, not a guess. */
+static int set_ranges(struct reader *r)
 {
 	struct ks_klp_state *st = r->st;
 	const struct ks_kernel *k = r->k;
@@ -311,7 +344,7 @@ static void set_ranges(struct reader *r)
 	const struct ks_klp_patch *p;
 
 	if (st->transition < 0)
-		return;
+		return 0;
 	p = &st->patches[st->transition];
 	for (int i = p->first_func; i < p->first_func + p->nfuncs; i++) {
 		struct ks_klp_func *f = &st->funcs[i];
@@ -324,21 +357,44 @@ static void set_ranges(struct reader *r)
 		f->start = f->old_func;
 		f->end = f->old_func + f->old_size;
 		f->origin = KS_KLP_ORIG;
-		if (!ops_head || r->l.func_stack_node < 0)
-			continue;
-		struct ops_search s = { .r = r, .old_func = f->old_func, .func = f->addr };
-		if (ks_list_foreach(k, ops_head, r->l.ops_node, visit_ops, &s,
-				    &r->budget, r->err, r->errlen) == 1 &&
-		    !s.singular && s.prev) {
-			uint64_t nf, ns;
-			if (ks_read_u64(k, s.prev + r->l.func_new_func, &nf) == 0 &&
-			    ks_read_u64(k, s.prev + r->l.func_new_size, &ns) == 0) {
-				f->start = nf;
-				f->end = nf + ns;
+		if (!f->object_patched)
+			continue;	/* not on any func_stack, never checked */
+		if (!ops_head || r->l.func_stack_node < 0) {
+			int prev = prev_from_patches(st, st->transition, f);
+			if (prev >= 0) {
+				f->start = st->funcs[prev].new_func;
+				f->end = f->start + st->funcs[prev].new_size;
 				f->origin = KS_KLP_PREV_PATCH;
 			}
+			continue;
 		}
+		struct ops_search s = { .r = r, .old_func = f->old_func, .func = f->addr };
+		int rc = ks_list_foreach(k, ops_head, r->l.ops_node, visit_ops, &s,
+					 &r->budget, r->err, r->errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 0 || !s.found) {
+			snprintf(r->err, r->errlen,
+				 "klp_func %s of a patched object is on no klp_ops func_stack",
+				 f->old_name);
+			return -1;
+		}
+		if (s.singular)
+			continue;
+		uint64_t nf, ns;
+		if (!s.prev ||
+		    ks_read_u64(k, s.prev + r->l.func_new_func, &nf) ||
+		    ks_read_u64(k, s.prev + r->l.func_new_size, &ns)) {
+			snprintf(r->err, r->errlen,
+				 "previous klp_func of %s on func_stack is not readable",
+				 f->old_name);
+			return -1;
+		}
+		f->start = nf;
+		f->end = nf + ns;
+		f->origin = KS_KLP_PREV_PATCH;
 	}
+	return 0;
 }
 
 int ks_klp_read(struct ks_kernel *k, struct ks_klp_state *st, char *err,
@@ -351,6 +407,7 @@ int ks_klp_read(struct ks_kernel *k, struct ks_klp_state *st, char *err,
 	kaddr_t ts = ks_symbol(k, "klp_target_state");
 	uint64_t v;
 	int32_t target;
+	int have_target = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->transition = -1;
@@ -370,8 +427,10 @@ int ks_klp_read(struct ks_kernel *k, struct ks_klp_state *st, char *err,
 		return -1;
 	}
 	st->transition_addr = v;
-	if (ts && ks_read_s32(k, ts, &target) == 0)
+	if (ts && ks_read_s32(k, ts, &target) == 0) {
 		st->target_state = target;
+		have_target = 1;
+	}
 	if (ks_list_foreach(k, patches, r.l.patch_list, visit_patch, &r, &r.budget,
 			    err, errlen) < 0)
 		return -1;
@@ -385,8 +444,18 @@ int ks_klp_read(struct ks_kernel *k, struct ks_klp_state *st, char *err,
 			return -1;
 		st->transition = st->npatches - 1;
 	}
-	set_ranges(&r);
-	return 0;
+	/* klp_init_transition() sets klp_transition_patch before
+	 * klp_target_state, klp_complete_transition() resets the state
+	 * before the patch: a dump taken in between, or an unreadable
+	 * state, does not say which way the transition goes. */
+	if (st->transition >= 0 &&
+	    (!have_target || (st->target_state != KLP_PATCHED &&
+			      st->target_state != KLP_UNPATCHED))) {
+		snprintf(err, errlen, "klp_transition_patch is set but klp_target_state is %s",
+			 have_target ? "not a transition state" : "unknown");
+		return -1;
+	}
+	return set_ranges(&r);
 }
 
 void ks_klp_free(struct ks_klp_state *st)
@@ -505,21 +574,33 @@ void ks_klp_check_task(struct ks_kernel *k, const struct ks_klp_state *st,
 	long off_fl = ks_offset(k, "thread_info", "flags", 0);
 	int32_t ps;
 	uint64_t flags;
+	int have_ps = 0, have_flags = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->func = out->frame = -1;
 	out->patch_state = KLP_IDLE;
-	if (!whatif && off_ps >= 0 && ks_read_s32(k, res->task.task + off_ps, &ps) == 0)
+	if (!whatif && off_ps >= 0 && ks_read_s32(k, res->task.task + off_ps, &ps) == 0) {
 		out->patch_state = ps;
+		have_ps = 1;
+	}
 	if (!whatif && off_ti >= 0 &&
-	    ks_read_u64(k, res->task.task + off_ti + off_fl, &flags) == 0)
+	    ks_read_u64(k, res->task.task + off_ti + off_fl, &flags) == 0) {
 		out->pending = (flags >> st->tif_patch_pending_bit) & 1;
+		have_flags = 1;
+	}
 	if (st->transition < 0) {
 		out->state = KS_KLP_NO_TRANSITION;
 		return;
 	}
-	/* klp_try_switch_task(): already in the target state? */
-	if (!whatif && out->patch_state == st->target_state) {
+	/* klp_try_switch_task(): already in the target state?  Without
+	 * patch_state, TIF_PATCH_PENDING tells: klp_start_transition() sets
+	 * it on every task not in the target state and switching clears
+	 * it with the state. */
+	if (!whatif && !have_ps && !have_flags) {
+		out->state = KS_KLP_ERROR;
+		return;
+	}
+	if (!whatif && (have_ps ? out->patch_state == st->target_state : !out->pending)) {
 		out->state = KS_KLP_SWITCHED;
 		return;
 	}

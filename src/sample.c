@@ -609,10 +609,11 @@ static int do_expect_klp(struct ks_sample *s, char **argv, int argc)
 	if (!st)
 		return -1;
 	if (argc < 1)
-		return fail(s, "usage: expect-klp STATE [func=NAME] [frame=N]");
+		return fail(s, "usage: expect-klp STATE [func=NAME] [frame=N] [pending=0|1]");
 	e = &st->expect;
 	e->has_klp = 1;
 	e->klp_frame = -2;
+	e->klp_pending = -1;
 	e->klp_func[0] = 0;
 	snprintf(e->klp_state, sizeof(e->klp_state), "%s", argv[0]);
 	for (int i = 1; i < argc; i++) {
@@ -622,6 +623,10 @@ static int do_expect_klp(struct ks_sample *s, char **argv, int argc)
 			if (number(s, "frame", argv[i] + 6, &v))
 				return -1;
 			e->klp_frame = (int)v;
+		} else if (strncmp(argv[i], "pending=", 8) == 0) {
+			if (number(s, "pending", argv[i] + 8, &v) || (v != 0 && v != 1))
+				return fail(s, "expect-klp: pending is 0 or 1");
+			e->klp_pending = (int)v;
 		} else {
 			return fail(s, "expect-klp: unknown key '%s'", argv[i]);
 		}
@@ -677,6 +682,11 @@ int ks_sample_check_klp(const struct ks_sample_task *st,
 	if (e->klp_frame != -2 && kt->frame != e->klp_frame) {
 		snprintf(msg, len, "livepatch: frame %d, expected %d", kt->frame,
 			 e->klp_frame);
+		return -1;
+	}
+	if (e->klp_pending >= 0 && kt->pending != e->klp_pending) {
+		snprintf(msg, len, "livepatch: TIF_PATCH_PENDING %d, expected %d",
+			 kt->pending, e->klp_pending);
 		return -1;
 	}
 	return 0;

@@ -22,11 +22,13 @@ struct ks_sample_expect {
 	char *frames[2][KS_SAMPLE_MAX_EXPECT_FRAMES];
 	int has_labels[2];
 	unsigned labels[2][KS_SAMPLE_MAX_EXPECT_FRAMES];
-	/* livepatch triage ("expect-klp STATE [func=NAME] [frame=N]") */
+	/* livepatch triage ("expect-klp STATE [func=NAME] [frame=N]
+	 * [pending=0|1]") */
 	int has_klp;
 	char klp_state[32];
 	char klp_func[128];
 	int klp_frame;			/* -2 = not given */
+	int klp_pending;		/* TIF_PATCH_PENDING, -1 = not given */
 };
 
 struct ks_sample_task {

@@ -1219,7 +1219,9 @@ prepare_ftrace_return().  The trampoline has no ORC entry of its own:
 orc_ftrace_find() uses the entry of the code it copies, ftrace_regs_caller
 (FTRACE_OPS_FL_SAVE_REGS) at the same offset (6.0+, fc2e426b1161), and
 __kernel_text_address() accepts it (is_ftrace_trampoline()).  Reliable.
-(Seen on a Debian 6.1 dump with preempt=full.)""", "6.1.115")
+This is the SAVE_REGS variant (an ops such as a 6.1 livepatch's, which
+asks for FTRACE_OPS_FL_SAVE_REGS); the function-graph tracer's own ops has
+no SAVE_REGS: see orc-ftrace-trampoline-graph-6.1.""", "6.1.115")
     tramp = MODTEXT + 0x44000
     ADDR["ftrace_trampoline"] = (tramp, 0x100)
     ops = DATA + 0x3000
@@ -1245,11 +1247,121 @@ __kernel_text_address() accepts it (is_ftrace_trampoline()).  Reliable.
               F("vfs_read", 0x9e, size=0x40), F("ksys_read", 0x6b, size=0x38),
               F("do_syscall_64", 0x58, size=0x20),
               F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+    # the trampoline is no symbol: /proc/PID/stack prints its bare address
+    names = [f.fn for f in frames]
+    names[4] = "?"
     s.task("klpt-busy", frames, state=0, expect=["verdict=reliable rule=NONE"],
-           frame_names=False, labels=["10:user-entry"])
+           frame_names=names, labels=["10:user-entry"])
     # the trampoline's frame is described by ftrace_regs_caller's entry
     s.override["ftrace_regs_caller"] = s.orc.pop("ftrace_trampoline")
     del ADDR["ftrace_trampoline"]
+    return s
+
+
+@sample
+def orc_ftrace_trampoline_graph():
+    s = Sample("orc-ftrace-trampoline-graph-6.1",
+               "ORC 6.1: preempted in the function-graph tracer's trampoline (no SAVE_REGS)",
+               """Task 115 of the x86_64-preempt dump (Debian 6.1.192, preempt=full,
+function_graph with a set_graph_function filter): chacha_block_generic()'s
+fentry call went to graph_ops' dynamic trampoline (ops flags 0x2841: no
+FTRACE_OPS_FL_SAVE_REGS), which called ftrace_graph_func(), which
+tail-calls prepare_ftrace_return(); its preempt_enable_notrace() then
+preempted the task.  prepare_ftrace_return() had not pushed anything
+(curr_ret_stack -1: chacha_block_generic is filtered out), so no return
+address on this stack is return_to_handler.
+
+6.1 orc_ftrace_find(): no SAVE_REGS, so the entry of ftrace_caller (not
+ftrace_regs_caller) at the trampoline's offset 0x83 - 1: sp + 0xb0 after
+"sub $0xa8,%rsp", CALL.  The return address above the save area is the
+fentry return chacha_block_generic+0x5; chacha_block_generic+0x4 has the
+function-entry entry (sp + 8), and the word above is its caller
+get_random_bytes_user+0x8d.  Reliable, with chacha_block_generic+0x5 as the
+frame after the trampoline.  ftrace_regs_caller's entries here are the
+real ones too (pushf, then sp + 0xb8): taking them for this trampoline
+reads one word too high and loses chacha_block_generic.
+
+The save area holds copies that are not frames: regs->ip (the fentry
+return again), regs->sp (the caller's slot), and prepare_ftrace_return()'s
+argument chacha_block_generic (a function address) lies in the frames
+below.  The guest's /proc/PID/stack, read seconds before the dump, showed
+chacha_permute+0x5 <- chacha_block_generic+0x76 at the same two places:
+the busy task had moved on to the next traced call; the dump's stack
+holds no chacha_permute at all.  Word offsets and ORC entries as in that
+dump (prepare_ftrace_return's frame-pointer entry modelled sp-based).""",
+               "6.1.115")
+    tramp = MODTEXT + 0x44000
+    ADDR["ftrace_trampoline"] = (tramp, 0xcf)
+    graph_ops = DATA + 0x3000
+    other_ops = DATA + 0x3100
+    s.extra_syms += ["sym ftrace_ops_list %s 8 data" % hx(DATA + 0x2000),
+                     "sym ftrace_list_end %s 0xb0 data" % hx(DATA + 0x2100)]
+    s.members += ["member ftrace_ops next 0", "member ftrace_ops flags 16",
+                  "member ftrace_ops trampoline 0x98",
+                  "member ftrace_ops trampoline_size 0xa0"]
+    s.line()
+    s.line("# ftrace_ops_list -> graph_ops (trampoline, no SAVE_REGS) ->")
+    s.line("# an ops with SAVE_REGS and no trampoline -> ftrace_list_end")
+    s.line("mem %s %s  # ftrace_ops_list" % (hx(DATA + 0x2000), hx(graph_ops)))
+    s.line("mem %s %s 0 0x2841  # graph_ops.next, ..., graph_ops.flags (no SAVE_REGS)"
+           % (hx(graph_ops), hx(other_ops)))
+    s.line("mem %s %s 0xcf  # graph_ops.trampoline, graph_ops.trampoline_size"
+           % (hx(graph_ops + 0x98), hx(tramp)))
+    s.line("mem %s %s 0 0x5  # ops.next, ..., ops.flags (ENABLED | SAVE_REGS)"
+           % (hx(other_ops), hx(DATA + 0x2100)))
+    s.line("mem %s 0 0  # ops.trampoline, ops.trampoline_size: none"
+           % hx(other_ops + 0x98))
+    # sizes: the sp offset of the ORC entry at each return address - 1
+    frames = [F("__schedule", 0x2d3, size=0x48),
+              F("preempt_schedule_notrace", 0x3f, size=0x18),
+              F("preempt_schedule_notrace_thunk", 0x16, size=0x58),
+              F("prepare_ftrace_return", 0xf1, size=0x20),
+              F("ftrace_trampoline", 0x83, size=0xb0),
+              F("chacha_block_generic", 0x5, size=0x8),
+              F("get_random_bytes_user", 0x8d, size=0xb8),
+              F("vfs_read", 0x9e, size=0x40), F("ksys_read", 0x6b, size=0x38),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+
+    def post(sps, ksp, task):
+        save = sps[4]           # the trampoline's rsp: its pt_regs-shaped save area
+        parent_slot = sps[5]    # "lea MCOUNT_REG_SIZE+8(%rsp)": the caller's slot
+        # the non-frame words of the dump's stack, at the same offsets
+        words = [(save + R["bp"], sps[6] + 0x40,
+                  "save area: bp (get_random_bytes_user's frame)"),
+                 (save + R["ip"], sym("chacha_block_generic", 5),
+                  "save area: regs->ip, a copy of the fentry return (not a frame)"),
+                 (save + R["sp"], parent_slot,
+                  "save area: regs->sp = the caller's slot (prepare_ftrace_return's parent)"),
+                 (sps[3] + 0x10, sps[6] + 0x40, "prepare_ftrace_return: saved rbp"),
+                 (sps[2] + 0x10, sym("chacha_block_generic"),
+                  "thunk: a saved register, prepare_ftrace_return's ip argument"),
+                 (sps[2] + 0x38, sym("chacha_block_generic"),
+                  "thunk: another copy of the ip argument"),
+                 (sps[2] + 0x48, sps[3] + 0x10, "thunk: saved rbp")]
+        return words
+    names = [f.fn for f in frames]
+    names[4] = "?"
+    s.task("klpt-busy", frames, pid=115, state=0, post=post,
+           expect=["verdict=reliable rule=NONE"], frame_names=names,
+           labels=["10:user-entry"])
+    # The trampoline's frame is described by ftrace_caller's entry at the
+    # same offset; the other entries are those of the 6.1.192 vmlinux.
+    tramp_spec = s.orc.pop("ftrace_trampoline")
+    del ADDR["ftrace_trampoline"]
+    s.orc_extra += [
+        (sym("ftrace_caller", 0x7), tramp_spec, "ftrace_caller+0x7: after sub $0xa8,%rsp"),
+        (sym("ftrace_regs_caller", 0x1), "call sp 16 undefined 0",
+         "ftrace_regs_caller+0x1: after pushf"),
+        (sym("ftrace_regs_caller", 0x8), "call sp 184 undefined 0",
+         "ftrace_regs_caller+0x8: after sub $0xa8,%rsp"),
+        (sym("chacha_block_generic", 0x7), "call sp 16 undefined 0",
+         "chacha_block_generic+0x7: after the fentry call and a push"),
+        (sym("chacha_block_generic", 0xd), "call sp 24 prev_sp -24",
+         "chacha_block_generic+0xd: push %rbp"),
+        (sym("get_random_bytes_user", 0x1c), "call sp 184 prev_sp -40",
+         "get_random_bytes_user+0x1c: body"),
+    ]
     return s
 
 
