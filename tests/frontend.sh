@@ -85,5 +85,25 @@ sed 's/S390_BAD_KSP/S390_MISALIGNED_SP/' "$tmp/badksp.sample" >"$tmp/wrong.sampl
 check "check mode catches a wrong expectation" 1 "$klpscan" --check "$tmp/wrong.sample"
 expect_text "check mode says what differs" "$tmp/out" "expected S390_MISALIGNED_SP"
 
+# livepatch triage on the bundled samples
+lp=samples/livepatch
+if [ -f "$lp/x86-6.1-patching.sample" ]; then
+	check "livepatch: blockers exit 1" 1 "$klpscan" -p "$lp/x86-6.1-patching.sample"
+	expect_text "livepatch: kernel's words" "$tmp/out" "is sleeping on function pipe_read"
+	expect_text "livepatch: grouped" "$tmp/out" "blockers, most common first"
+	check "livepatch json" 1 "$klpscan" -p --json "$lp/x86-6.1-stacked.sample"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["schema"]=="klpstack-livepatch/1" and o["direction"]=="patching", o
+assert any(t["state"]=="sleeping-on-function" and t["origin"]=="previous patch" for t in o["tasks"])
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL livepatch json shape"; fi
+	check "what-if" 1 "$klpscan" -f pipe_read "$lp/x86-6.1-whatif-no-livepatch.sample"
+	expect_text "what-if names the function" "$tmp/out" "what-if: a patch of pipe_read"
+	printf 'pipe_read  # the one\n' >"$tmp/funcs"
+	check "what-if from a file" 1 "$klpscan" --functions-from "$tmp/funcs" "$lp/x86-6.1-whatif-no-livepatch.sample"
+	check "what-if: unknown function" 2 "$klpscan" -f no_such_function "$lp/x86-6.1-whatif-no-livepatch.sample"
+	expect_text "unknown function named" "$tmp/out" "no_such_function not found"
+fi
+
 echo "frontend: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -52,7 +52,10 @@ esac
 case $boot_timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
 
 OUT=$CACHE/dumps/s390x-$set_name
-if [ $force = 0 ] && [ -e "$OUT/.complete" ]; then
+# A dump is reused only when it was made by these very guest sources.
+guest_id=$(cat "$HERE/mkdump-s390x.sh" "$HERE"/guest-s390x/* | sha256sum | cut -c1-16)
+if [ $force = 0 ] && [ -e "$OUT/.complete" ] &&
+	[ "$(cat "$OUT/.complete")" = "$guest_id" ]; then
 	log "reusing $OUT (--force remakes it)"
 	echo "$OUT"
 	exit 0
@@ -243,7 +246,7 @@ missed=$(sed -n 's/^klp-guest: kretprobe-missed //p' "$OUT/console.log")
 ln -sf "$VMLINUX" "$OUT/vmlinux"
 ln -sf "$SYSMAP" "$OUT/System.map"
 echo "$release" >"$OUT/release"
-touch "$OUT/.complete"
+echo "$guest_id" >"$OUT/.complete"
 log "dump (stop to files ready): $(elapsed "$t1" "$t2") s"
 log "$(grep -c '^task ' "$OUT/truth.txt") tasks in truth.txt"
 echo "$OUT"

@@ -46,7 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				ks_report_task(&r, res);
 				if (have_klp) {
 					struct ks_klp_task kt;
+					struct ks_klp_report kr = { .out = sink, .json = m };
 					ks_klp_check_task(k, &klp, res, 0, &kt);
+					ks_klp_report_begin(&kr, k, &klp);
+					ks_klp_report_task(&kr, res, &kt);
+					ks_klp_report_end(&kr);
 				}
 			}
 			ks_report_end(&r);

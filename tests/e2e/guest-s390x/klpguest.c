@@ -559,6 +559,39 @@ static void report_kretprobe_misses(void)
 	msg("klp-guest: kretprobe-missed %lu", missed);
 }
 
+/* Stacks as first read, to tell which tasks moved while the truth was
+ * being printed: their truth is not what the dump will hold. */
+static struct {
+	pid_t tid;
+	unsigned long hash;
+} seen[MAX_TASKS];
+static int nseen;
+
+static unsigned long text_hash(const char *s, ssize_t len)
+{
+	unsigned long h = 1469598103934665603UL;	/* FNV-1a */
+
+	for (ssize_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211UL;
+	}
+	return h;
+}
+
+/* Read every listed stack again right before the end marker (the host
+ * stops the guest at it) and name the tasks whose stack changed. */
+static void report_moved(void)
+{
+	static char buf[16384];
+
+	for (int i = 0; i < nseen; i++) {
+		ssize_t len = task_stack(seen[i].tid, buf, sizeof(buf));
+
+		if (len < 0 || text_hash(buf, len) != seen[i].hash)
+			msg("moved %d", seen[i].tid);
+	}
+}
+
 static void __attribute__((noreturn)) reporter(const struct role *roles, int nroles)
 {
 	static struct tinfo t[MAX_TASKS];
@@ -612,6 +645,11 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		len = task_stack(tid, stack, sizeof(stack));
 		if (len < 0)
 			len = 0;
+		if (nseen < MAX_TASKS) {
+			seen[nseen].tid = tid;
+			seen[nseen].hash = text_hash(stack, len);
+			nseen++;
+		}
 
 		/* which kinds of traced frame, innermost first */
 		{
@@ -677,6 +715,7 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 				msg("traced %d %s kretprobe", tid, fn);
 		}
 	}
+	report_moved();
 	msg("KLP-TRUTH-END");
 	_exit(0);
 }

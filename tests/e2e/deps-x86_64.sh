@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install what tests/e2e/mkdump-x86_64.sh needs on a Debian bookworm host.
+# Quick when everything is there already: apt-get runs only for missing
+# packages (after one "apt-get update"). Needs root for the install.
+set -euo pipefail
+
+PKGS=(
+	qemu-system-x86   # the guest (TCG)
+	busybox-static    # guest userland
+	gcc libc6-dev     # static guest helpers
+	binutils          # objcopy: module dependencies from .modinfo
+	cpio gzip         # initramfs
+	python3           # QMP client
+	makedumpfile      # flattened kdump -> kdump (-R)
+	crash             # dump sanity check
+	apt               # apt-get download, apt-cache
+	dpkg              # dpkg-deb -x
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	# "install ok installed" only: half-removed packages count as missing
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "deps-x86_64: all packages present"
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps-x86_64: missing packages: ${missing[*]} (run this script as root)" >&2
+	exit 1
+fi
+
+echo "deps-x86_64: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+# busybox (dynamic) conflicts with busybox-static: apt resolves that itself
+apt-get install -y --no-install-recommends "${missing[@]}"
