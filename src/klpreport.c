@@ -249,7 +249,8 @@ void ks_klp_report_end(struct ks_klp_report *r)
 	int blockers = r->counts[KS_KLP_RUNNING] + r->counts[KS_KLP_UNRELIABLE] +
 		       r->counts[KS_KLP_SLEEPING_ON] + r->counts[KS_KLP_ERROR];
 
-	qsort(r->groups, (size_t)r->ngroups, sizeof(*r->groups), by_count);
+	if (r->ngroups > 1)
+		qsort(r->groups, (size_t)r->ngroups, sizeof(*r->groups), by_count);
 	if (r->json) {
 		fprintf(r->out, "],\"counts\":{");
 		for (int s = 0; s <= KS_KLP_ERROR; s++)
