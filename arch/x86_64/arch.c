@@ -284,7 +284,8 @@ static int sample_orc_end(void *loader, struct sample_state *st, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	qsort(st->e, (size_t)st->n, sizeof(*st->e), cmp_entries);
+	if (st->n > 1)
+		qsort(st->e, (size_t)st->n, sizeof(*st->e), cmp_entries);
 	orc_tab = (ip_tab + (kaddr_t)st->n * 4 + 15) & ~(kaddr_t)15;
 	hdr = (orc_tab + (kaddr_t)st->n * X86_ORC_ENTRY_SIZE + 15) & ~(kaddr_t)15;
 	for (int i = 0; i < st->n; i++) {

@@ -232,7 +232,7 @@ tr -d '\r' <"$CONSOLE_RAW" >"$OUT/console.log"
 sed -n '/^KLP-TRUTH-BEGIN$/,/^KLP-TRUTH-END$/p' "$OUT/console.log" | sed '1d;$d' >"$OUT/truth.txt"
 [ -s "$OUT/truth.txt" ] || die "no truth between the markers in console.log"
 # every line must be one of the documented kinds
-bad=$(grep -vcE '^(kernel|fgraph-functions|kretprobe-functions|task|state|frame|traced)( |$)' \
+bad=$(grep -vcE '^(kernel|fgraph-functions|kretprobe-functions|task|state|frame|traced|moved)( |$)' \
 	"$OUT/truth.txt" || true)
 [ "$bad" = 0 ] || die "truth.txt has $bad malformed lines (console noise?)"
 grep -q "^kernel $release\$" "$OUT/truth.txt" || die "truth.txt names another kernel than $release"

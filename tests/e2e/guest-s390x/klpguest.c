@@ -58,6 +58,7 @@
 #define TRACEFS "/sys/kernel/tracing"
 #define MAX_FUNCS 64
 #define MAX_TASKS 4096		/* far more than a 512 MiB test guest runs */
+#define QUIET_MS 1500		/* RCU grace periods settle before the truth */
 #define MAX_ROLES 64
 #define SETTLE_SECONDS 90	/* TCG is slow; a settled task needs far less */
 
@@ -103,6 +104,28 @@ static void sleep_ms(long ms)
 }
 
 /* Read a small file into buf (NUL-terminated); -1 on error. */
+/* Read an already open /proc file again from the start.  Opening a file
+ * frees a struct file through call_rcu() on close (6.1 file_free()),
+ * which starts an RCU grace period and wakes the RCU kthread: the truth
+ * is read through descriptors opened before a quiet period instead. */
+static ssize_t reread_fd(int fd, char *buf, size_t size)
+{
+	ssize_t n, total = 0;
+
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while ((size_t)total < size - 1) {
+		n = read(fd, buf + total, size - 1 - total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		total += n;
+	}
+	buf[total] = '\0';
+	return total;
+}
+
 static ssize_t read_file(const char *path, char *buf, size_t size)
 {
 	ssize_t n, total = 0;
@@ -563,9 +586,23 @@ static void report_kretprobe_misses(void)
  * being printed: their truth is not what the dump will hold. */
 static struct {
 	pid_t tid;
+	int fd;			/* /proc/TID/stack, opened before the quiet period */
 	unsigned long hash;
+	/* /proc/TID/stat and comm, also read before it */
+	int alive;
+	char state;
+	unsigned long flags;
+	char comm[64];
 } seen[MAX_TASKS];
 static int nseen;
+
+static int seen_fd(pid_t tid)
+{
+	for (int i = 0; i < nseen; i++)
+		if (seen[i].tid == tid)
+			return seen[i].fd;
+	return -1;
+}
 
 static unsigned long text_hash(const char *s, ssize_t len)
 {
@@ -585,7 +622,7 @@ static void report_moved(void)
 	static char buf[16384];
 
 	for (int i = 0; i < nseen; i++) {
-		ssize_t len = task_stack(seen[i].tid, buf, sizeof(buf));
+		ssize_t len = reread_fd(seen[i].fd, buf, sizeof(buf));
 
 		if (len < 0 || text_hash(buf, len) != seen[i].hash)
 			msg("moved %d", seen[i].tid);
@@ -628,6 +665,19 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		msg("task 0 0 swapper/%d idle", c);
 
 	n = list_tasks(t, MAX_TASKS);
+	for (int i = 0; i < n && nseen < MAX_TASKS; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/stack", t[i].tid);
+		seen[nseen].tid = t[i].tid;
+		seen[nseen].fd = open(path, O_RDONLY | O_CLOEXEC);
+		seen[nseen].alive = task_stat(t[i].tid, &seen[nseen].state,
+					      &seen[nseen].flags) == 0;
+		task_comm(t[i].tid, seen[nseen].comm, sizeof(seen[nseen].comm));
+		nseen++;
+	}
+	/* let the grace periods that opening files started run out */
+	sleep_ms(QUIET_MS);
 	for (int i = 0; i < n; i++) {
 		const struct role *r = find_role(roles, nroles, t[i].tgid);
 		pid_t tid = t[i].tid;
@@ -639,17 +689,23 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 
 		if (t[i].tgid == self)
 			continue;
-		if (task_stat(tid, &state, &flags) < 0)
-			continue;	/* exited meanwhile */
-		task_comm(tid, comm, sizeof(comm));
-		len = task_stack(tid, stack, sizeof(stack));
+		{
+			int j = 0;
+
+			while (j < nseen && seen[j].tid != tid)
+				j++;
+			if (j == nseen || !seen[j].alive)
+				continue;	/* exited meanwhile */
+			state = seen[j].state;
+			flags = seen[j].flags;
+			snprintf(comm, sizeof(comm), "%s", seen[j].comm);
+		}
+		len = reread_fd(seen_fd(tid), stack, sizeof(stack));
 		if (len < 0)
 			len = 0;
-		if (nseen < MAX_TASKS) {
-			seen[nseen].tid = tid;
-			seen[nseen].hash = text_hash(stack, len);
-			nseen++;
-		}
+		for (int j = 0; j < nseen; j++)
+			if (seen[j].tid == tid)
+				seen[j].hash = text_hash(stack, len);
 
 		/* which kinds of traced frame, innermost first */
 		{
@@ -700,7 +756,7 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		for (line = strtok_r(stack, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			msg("frame %d %s", tid, frame_text(line));
 		/* strtok_r wrote NULs into stack: walk it again for traced frames */
-		len = task_stack(tid, stack, sizeof(stack));
+		len = reread_fd(seen_fd(tid), stack, sizeof(stack));
 		if (len < 0)
 			len = 0;
 		save = NULL;
@@ -717,7 +773,11 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 	}
 	report_moved();
 	msg("KLP-TRUTH-END");
-	_exit(0);
+	/* Stay: an exit now frees the task through RCU callbacks, which
+	 * starts a grace period and moves the RCU kthread away from the
+	 * stack just reported, before the host stops the guest. */
+	for (;;)
+		pause();
 }
 
 int main(int argc, char **argv)
