@@ -26,6 +26,7 @@
 
 #include "klpstack.h"
 #include "summary.h"
+#include "livepatch.h"
 
 #if defined(X86_64)
 #define KS_GLUE_ARCH KS_ARCH_X86_64
@@ -281,6 +282,7 @@ struct glue_state {
 	struct ks_summary summary;
 	int summary_live;
 	int active_known;	/* crash can tell which tasks are on a CPU */
+	struct ks_klp_state klp;	/* -p, -f */
 };
 
 static struct glue_state glue;
@@ -289,6 +291,7 @@ static void glue_release(void)
 {
 	if (glue.summary_live)
 		ks_summary_free(&glue.summary);
+	ks_klp_free(&glue.klp);
 	ks_kernel_close(glue.k);
 	free(glue.tasks);
 	free(glue.res);
@@ -395,6 +398,9 @@ static int parse_selector(const char *arg, struct selector *s)
 
 struct options {
 	int verbose, json, summary;
+	int read_only;		/* -R: benchmarking baseline, no walk */
+	int livepatch;		/* -p: the transition's blockers */
+	char *functions;	/* -f: what-if list, "f1,mod:f2" */
 	enum ks_mode mode;
 };
 
@@ -452,15 +458,15 @@ static struct task_context *crash_active_context(kaddr_t task)
 	return is_task_active((ulong)task) ? tc : NULL;
 }
 
-static void walk_one(struct ks_kernel *k, kaddr_t task, const struct options *o,
-		     struct ks_report *r)
+/* Walk one task into glue.res. */
+static void result_of(struct ks_kernel *k, kaddr_t task, enum ks_mode mode)
 {
 	struct ks_result *res = glue.res;
 	struct ks_task t;
 	char err[KS_MSG_LEN];
 
 	if (ks_task_read(k, task, &t, err, sizeof(err))) {
-		unreadable_result(res, task, o->mode, err);
+		unreadable_result(res, task, mode, err);
 	} else {
 		/* task->on_cpu can be clear for a task that was on a CPU of
 		 * a stopped guest or took the panic IPI in some paths;
@@ -474,8 +480,16 @@ static void walk_one(struct ks_kernel *k, kaddr_t task, const struct options *o,
 			if (t.cpu < 0)
 				t.cpu = (int)tc->processor;
 		}
-		ks_walk_task(k, &t, o->mode, res);
+		ks_walk_task(k, &t, mode, res);
 	}
+}
+
+static void walk_one(struct ks_kernel *k, kaddr_t task, const struct options *o,
+		     struct ks_report *r)
+{
+	struct ks_result *res = glue.res;
+
+	result_of(k, task, o->mode);
 	if (o->summary) {
 		if (ks_summary_add(&glue.summary, res))
 			diag(o, "out of memory: task %#llx counted, not grouped",
@@ -483,6 +497,101 @@ static void walk_one(struct ks_kernel *k, kaddr_t task, const struct options *o,
 	} else {
 		ks_report_task(r, res);
 	}
+}
+
+/*
+ * -R, a benchmarking aid (bench/run.sh): read every selected task's stack
+ * (task->stack, THREAD_SIZE bytes) with readmem and do nothing else.  Its
+ * time is the floor a walk cannot go below on this dump: task_struct and
+ * stack pages fetched through crash, i.e. mostly the dump's decompression.
+ * Read page by page, as readmem does internally anyway, so that a task
+ * with one filtered-out page still counts the others.
+ */
+static void read_stacks_only(struct ks_kernel *k)
+{
+	unsigned long long bytes = 0, pages_bad = 0;
+	size_t tasks_bad = 0, no_stack = 0;
+	ulong page = PAGESIZE();
+	char err[KS_MSG_LEN];
+	char *buf;
+
+	if (page == 0 || page > 65536)
+		page = 4096;
+	buf = GETBUF(page);	/* crash frees it on any exit, longjmp included */
+	for (size_t i = 0; i < glue.ntasks; i++) {
+		struct ks_task t;
+
+		if (ks_task_read(k, glue.tasks[i], &t, err, sizeof(err))) {
+			tasks_bad++;
+			continue;
+		}
+		if (!t.stack || t.stack_size == 0) {
+			no_stack++;
+			continue;
+		}
+		/* stack_size is the core's THREAD_SIZE (a power of two of
+		 * 8-64 KiB): the loop is bounded by it. */
+		for (uint64_t off = 0; off < t.stack_size; off += page) {
+			uint64_t len = t.stack_size - off < page ? t.stack_size - off : page;
+			if (glue_read(NULL, t.stack + off, buf, (size_t)len) == 0)
+				bytes += len;
+			else
+				pages_bad++;
+		}
+	}
+	FREEBUF(buf);
+	fprintf(fp, "klpstack -R: %zu tasks, %llu stack bytes read, %llu pages "
+		"unreadable, %zu tasks without a stack, %zu task_structs unreadable\n",
+		glue.ntasks, bytes, pages_bad, no_stack, tasks_bad);
+}
+
+/*
+ * -p / -f: what klp_try_switch_task() would say of every selected task,
+ * for the patch in transition or for a what-if list of functions.  The
+ * kernel's own conclusion decides, so the walk is in kernel mode.
+ */
+#define MAX_WHATIF 256
+static void livepatch_triage(struct ks_kernel *k, const struct options *o)
+{
+	const char *names[MAX_WHATIF];
+	struct ks_klp_report kr;
+	char err[512], *list = NULL, *save = NULL;
+	int n = 0;
+
+	if (ks_klp_read(k, &glue.klp, err, sizeof(err))) {
+		error(INFO, "livepatch state: %s\n", err);
+		return;
+	}
+	if (o->functions) {
+		/* GETBUF: crash frees it on any exit */
+		list = GETBUF(strlen(o->functions) + 1);
+		strcpy(list, o->functions);
+		for (char *f = strtok_r(list, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+			if (n >= MAX_WHATIF) {
+				error(INFO, "-f: at most %d functions\n", MAX_WHATIF);
+				return;
+			}
+			names[n++] = f;
+		}
+		if (ks_klp_whatif(k, &glue.klp, names, n, err, sizeof(err))) {
+			error(INFO, "-f: %s\n", err);
+			return;
+		}
+	}
+	memset(&kr, 0, sizeof(kr));
+	kr.out = fp;
+	kr.json = o->json;
+	kr.verbose = o->verbose;
+	kr.whatif = n > 0;
+	ks_klp_report_begin(&kr, k, &glue.klp);
+	for (size_t i = 0; i < glue.ntasks; i++) {
+		struct ks_klp_task tri;
+
+		result_of(k, glue.tasks[i], KS_MODE_KERNEL);
+		ks_klp_check_task(k, &glue.klp, glue.res, kr.whatif, &tri);
+		ks_klp_report_task(&kr, glue.res, &tri);
+	}
+	ks_klp_report_end(&kr);
 }
 
 static struct ks_kernel *open_kernel(char *err, size_t errlen)
@@ -507,7 +616,7 @@ static void cmd_klpstack(void)
 
 	glue_release();		/* left over by an interrupted command */
 
-	while ((c = getopt(argcnt, args, "vjsm:p::f::")) != EOF) {
+	while ((c = getopt(argcnt, args, "vjsRm:pf:")) != EOF) {
 		switch (c) {
 		case 'v':
 			o.verbose = 1;
@@ -518,6 +627,9 @@ static void cmd_klpstack(void)
 		case 's':
 			o.summary = 1;
 			break;
+		case 'R':
+			o.read_only = 1;
+			break;
 		case 'm':
 			if (ks_mode_parse(optarg, &o.mode)) {
 				error(INFO, "unknown mode \"%s\": use kernel or strict\n",
@@ -526,9 +638,11 @@ static void cmd_klpstack(void)
 			}
 			break;
 		case 'p':
+			o.livepatch = 1;
+			break;
 		case 'f':
-			error(INFO, "-%c (livepatch triage) is not implemented yet\n", c);
-			return;
+			o.functions = optarg;
+			break;
 		default:
 			argerrs++;
 			break;
@@ -538,6 +652,10 @@ static void cmd_klpstack(void)
 		cmd_usage(pc->curcmd, SYNOPSIS);	/* does not return */
 	if (o.json && o.summary) {
 		error(INFO, "-j and -s do not combine: the JSON report lists every task\n");
+		return;
+	}
+	if (o.read_only && (o.json || o.summary || o.verbose)) {
+		error(INFO, "-R only reads the stacks: it prints no report\n");
 		return;
 	}
 
@@ -604,6 +722,19 @@ static void cmd_klpstack(void)
 		return;
 	}
 
+	if (o.read_only) {
+		read_stacks_only(glue.k);
+		fflush(fp);
+		glue_release();
+		return;
+	}
+	if (o.livepatch || o.functions) {
+		livepatch_triage(glue.k, &o);
+		fflush(fp);
+		glue_release();
+		return;
+	}
+
 	memset(&r, 0, sizeof(r));
 	r.out = fp;
 	r.json = o.json;
@@ -640,7 +771,7 @@ static void cmd_klpstack_cleanup(void)
 static char *help_klpstack[] = {
 "klpstack",
 "which tasks block a livepatch transition, and why",
-"[-v] [-j] [-s] [-m kernel|strict] [pid | taskp] ...",
+"[-v] [-j] [-s] [-m kernel|strict] [-p | -f func[,func...]] [pid | taskp] ...",
 "  This command walks the kernel stack of every task, or of the tasks",
 "  given, with the rules of the kernel's reliable stack walker",
 "  (arch_stack_walk_reliable), the one livepatch uses to decide whether a",
@@ -669,7 +800,19 @@ static char *help_klpstack[] = {
 "   -m mode  kernel: what that kernel's walker concludes (default).",
 "            strict: also reject stacks whose caller stayed hidden behind a",
 "            trampoline without its shadow-stack entry or instance.",
-"     -p -f  reserved for livepatch triage; not implemented yet.",
+"        -p  livepatch triage: for the patch in transition, every task that",
+"            blocks it with the kernel's own reason (is running, has an",
+"            unreliable stack, is sleeping on function F: the frame that",
+"            matched and whether it matched the original code, the previous",
+"            patch's or the new one), then the blockers grouped by reason",
+"            and function, most common first.  With -v also the tasks that",
+"            switched or would switch; with -j as JSON (klpstack-livepatch/1).",
+"   -f list  what-if: which tasks would block a patch of these functions",
+"            now (comma-separated; func or module:func), same output as -p.",
+"\n  A benchmarking aid, -R, reads every selected task's stack pages",
+"  (task->stack, THREAD_SIZE bytes) and prints only how much it read: the",
+"  cost of fetching the stacks from the dump, without walking them (see",
+"  bench/README.md in the klpstack sources).",
 "\nEXAMPLES",
 "  Walk every task:\n",
 "    %s> klpstack",

@@ -111,6 +111,7 @@ void ks_klp_report_begin(struct ks_klp_report *r, struct ks_kernel *k,
 	} else if (!p) {
 		fprintf(r->out, "livepatch: no transition in progress (%d patch%s loaded)\n",
 			st->npatches, st->npatches == 1 ? "" : "es");
+		return;
 	} else {
 		fprintf(r->out, "livepatch: %s %s (klp_patch %#llx), %d function%s\n",
 			direction(st, 0), p->name, (unsigned long long)p->addr,
