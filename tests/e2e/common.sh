@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash disable=SC2034  # variables are for the sourcing scripts
 #
-# Shared helpers of the end-to-end dump scripts (tests/e2e/mkdump-*.sh).
+# Shared functions of the end-to-end dump scripts (tests/e2e/mkdump-*.sh).
 # Source it from bash; it defines functions and a few variables only.
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,7 +56,9 @@ e2e_meta_depends() {
 e2e_candidate_version() {
 	local v
 	v=$(apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" { print $2; exit }')
-	[ -n "$v" ] && [ "$v" != "(none)" ] || e2e_die "no installable version of $1"
+	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
+		e2e_die "no installable version of $1"
+	fi
 	printf '%s\n' "$v"
 }
 
@@ -85,8 +88,9 @@ e2e_fetch_deb() {
 	e2e_log "downloading $pkg $ver"
 	(cd "$dir" && e2e_timeout 1800 apt-get download "$pkg=$ver" >&2) ||
 		e2e_die "apt-get download $pkg=$ver failed"
-	[ -s "$file" ] && dpkg-deb --info "$file" >/dev/null 2>&1 ||
+	if [ ! -s "$file" ] || ! dpkg-deb --info "$file" >/dev/null 2>&1; then
 		e2e_die "download of $pkg gave no valid $file"
+	fi
 	printf '%s\n' "$file"
 }
 
@@ -115,7 +119,8 @@ e2e_modinfo() {
 e2e_module_order() {
 	local moddir=$1; shift
 	local -A path=() seen=()
-	local ko n out=()
+	local ko n
+	local -a order=()
 	while IFS= read -r ko; do
 		n=$(basename "$ko" .ko)
 		path[${n//-/_}]=$ko
@@ -132,12 +137,12 @@ e2e_module_order() {
 		for d in ${deps//,/ }; do
 			_e2e_visit "$d" $((depth + 1))
 		done
-		out+=("${path[$m]}")
+		order+=("${path[$m]}")
 	}
 	for n in "$@"; do
 		_e2e_visit "$n" 0
 	done
-	printf '%s\n' "${out[@]}"
+	printf '%s\n' "${order[@]}"
 }
 
 # e2e_static_bin FILE: succeed when FILE is a statically linked ELF.
@@ -146,7 +151,7 @@ e2e_static_bin() {
 }
 
 # e2e_mk_initramfs OUT INIT BIN_DIR DATA_DIR MODULE...: a gzip'd newc cpio
-# with /init, /bin/* from BIN_DIR (busybox and static helpers), /klpt/* from
+# with /init, /bin/* from BIN_DIR (busybox and static test programs), /klpt/* from
 # DATA_DIR ("" for none) and the modules in /modules/ (load order in
 # /modules/order).
 e2e_mk_initramfs() {
@@ -188,7 +193,7 @@ e2e_extract_truth() {
 			}' > "$out.tmp" || { rm -f "$out.tmp"; return 1; }
 	# every line must be one of the known kinds: a kernel message that got
 	# into the block would otherwise pass unnoticed
-	if grep -n -v -E '^(kernel|guest|cmdline|tracer|fgraph-functions|kretprobe-functions|task|state|frame|traced)( |$)' \
+	if grep -n -v -E '^(kernel|guest|cmdline|tracer|fgraph-functions|kretprobe-functions|task|state|frame|moved|traced|klp)( |$)' \
 		"$out.tmp" >&2; then
 		e2e_log "unexpected lines (above) in the truth block of $console"
 		rm -f "$out.tmp"

@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Install what tests/e2e/mkdump-x86_64.sh needs on a Debian bookworm host.
+# deps-x86_64.sh [KERNEL-RELEASE]
+# Install what tests/e2e/mkdump-x86_64.sh needs on a Debian bookworm host;
+# with a kernel release (e.g. 6.1.0-56-cloud-amd64) also its headers, for the
+# out-of-tree test modules of the livepatch scenario set.
 # Quick when everything is there already: apt-get runs only for missing
 # packages (after one "apt-get update"). Needs root for the install.
 set -euo pipefail
@@ -9,7 +12,7 @@ set -euo pipefail
 PKGS=(
 	qemu-system-x86   # the guest (TCG)
 	busybox-static    # guest userland
-	gcc libc6-dev     # static guest helpers
+	gcc libc6-dev     # static guest programs
 	binutils          # objcopy: module dependencies from .modinfo
 	cpio gzip         # initramfs
 	python3           # QMP client
@@ -17,7 +20,11 @@ PKGS=(
 	crash             # dump sanity check
 	apt               # apt-get download, apt-cache
 	dpkg              # dpkg-deb -x
+	make              # out-of-tree modules (livepatch set)
 )
+if [ $# -ge 1 ] && [ -n "$1" ]; then
+	PKGS+=("linux-headers-$1")   # pulls linux-kbuild-6.1 and gcc-12
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,10 +7,16 @@
 # together with what the kernel itself said about every task just before
 # the dump (truth.txt, format in guest/klpt.c and below).
 #
-# Scenario sets (one guest each; default: voluntary preempt):
-#   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC)
-#   preempt    preempt=full: busy tasks get preempted in kernel mode by IRQs
-# Both run the same scenario tasks (guest/init).
+# Scenario sets (one guest each; default: all three):
+#   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC);
+#              function-graph max_graph_depth 1
+#   preempt    preempt=full: busy tasks get preempted in kernel mode by IRQs;
+#              max_graph_depth 0 (every traced callee hooked as well)
+#   livepatch  like voluntary, plus two tasks asleep in a module function
+#              that a livepatch replaces; the dump is taken while the
+#              transition stalls (needs linux-headers-RELEASE, installed by
+#              deps-x86_64.sh)
+# All run the same scenario tasks (guest/init).
 #
 # Output: $CACHE/dumps/x86_64-SET/{vmcore,vmcore.elf,truth.txt,console.log,
 #         vmlinux,release} with CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack.
@@ -24,7 +30,10 @@
 #   task TID TGID COMM SCENARIO
 #   state TID STATE
 #   frame TID SYMBOL+0xOFF/0xSIZE [MODULE]     (innermost first)
+#   moved TID        (a second read of /proc/TID/stack gave other frames)
 #   traced TID FUNC ftrace-graph|kretprobe
+#   klp TID COMM sleeping FUNC | klp TID COMM running | klp TID COMM unreliable
+#       (livepatch set: the last klp_try_switch_task round before the dump)
 #
 # Exit status: 0 ok, 1 failure (message on stderr), 2 usage.
 set -euo pipefail
@@ -34,7 +43,7 @@ E2E_PROG=mkdump-x86_64
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 usage() {
-	sed -n '3,5p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,/^# Exit status/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -53,11 +62,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ "${#sets[@]}" -gt 0 ] || sets=(voluntary preempt)
+[ "${#sets[@]}" -gt 0 ] || sets=(voluntary preempt livepatch)
 for s in "${sets[@]}"; do
 	case $s in
-	voluntary|preempt) ;;
-	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt)" >&2; exit 2 ;;
+	voluntary|preempt|livepatch) ;;
+	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch)" >&2; exit 2 ;;
 	esac
 done
 
@@ -136,7 +145,24 @@ gcc -static -O2 -Wall -Wextra -o "$work/bin/klpt" "$E2E_DIR/guest/klpt.c" -lpthr
 cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
-e2e_mk_initramfs "$work/initrd.gz" "$E2E_DIR/guest/init" "$work/bin" "" "${modules[@]}"
+mkdir -p "$work/data"
+if printf '%s\n' "${todo[@]}" | grep -qx livepatch; then
+	# out-of-tree test modules against Debian's headers of the same ABI
+	if [ "$deps" -eq 1 ]; then
+		"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
+	fi
+	kbuild=/usr/src/linux-headers-$release
+	[ -f "$kbuild/Makefile" ] || e2e_die "no $kbuild (run tests/e2e/deps-x86_64.sh $release as root)"
+	cp -r "$E2E_DIR/guest/livepatch" "$work/lp"
+	t=$(e2e_now)
+	e2e_timeout 300 make -C "$kbuild" M="$work/lp" modules > "$work/lp.log" 2>&1 || {
+		tail -n 30 "$work/lp.log" >&2
+		e2e_die "building the livepatch test modules failed"
+	}
+	cp "$work/lp/klpt_sleeper.ko" "$work/lp/klpt_livepatch.ko" "$work/data/"
+	e2e_log "livepatch test modules built in $(e2e_elapsed "$t") s"
+fi
+e2e_mk_initramfs "$work/initrd.gz" "$E2E_DIR/guest/init" "$work/bin" "$work/data" "${modules[@]}"
 
 # ---- one guest per scenario set ----------------------------------------------
 run_set() {
@@ -146,7 +172,9 @@ run_set() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	append="console=ttyS0 panic=-1 klpset=$set"
-	[ "$set" = preempt ] && append="$append preempt=full"
+	if [ "$set" = preempt ]; then
+		append="$append preempt=full"
+	fi
 
 	e2e_log "x86_64-$set: booting ($append)"
 	t0=$(e2e_now)
@@ -173,6 +201,8 @@ run_set() {
 	done
 	if kill -0 "$qpid" 2>/dev/null; then
 		kill "$qpid" 2>/dev/null || true
+		sleep 2
+		kill -9 "$qpid" 2>/dev/null || true
 	fi
 	wait "$qpid" 2>/dev/null || true
 	qpid=
@@ -186,19 +216,26 @@ run_set() {
 	fi
 	e2e_log "x86_64-$set: boot + scenarios + dumps took $(e2e_elapsed "$t0") s"
 
-	e2e_timeout 120 makedumpfile -R "$tmp/vmcore" < "$tmp/vmcore.flat" >&2 ||
+	e2e_timeout 120 makedumpfile -R "$tmp/vmcore" < "$tmp/vmcore.flat" > "$work/makedumpfile.log" 2>&1 || {
+		cat "$work/makedumpfile.log" >&2
 		e2e_die "makedumpfile -R failed on $tmp/vmcore.flat"
+	}
 	rm -f "$tmp/vmcore.flat"
 	e2e_extract_truth "$tmp/console.log" "$tmp/truth.txt" ||
 		e2e_die "x86_64-$set: no complete truth block in $tmp/console.log"
 	grep -q "^kernel $release\$" "$tmp/truth.txt" ||
 		e2e_die "x86_64-$set: truth.txt names another kernel than $release"
+	if [ "$set" = livepatch ]; then
+		grep -q '^klp [0-9]* [^ ]* sleeping klpt_sleeper_wait$' "$tmp/truth.txt" ||
+			e2e_die "x86_64-$set: the truth shows no task stalling the livepatch transition"
+	fi
 	ln -sfn "$VMLINUX" "$tmp/vmlinux"
 	ln -sfn "$SYSMAP" "$tmp/System.map"
 	echo "$release" > "$tmp/release"
 	rm -f "$tmp/qemu.log"
 
 	check_crash "$set" "$tmp"
+	check_hooks "$set" "$tmp"
 
 	rm -rf "$out"
 	mv "$tmp" "$out"
@@ -216,7 +253,10 @@ check_crash() {
 	for f in vmcore vmcore.elf; do
 		log=$dir/crash-$f.log
 		t=$(e2e_now)
-		printf 'sys\nbt -a\nlog\nquit\n' > "$work/crash.cmds"
+		printf 'sys\nbt -a\nlog\n' > "$work/crash.cmds"
+		# first half of check_hooks, saving one start of crash (~20 s)
+		[ "$f" = vmcore ] && printf '%s\n' "$E2E_HOOKS_PASS1" >> "$work/crash.cmds"
+		echo quit >> "$work/crash.cmds"
 		if ! e2e_timeout 300 crash -s "$dir/vmlinux" "$dir/$f" -i "$work/crash.cmds" \
 			< /dev/null > "$log" 2>&1; then
 			tail -n 20 "$log" >&2
@@ -238,6 +278,126 @@ check_crash() {
 		fi
 		e2e_log "x86_64-$set: crash sys/bt -a/log on $f ok in $(e2e_elapsed "$t") s"
 	done
+}
+
+# The truth's "traced" lines against the dump itself: for every thread-group
+# leader on init_task.tasks, the graph tracer's shadow stack
+# (task->ret_stack[0..curr_ret_stack], v6.1 layout) and the number of rethook
+# nodes on task->rethooks must be exactly what truth.txt says. Uses crash
+# (list/struct work although crash's own task table is incomplete) and the
+# System.map plus the KASLR offset to name the functions.
+E2E_HOOKS_PASS1='sym schedule
+p klp_target_state
+list task_struct.tasks -s task_struct.pid,curr_ret_stack,ret_stack,rethooks,patch_state -h init_task'
+check_hooks() {
+	local set=$1 dir=$2 t
+	t=$(e2e_now)
+	E2E_WORK=$work e2e_timeout 600 python3 - "$dir" "$SYSMAP" "$dir/crash-vmcore.log" <<'PYEOF' >&2 ||
+import bisect, re, subprocess, sys, os, collections
+
+d, sysmap = sys.argv[1], sys.argv[2]
+cmdfile = os.path.join(os.environ["E2E_WORK"], "hooks.cmds")
+
+def crash(cmds):
+    with open(cmdfile, "w") as f:
+        f.write("\n".join(cmds + ["quit"]) + "\n")
+    r = subprocess.run(["crash", "-s", d + "/vmlinux", d + "/vmcore", "-i", cmdfile],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=280)
+    return r.stdout
+
+addrs, names = [], []
+link_schedule = None
+with open(sysmap) as f:
+    for line in f:
+        w = line.split()
+        if len(w) >= 3 and w[1] in "tTwW":
+            addrs.append(int(w[0], 16)); names.append(w[2])
+            if w[2] == "schedule":
+                link_schedule = int(w[0], 16)
+order = sorted(range(len(addrs)), key=addrs.__getitem__)
+addrs = [addrs[i] for i in order]; names = [names[i] for i in order]
+
+with open(sys.argv[3], errors="replace") as f:     # check_crash ran E2E_HOOKS_PASS1
+    out = pass1 = f.read()
+m = re.search(r"^([0-9a-f]{16}) \(\w\) schedule\b", out, re.M)
+if not m or link_schedule is None:
+    sys.exit("check_hooks: cannot find the KASLR offset")
+kaslr = int(m.group(1), 16) - link_schedule
+tasks = re.findall(r"pid = (\d+),\n\s+curr_ret_stack = (-?\d+),\n\s+ret_stack = (0x[0-9a-f]+),"
+                   r"\n\s+rethooks = \{\n\s+first = (0x[0-9a-f]+)", out)
+if len(tasks) < 10:
+    sys.exit("check_hooks: the task list walk found %d tasks" % len(tasks))
+cmds = []
+for pid, crs, rs, rh in tasks:
+    cmds.append("p %d" % (int(pid) + 1000000))    # a marker crash echoes in order
+    if int(crs) >= 0:
+        cmds.append("struct ftrace_ret_stack.func -x %s %d" % (rs, int(crs) + 1))
+    if rh != "0x0":
+        cmds.append("list -l rethook_node.llist -s rethook_node.ret_addr -x %s" % rh)
+out = crash(cmds)
+fg, kr, cur = {}, collections.Counter(), None
+for line in out.splitlines():
+    m = re.match(r"\$\d+ = (\d+)$", line)
+    if m:
+        cur = int(m.group(1)) - 1000000; fg[cur] = []; continue
+    m = re.search(r"func = (0x[0-9a-f]+)", line)
+    if m and cur is not None:
+        a = int(m.group(1), 16) - kaslr
+        i = bisect.bisect_right(addrs, a) - 1
+        fg[cur].append(names[i] if i >= 0 and addrs[i] == a else hex(a))
+    if "ret_addr = " in line and cur is not None:
+        kr[cur] += 1
+if len(fg) != len(tasks):
+    sys.exit("check_hooks: read %d of %d tasks" % (len(fg), len(tasks)))
+tfg, tkr = collections.defaultdict(list), collections.Counter()
+with open(d + "/truth.txt") as f:
+    for line in f:
+        w = line.split()
+        if w and w[0] == "traced":
+            if w[3] == "ftrace-graph":
+                tfg[int(w[1])].append(w[2])
+            else:
+                tkr[int(w[1])] += 1
+bad = hooked = 0
+for pid in sorted(fg):
+    dump = list(reversed(fg[pid]))      # innermost first, like truth.txt
+    if dump or kr[pid]:
+        hooked += 1
+    if dump != tfg.get(pid, []) or kr[pid] != tkr[pid]:
+        bad += 1
+        print("check_hooks: task %d: dump %s + %d rethook(s), truth %s + %d"
+              % (pid, dump, kr[pid], tfg.get(pid, []), tkr[pid]))
+print("check_hooks: %d task(s) checked, %d with hooks, %d mismatch(es)" % (len(fg), hooked, bad))
+
+# livepatch set: the last klp_try_switch_task round names exactly the tasks
+# whose patch_state is not yet klp_target_state (leaders only: the list walk
+# sees no other threads)
+klp = set()
+with open(d + "/truth.txt") as f:
+    for line in f:
+        w = line.split()
+        if w and w[0] == "klp":
+            klp.add(int(w[1]))
+if klp:
+    # crash prints "klp_target_state = $1 = 1"
+    m = re.search(r"klp_target_state = (?:\$\d+ = )?(-?\d+)", pass1)
+    states = dict((int(a), int(b)) for a, b in
+                  re.findall(r"pid = (\d+),[^$]*?patch_state = (-?\d+)", pass1))
+    if not m or len(states) != len(tasks):
+        sys.exit("check_hooks: cannot read klp_target_state / patch_state")
+    target = int(m.group(1))
+    pending = set(p for p, st in states.items() if st != target)
+    leaders = set(states)
+    if pending != (klp & leaders):
+        bad += 1
+        print("check_hooks: livepatch: not switched in the dump %s, klp lines %s (target %d)"
+              % (sorted(pending), sorted(klp & leaders), target))
+    else:
+        print("check_hooks: livepatch: %d unswitched leader(s), as the klp lines say" % len(pending))
+sys.exit(1 if bad or not hooked else 0)
+PYEOF
+		e2e_die "x86_64-$set: the truth's traced lines do not match the dump"
+	e2e_log "x86_64-$set: traced lines match the dump's shadow stacks and rethooks ($(e2e_elapsed "$t") s)"
 }
 
 for s in "${todo[@]}"; do

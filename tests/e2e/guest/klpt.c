@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * klpt - guest-side helper for the end-to-end test dumps (tests/e2e/).
+ * klpt - guest-side test program for the end-to-end test dumps (tests/e2e/).
  *
  * Built on the host with "gcc -static" and put into the guest initramfs.
  * Scenario subcommands park the calling task (or threads of it) in one
@@ -41,6 +41,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/klog.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
@@ -343,6 +344,21 @@ static void park_flock(const char *role)
 		flock(b, LOCK_EX);
 }
 
+static void park_klpsleep(const char *role)
+{
+	/* klpt_sleeper.ko: read() sleeps in klpt_sleeper_wait(), the function
+	 * klpt_livepatch.ko replaces (tests/e2e/guest/livepatch/) */
+	int fd = open("/dev/klpt_sleeper", O_RDONLY);
+	char c;
+
+	if (fd < 0)
+		die("open /dev/klpt_sleeper: %s", strerror(errno));
+	register_role(role, "klpt_sleeper_wait");
+	for (int i = 0; i < MAX_RETRIES; i++)
+		if (read(fd, &c, 1) >= 0)
+			break;
+}
+
 /* ---- userfaultfd: a kernel-mode page fault that nobody services ---------- */
 
 struct uffd_job {
@@ -528,6 +544,7 @@ struct task {
 	char outer[256];
 	int nframes;
 	char *frames[MAX_FRAMES];	/* "sym+0xoff/0xsize [mod]" */
+	int moved;			/* stack differed on a second read */
 	int ngraph;			/* open graph-traced calls, outermost first */
 	char graph[MAX_GRAPH][96];
 };
@@ -666,42 +683,43 @@ static size_t list_tasks(struct task *tasks, size_t max)
 	return n;
 }
 
-/* Wait until every parked task sleeps where it said it would. */
+/*
+ * Wait until every user task (all are scenario tasks in this guest, but for
+ * PID 1, which runs this) has registered and sleeps where it said it would.
+ * A task that is still between fork and exec has no role yet: it counts as
+ * pending too, so no late starter is missed.
+ */
 static void wait_ready(int secs)
 {
 	static struct task tasks[MAX_TASKS];
 	struct timespec tick = { .tv_sec = 0, .tv_nsec = 200000000 };
+	pid_t self = getpid();
 
 	for (int round = 0; round <= secs * 5; round++) {
 		size_t n = list_tasks(tasks, MAX_TASKS);
-		int pending = 0;
-		DIR *rd = opendir(ROLE_DIR);
-		struct dirent *re;
+		int pending = 0, last = round == secs * 5;
 
-		if (rd) {
-			/* a registered task that died is also worth reporting */
-			while ((re = readdir(rd))) {
-				struct task t;
+		for (size_t i = 0; i < n; i++) {
+			struct task *t = &tasks[i];
 
-				if (!is_number(re->d_name))
-					continue;
-				memset(&t, 0, sizeof(t));
-				t.tid = atoi(re->d_name);
-				read_role(&t);
-				if (!t.expect[0] || strcmp(t.expect, "-") == 0)
-					continue;
-				if (read_stack(&t) != 0 || !stack_has(&t, t.expect)) {
-					pending++;
-					if (round == secs * 5)
-						note("klpt: warning: task %d (%s) not in %s",
-						     t.tid, t.role, t.expect);
-				}
-				for (int i = 0; i < t.nframes; i++)
-					free(t.frames[i]);
+			if (t->tgid == self || read_stat(t) != 0 || (t->flags & PF_KTHREAD_BIT))
+				continue;
+			read_role(t);
+			if (!t->role[0]) {
+				pending++;
+				if (last)
+					note("klpt: warning: task %d (%s) never registered", t->tid, t->comm);
+			} else if (strcmp(t->expect, "-") != 0 &&
+				   (read_stack(t) != 0 || !stack_has(t, t->expect))) {
+				pending++;
+				if (last)
+					note("klpt: warning: task %d (%s) not in %s",
+					     t->tid, t->role, t->expect);
 			}
-			closedir(rd);
+			for (int f = 0; f < t->nframes; f++)
+				free(t->frames[f]);
+			t->nframes = 0;
 		}
-		(void)n;
 		if (!pending)
 			return;
 		nanosleep(&tick, NULL);
@@ -935,6 +953,131 @@ static void print_traced(FILE *o, const struct task *t, const struct strset *fg,
 			fprintf(o, "traced %d %s ftrace-graph\n", t->tid, names[i]);
 }
 
+/* ---- livepatch set: load the patch, then read the kernel's verdicts ---- */
+
+#define KLP_MSG "klp_try_switch_task: "
+#define MAX_KLP 1024
+
+struct klp_line {
+	double ts;
+	int pid;
+	char comm[64];
+	char reason[16];	/* sleeping, running, unreliable */
+	char func[128];
+};
+
+/*
+ * The kernel log's klp_try_switch_task lines (kernel/livepatch/transition.c,
+ * v6.1, pr_debug enabled through dynamic debug):
+ *   "klp_try_switch_task: COMM:PID is sleeping on function FUNC"
+ *   "klp_try_switch_task: COMM:PID is running"
+ *   "klp_try_switch_task: COMM:PID has an unreliable stack"
+ * A retry prints one line per blocking task within a few milliseconds, and
+ * retries come about a second apart: lines closer than 0.3 s form a round.
+ * Returns the number of rounds; OUT gets the lines of the last one.
+ */
+static int klp_last_round(struct klp_line *out, int *nout)
+{
+	static char buf[1 << 21];
+	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	char *line, *save = NULL;
+	double last_ts = -1;
+	int rounds = 0;
+
+	*nout = 0;
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *m = strstr(line, KLP_MSG), *ts = strchr(line, '['), *rest, *colon;
+		struct klp_line k;
+
+		if (!m || !ts)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.ts = strtod(ts + 1, NULL);
+		rest = m + strlen(KLP_MSG);
+		if ((m = strstr(rest, " is sleeping on function ")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "sleeping");
+			snprintf(k.func, sizeof(k.func), "%s", m + strlen(" is sleeping on function "));
+		} else if ((m = strstr(rest, " is running")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "running");
+		} else if ((m = strstr(rest, " has an unreliable stack")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "unreliable");
+		} else {
+			continue;
+		}
+		*m = '\0';
+		colon = strrchr(rest, ':');	/* the comm may hold ':' itself */
+		if (!colon || !is_number(colon + 1))
+			continue;
+		*colon = '\0';
+		k.pid = atoi(colon + 1);
+		snprintf(k.comm, sizeof(k.comm), "%s", rest);
+		for (char *c = k.comm; *c; c++)
+			if (*c == ' ')
+				*c = '_';
+		if (last_ts < 0 || k.ts - last_ts > 0.3) {
+			rounds++;
+			*nout = 0;
+		}
+		last_ts = k.ts;
+		if (*nout < MAX_KLP)
+			out[(*nout)++] = k;
+	}
+	return rounds;
+}
+
+/* Load the livepatch and wait for the transition to stall visibly. */
+static void klp_start(int secs)
+{
+	static struct klp_line lines[MAX_KLP];
+	const char *ctl[] = { "/proc/dynamic_debug/control",
+			      "/sys/kernel/debug/dynamic_debug/control" };
+	const char *cmd = "file kernel/livepatch/transition.c +p";
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 250000000 };
+	int fd, done = 0, n, before;
+
+	for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]) && !done; i++) {
+		fd = open(ctl[i], O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			done = write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd);
+			close(fd);
+		}
+	}
+	if (!done)
+		note("klpt: warning: cannot enable dynamic debug for kernel/livepatch/transition.c");
+	before = klp_last_round(lines, &n);
+	fd = open("/klpt/klpt_livepatch.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
+		note("klpt: warning: cannot load klpt_livepatch.ko: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	note("klpt: truth: livepatch loaded, waiting for two stalled retries");
+	/* Two rounds: the first may still catch tasks on their way to sleep.
+	 * The kernel sends fake signals after 15 retries: stay well below. */
+	for (int i = 0; i < secs * 4; i++) {
+		if (klp_last_round(lines, &n) >= before + 2)
+			return;
+		nanosleep(&tick, NULL);
+	}
+	note("klpt: warning: no stalled livepatch transition seen");
+}
+
+static void print_klp(FILE *o)
+{
+	static struct klp_line lines[MAX_KLP];
+	int n;
+
+	klp_last_round(lines, &n);
+	for (int i = 0; i < n; i++) {
+		fprintf(o, "klp %d %s %s", lines[i].pid, lines[i].comm, lines[i].reason);
+		if (lines[i].func[0])
+			fprintf(o, " %s", lines[i].func);
+		fputc('\n', o);
+	}
+}
+
 static int do_truth(const char *set, int secs)
 {
 	static struct task tasks[MAX_TASKS];
@@ -949,6 +1092,8 @@ static int do_truth(const char *set, int secs)
 	set_comm("klpt-truth");
 	note("klpt: truth: waiting for the scenario tasks");
 	wait_ready(secs);
+	if (strcmp(set, "livepatch") == 0)
+		klp_start(10);
 	note("klpt: truth: reading tracefs");
 
 	read_graph_functions(TRACEFS "/set_graph_function", &fg, MAX_FUNCS);
@@ -977,6 +1122,25 @@ static int do_truth(const char *set, int secs)
 		read_role(t);
 		if (read_stack(t) != 0)
 			t->nframes = 0;
+	}
+	/* Read every stack a second time: a task whose stack changed in between
+	 * (running, preempted, woken) gets a "moved" line, so a comparison can
+	 * leave its frames out instead of failing on them. */
+	for (size_t i = 0; i < n; i++) {
+		static struct task again;
+		struct task *t = &tasks[i];
+
+		if (t->tid < 0)
+			continue;
+		memset(&again, 0, sizeof(again));
+		again.tid = t->tid;
+		if (read_stack(&again) != 0 || again.nframes != t->nframes)
+			t->moved = 1;
+		for (int f = 0; f < again.nframes; f++) {
+			if (!t->moved && strcmp(again.frames[f], t->frames[f]) != 0)
+				t->moved = 1;
+			free(again.frames[f]);
+		}
 	}
 	if (tracer_on) {
 		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
@@ -1031,8 +1195,13 @@ static int do_truth(const char *set, int secs)
 		fprintf(o, "state %d %c\n", t->tid, t->state);
 		for (int f = 0; f < t->nframes; f++)
 			fprintf(o, "frame %d %s\n", t->tid, t->frames[f]);
+		if (t->moved)
+			fprintf(o, "moved %d\n", t->tid);
 		print_traced(o, t, &fg, &kr, &traceable, depth, tracer_on, graph_ok);
 	}
+	/* last: the freshest retry before the stop */
+	if (strcmp(set, "livepatch") == 0)
+		print_klp(o);
 	fprintf(o, "%s\n%s\n", TRUTH_END, READY_MARK);
 	if (fflush(o) != 0)
 		die("cannot write the truth: %s", strerror(errno));
@@ -1098,6 +1267,8 @@ int main(int argc, char **argv)
 		park_flock(role);
 	else if (strcmp(scen, "uffd") == 0)
 		park_uffd(role);
+	else if (strcmp(scen, "klpsleep") == 0)
+		park_klpsleep(role);
 	else if (strcmp(scen, "busy") == 0)
 		park_busy(role, argc > 3 ? argv[3] : "/dev/zero");
 	else
