@@ -268,6 +268,73 @@ def compare_truth(args):
     return passed, failed
 
 
+KLP_STATE = {"sleeping": "sleeping-on-function", "running": "running",
+             "unreliable": "unreliable-stack"}
+
+
+def compare_klp(args):
+    """The kernel's last klp_try_switch_task round (truth "klp TID COMM
+    REASON [FUNC]" lines) against klpstack's livepatch report (-p)."""
+    tasks, order, _ = load_truth(args.truth)
+    kernel = {}
+    for raw in open(args.truth, encoding="utf-8", errors="replace"):
+        p = raw.split()
+        if len(p) >= 4 and p[0] == "klp":
+            kernel[int(p[1])] = (KLP_STATE.get(p[3], p[3]), p[4] if len(p) > 4 else None)
+    report = json.load(open(args.klp))
+    ours = {t["pid"]: t for t in report["tasks"]}
+    passed = failed = 0
+    if args.whatif:
+        # A what-if (-f) names the tasks that would sleep on the
+        # functions; the kernel's sleepers must be exactly those.
+        want = {tid for tid, (st, _) in kernel.items() if st == "sleeping-on-function"}
+        got = {tid for tid, o in ours.items() if o["state"] == "sleeping-on-function"}
+        for tid in sorted(want | got):
+            if tid in want and tid in got:
+                passed += 1
+                print("task %d %s: predicted: %s" % (tid, ours[tid]["comm"], ours[tid]["reason"]))
+            else:
+                failed += 1
+                print("FAIL task %d: %s" % (tid, "the kernel saw it sleeping on a patched "
+                                            "function, the what-if did not predict it"
+                                            if tid in want else "predicted, the kernel did not "
+                                            "find it on a patched function"))
+        if not want:
+            failed += 1
+            print("FAIL the truth holds no sleeping klp line")
+        return passed, failed
+    if report.get("direction") not in ("patching", "unpatching"):
+        print("FAIL the report sees no transition (direction %s)" % report.get("direction"))
+        return 0, 1
+    for tid, (state, func) in sorted(kernel.items()):
+        o = ours.get(tid)
+        if o is None:
+            failed += 1
+            print("FAIL task %d: the kernel says %s %s, klpstack does not list it" % (tid, state, func))
+        elif o["state"] != state or (func and o["function"] != func):
+            failed += 1
+            print("FAIL task %d %s: kernel %s %s, klpstack %s %s (%s)" % (
+                tid, o["comm"], state, func, o["state"], o["function"], o["reason"]))
+        else:
+            passed += 1
+            print("task %d %s: %s" % (tid, o["comm"], o["reason"]))
+    blocking = {"sleeping-on-function", "running", "unreliable-stack", "error"}
+    for tid, o in sorted(ours.items()):
+        if tid in kernel or o["state"] not in blocking:
+            continue
+        if tasks.get(tid, {}).get("moved"):
+            continue
+        failed += 1
+        print("FAIL task %d %s: klpstack says %s (%s), the kernel switched it or said nothing"
+              % (tid, o["comm"], o["state"], o["reason"]))
+    print("blockers: kernel %d, klpstack %d; tasks agreeing %d" % (
+        len(kernel), sum(1 for o in ours.values() if o["state"] in blocking), passed))
+    if not kernel:
+        print("FAIL the truth holds no klp line")
+        failed += 1
+    return passed, failed
+
+
 def compare_same(args):
     a = json.load(open(args.same[0]))
     b = json.load(open(args.same[1]))
@@ -312,6 +379,10 @@ def main():
     ap.add_argument("--sysmap")
     ap.add_argument("--vmlinux")
     ap.add_argument("--same", nargs=2)
+    ap.add_argument("--klp", help="livepatch report (klpstack -p -j) to check against "
+                    "the truth's klp lines")
+    ap.add_argument("--whatif", action="store_true",
+                    help="--klp names a what-if report (klpstack -f -j)")
     ap.add_argument("--interrupted-unreliable", default="",
                     help="rule expected for kernel-mode pt_regs mid-stack (s390x)")
     ap.add_argument("--require-interrupted", action="append", default=[],
@@ -322,7 +393,9 @@ def main():
     ap.add_argument("--require-label", action="append", default=[],
                     help="some frame of some task must carry this label")
     args = ap.parse_args()
-    if args.same:
+    if args.klp:
+        passed, failed = compare_klp(args)
+    elif args.same:
         passed, failed = compare_same(args)
     else:
         passed, failed = compare_truth(args)

@@ -87,12 +87,17 @@ release=${img_pkg#linux-image-}
 e2e_log "kernel $release (from linux-image-cloud-amd64)"
 
 outdir_of() { printf '%s/dumps/x86_64-%s\n' "$E2E_CACHE_ROOT" "$1"; }
+# A dump is reused only when it was made by these very guest sources.
+here=$(dirname "${BASH_SOURCE[0]}")
+guest_id=$(find "$here/mkdump-x86_64.sh" "$here/common.sh" "$here/qmp.py" "$here/guest" \
+	-type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
 complete() {
 	local d=$1 f
-	for f in vmcore vmcore.elf truth.txt console.log vmlinux release; do
+	for f in vmcore vmcore.elf truth.txt console.log vmlinux release guest-id; do
 		[ -e "$d/$f" ] || return 1
 	done
-	[ "$(cat "$d/release")" = "$release" ] && [ -s "$d/truth.txt" ]
+	[ "$(cat "$d/release")" = "$release" ] && [ -s "$d/truth.txt" ] &&
+		[ "$(cat "$d/guest-id")" = "$guest_id" ]
 }
 
 todo=()
@@ -232,6 +237,7 @@ run_set() {
 	ln -sfn "$VMLINUX" "$tmp/vmlinux"
 	ln -sfn "$SYSMAP" "$tmp/System.map"
 	echo "$release" > "$tmp/release"
+	echo "$guest_id" > "$tmp/guest-id"
 	rm -f "$tmp/qemu.log"
 
 	check_crash "$set" "$tmp"

@@ -77,20 +77,58 @@ compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
 		--sysmap "$cd_dir/System.map" "$@"
 }
 
+# One crash session on an x86_64 dump (the ELF file: crash reads it several
+# times faster than the kdump one, which klpscan reads): the plain report
+# and, for the livepatch guest, the transition and a what-if.
+crash_x86_64() { # SET DUMPDIR
+	cx_set=$1 cx_dir=$2
+	cx_pre=$out/x86_64-$cx_set
+	{
+		echo "extend $top/klpstack.so"
+		echo "klpstack -j > $cx_pre.crash.json"
+		if [ "$cx_set" = livepatch ]; then
+			echo "klpstack -p -j > $cx_pre.crash-klp.json"
+			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
+		fi
+		echo "quit"
+	} >"$cx_pre.cmds"
+	rm -f "$cx_pre.crash.json" "$cx_pre.crash-klp.json" "$cx_pre.crash-whatif.json"
+	timeout 900 crash -s "$cx_dir/vmlinux" "$cx_dir/vmcore.elf" -i "$cx_pre.cmds" &&
+		python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' \
+			"$cx_pre".crash*.json
+}
+
+# the function the test livepatch replaces (tests/e2e/guest/livepatch)
+WHATIF=klpt_sleeper:klpt_sleeper_wait
+
 for arch in $arches; do
 	case $arch in
 	x86_64)
-		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt
-		for set in voluntary preempt; do
+		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt livepatch
+		for set in voluntary preempt livepatch; do
 			d=$CACHE/dumps/x86_64-$set
 			[ -f "$d/truth.txt" ] || continue
 			extra="--require-label exception"
 			[ "$set" = preempt ] && extra="$extra --require-label preempted"
-			step "x86_64-$set-crash-run" sh tests/e2e/crash-x86_64.sh "$d" "$out/x86_64-$set.crash.json"
+			step "x86_64-$set-crash-run" crash_x86_64 "$set" "$d"
 			klpscan_json "$d" kernel "$out/x86_64-$set.klpscan.json"
 			# shellcheck disable=SC2086
 			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
 				"$out/x86_64-$set.klpscan.json" $extra
+			[ "$set" = livepatch ] || continue
+			# livepatch triage: the kernel's own last round of verdicts
+			./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
+				>"$out/x86_64-livepatch.klpscan-klp.json" || [ $? -eq 1 ]
+			./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
+				>"$out/x86_64-livepatch.klpscan-whatif.json" || [ $? -eq 1 ]
+			for who in crash klpscan; do
+				run "x86_64-livepatch-$who-klp" python3 tests/e2e/compare.py \
+					--name "x86_64-livepatch/$who -p" --truth "$d/truth.txt" \
+					--klp "$out/x86_64-livepatch.$who-klp.json"
+				run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
+					--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
+					--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif
+			done
 		done
 		;;
 	s390x)

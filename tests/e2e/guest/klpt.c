@@ -60,6 +60,7 @@
 
 /* Upper bounds: the guest has a few hundred tasks at most; stacks are read
  * into fixed buffers so a strange /proc never makes us loop or grow forever. */
+#define QUIET_MS 1500	/* RCU grace periods settle before the stacks are read */
 #define MAX_TASKS 4096
 #define MAX_FRAMES 128
 #define MAX_FUNCS 64
@@ -545,6 +546,7 @@ struct task {
 	int nframes;
 	char *frames[MAX_FRAMES];	/* "sym+0xoff/0xsize [mod]" */
 	int moved;			/* stack differed on a second read */
+	int stack_fd;			/* /proc/TID/stack, open across the quiet period */
 	int ngraph;			/* open graph-traced calls, outermost first */
 	char graph[MAX_GRAPH][96];
 };
@@ -589,6 +591,34 @@ static int read_stat(struct task *t)
 	return 0;
 }
 
+/*
+ * Read /proc/TID/stack through a descriptor opened beforehand.  Closing a
+ * file frees its struct file through call_rcu() (6.1 file_free()), which
+ * starts an RCU grace period and wakes the RCU kthread: if the truth
+ * opened files, that kthread would move between the truth and the dump.
+ */
+static ssize_t reread_fd(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	if (fd < 0 || size == 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	while (got < size - 1) {
+		ssize_t r = read(fd, buf + got, size - 1 - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}
+
 static int read_stack(struct task *t)
 {
 	char path[64];
@@ -598,9 +628,14 @@ static int read_stack(struct task *t)
 	for (int i = 0; i < t->nframes; i++)
 		free(t->frames[i]);
 	t->nframes = 0;
-	snprintf(path, sizeof(path), "/proc/%d/stack", t->tid);
-	if (read_file(path, buf, sizeof(buf)) < 0)
-		return -1;
+	if (t->stack_fd > 0) {
+		if (reread_fd(t->stack_fd, buf, sizeof(buf)) < 0)
+			return -1;
+	} else {
+		snprintf(path, sizeof(path), "/proc/%d/stack", t->tid);
+		if (read_file(path, buf, sizeof(buf)) < 0)
+			return -1;
+	}
 	for (line = strtok_r(buf, "\n", &save); line && t->nframes < MAX_FRAMES;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strstr(line, "] ");
@@ -1108,19 +1143,50 @@ static int do_truth(const char *set, int secs)
 	if (uname(&uts) != 0)
 		die("uname: %s", strerror(errno));
 
+	/* Kernel messages printed to the serial console in the middle of the
+	 * truth block would garble it: from now on only emergencies go to the
+	 * console (they still reach the log buffer). */
+	{
+		int fd = open("/proc/sys/kernel/printk", O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			note("klpt: warning: cannot quiet the console: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+
 	/* Read every stack first, then print: printing over the serial line is
 	 * slow and sleeping stacks must be read as close to the stop as can be. */
 	note("klpt: truth: reading the tasks");
 	n = list_tasks(tasks, MAX_TASKS);
+	/* Everything that opens a file comes first (stat, roles, one
+	 * descriptor per stack), then a quiet period for the grace periods
+	 * that started, then the stacks through those descriptors. */
 	for (size_t i = 0; i < n; i++) {
 		struct task *t = &tasks[i];
+		char path[64];
 
+		t->stack_fd = -1;
 		if (read_stat(t) != 0) {
 			t->tid = -1;	/* exited meanwhile */
 			continue;
 		}
 		read_role(t);
-		if (read_stack(t) != 0)
+		snprintf(path, sizeof(path), "/proc/%d/stack", t->tid);
+		t->stack_fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (tracer_on) {
+		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+
+		graph_ok = read_graph_hooks(tasks, n, ncpus > 0 && ncpus < 4096 ? (int)ncpus : 1) == 0;
+		if (!graph_ok)
+			note("klpt: warning: graph hooks taken from the frames, not the trace buffer");
+	}
+	usleep(QUIET_MS * 1000);
+	for (size_t i = 0; i < n; i++) {
+		struct task *t = &tasks[i];
+
+		if (t->tid >= 0 && read_stack(t) != 0)
 			t->nframes = 0;
 	}
 	/* Read every stack a second time: a task whose stack changed in between
@@ -1134,6 +1200,7 @@ static int do_truth(const char *set, int secs)
 			continue;
 		memset(&again, 0, sizeof(again));
 		again.tid = t->tid;
+		again.stack_fd = t->stack_fd;
 		if (read_stack(&again) != 0 || again.nframes != t->nframes)
 			t->moved = 1;
 		for (int f = 0; f < again.nframes; f++) {
@@ -1142,13 +1209,6 @@ static int do_truth(const char *set, int secs)
 			free(again.frames[f]);
 		}
 	}
-	if (tracer_on) {
-		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
-
-		graph_ok = read_graph_hooks(tasks, n, ncpus > 0 && ncpus < 4096 ? (int)ncpus : 1) == 0;
-		if (!graph_ok)
-			note("klpt: warning: graph hooks taken from the frames, not the trace buffer");
-	}
 
 	{
 		size_t live = 0;
@@ -1156,17 +1216,6 @@ static int do_truth(const char *set, int secs)
 		for (size_t i = 0; i < n; i++)
 			live += tasks[i].tid >= 0;
 		note("klpt: truth: %zu tasks recorded, printing them; the host dumps next", live);
-	}
-	/* Kernel messages printed to the serial console in the middle of the
-	 * truth block would garble it: from now on only emergencies go to the
-	 * console (they still reach the log buffer). */
-	{
-		int fd = open("/proc/sys/kernel/printk", O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0 || write(fd, "1", 1) != 1)
-			note("klpt: warning: cannot quiet the console: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
 	}
 	setvbuf(o, obuf, _IOFBF, sizeof(obuf));
 	fprintf(o, "\n%s\n", TRUTH_BEGIN);
