@@ -150,6 +150,53 @@ for arch in $arches; do
 	esac
 done
 
+# klpscan without --vmlinux: the vmlinux is found by the dump's build-id in
+# a debug directory, and the answers are the same.
+by_build_id() { # ARCH DUMPDIR REFERENCE_JSON
+	bb_alone=$out/alone-$1
+	rm -rf "$bb_alone"
+	mkdir -p "$bb_alone"
+	ln -s "$2/vmcore" "$bb_alone/vmcore"
+	./klpscan --json --no-progress --debug-dir "$CACHE/$1" "$bb_alone/vmcore" \
+		>"$out/$1.by-build-id.json" || [ $? -eq 1 ]
+	python3 tests/e2e/compare.py --name "$1/by-build-id" --same "$3" "$out/$1.by-build-id.json"
+}
+
+# Bad input among good dumps: a truncated copy, a foreign file and an empty
+# one each give one clear error line, the good dump its full answer, and
+# the exit status says an input failed.
+bad_inputs() { # DUMPDIR
+	bi_dir=$out/bad-inputs
+	rm -rf "$bi_dir"
+	mkdir -p "$bi_dir"
+	head -c $(($(stat -L -c %s "$1/vmcore") / 2)) "$1/vmcore" >"$bi_dir/truncated.vmcore"
+	head -c 1000000 /dev/urandom >"$bi_dir/random.vmcore"
+	: >"$bi_dir/empty.vmcore"
+	if ./klpscan -j 2 --no-progress --vmlinux "$1/vmlinux" "$bi_dir/truncated.vmcore" \
+		"$bi_dir/random.vmcore" "$1/vmcore" "$bi_dir/empty.vmcore" \
+		>"$bi_dir/out.txt" 2>"$bi_dir/err.txt"; then rc=0; else rc=$?; fi
+	cat "$bi_dir/err.txt"
+	[ "$rc" -eq 2 ] || { echo "exit $rc, expected 2"; return 1; }
+	[ "$(grep -c 'truncated.vmcore' "$bi_dir/err.txt")" -eq 1 ] &&
+		[ "$(grep -c 'random.vmcore' "$bi_dir/err.txt")" -eq 1 ] &&
+		[ "$(grep -c 'empty.vmcore' "$bi_dir/err.txt")" -eq 1 ] ||
+		{ echo "not one error line per bad input"; return 1; }
+	grep -q "tasks in" "$bi_dir/out.txt" || { echo "the good dump was not scanned"; return 1; }
+}
+
+for arch in $arches; do
+	case $arch in
+	x86_64) d=$CACHE/dumps/x86_64-voluntary ;;
+	s390x) d=$CACHE/dumps/s390x-all ;;
+	*) continue ;;
+	esac
+	[ -f "$d/vmcore" ] || continue
+	ref=$out/$arch-ref.json
+	klpscan_json "$d" kernel "$ref"
+	run "$arch-by-build-id" by_build_id "$arch" "$d" "$ref"
+	step "$arch-bad-inputs" bad_inputs "$d"
+done
+
 echo "== summary"
 cat "$summary"
 echo "e2e: $passed passed, $failed failed"
