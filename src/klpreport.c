@@ -10,21 +10,6 @@
 #include "core.h"
 #include "livepatch.h"
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static const char *direction(const struct ks_klp_state *st, int whatif)
 {
 	if (whatif)
@@ -62,29 +47,29 @@ void ks_klp_report_begin(struct ks_klp_report *r, struct ks_kernel *k,
 	r->ngroups = 0;
 	if (r->json) {
 		fprintf(r->out, "{\"schema\":\"klpstack-livepatch/1\",\"arch\":");
-		json_str(r->out, ks_kernel_arch_name(k));
+		ks_json_string(r->out, ks_kernel_arch_name(k));
 		fprintf(r->out, ",\"kernel\":");
-		json_str(r->out, ks_kernel_release(k));
+		ks_json_string(r->out, ks_kernel_release(k));
 		fprintf(r->out, ",\"livepatch\":%s,\"direction\":\"%s\",\"patch\":",
 			st->supported || r->whatif ? "true" : "false",
 			direction(st, r->whatif));
 		if (p)
-			json_str(r->out, p->name);
+			ks_json_string(r->out, p->name);
 		else
 			fputs("null", r->out);
 		fprintf(r->out, ",\"patches\":[");
 		for (int i = 0; i < st->npatches; i++) {
 			fprintf(r->out, "%s{\"name\":", i ? "," : "");
-			json_str(r->out, st->patches[i].name);
+			ks_json_string(r->out, st->patches[i].name);
 			fprintf(r->out, ",\"enabled\":%s,\"functions\":[",
 				st->patches[i].enabled ? "true" : "false");
 			for (int j = 0; j < st->patches[i].nfuncs; j++) {
 				const struct ks_klp_func *f =
 					&st->funcs[st->patches[i].first_func + j];
 				fprintf(r->out, "%s{\"old_name\":", j ? "," : "");
-				json_str(r->out, f->old_name);
+				ks_json_string(r->out, f->old_name);
 				fprintf(r->out, ",\"object\":");
-				json_str(r->out, f->object);
+				ks_json_string(r->out, f->object);
 				/* ranges exist for the patch being checked */
 				if (i == st->transition)
 					fprintf(r->out, ",\"check\":[\"%#llx\",\"%#llx\"],\"origin\":\"%s\"}",
@@ -200,26 +185,26 @@ void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
 	if (r->json) {
 		fprintf(r->out, "%s{\"pid\":%d,\"comm\":", r->ntasks ? "," : "",
 			res->task.pid);
-		json_str(r->out, res->task.comm);
+		ks_json_string(r->out, res->task.comm);
 		fprintf(r->out, ",\"task\":\"%#llx\",\"patch_state\":%d,\"pending\":%s,"
 			"\"state\":\"%s\",\"verdict\":\"%s\",\"function\":",
 			(unsigned long long)res->task.task, kt->patch_state,
 			kt->pending ? "true" : "false", json_state(kt->state),
 			ks_verdict_name(res->verdict));
 		if (kt->state == KS_KLP_SLEEPING_ON)
-			json_str(r->out, st->funcs[kt->func].old_name);
+			ks_json_string(r->out, st->funcs[kt->func].old_name);
 		else
 			fputs("null", r->out);
 		fprintf(r->out, ",\"rule\":");
 		if (kt->state == KS_KLP_UNRELIABLE)
-			json_str(r->out, ks_rule_name(res->rule));
+			ks_json_string(r->out, ks_rule_name(res->rule));
 		else
 			fputs("null", r->out);
 		if (kt->frame >= 0 && kt->frame < res->nframes) {
 			const struct ks_frame *f = &res->frames[kt->frame];
 			fprintf(r->out, ",\"frame\":%d,\"ip\":\"%#llx\",\"symbol\":",
 				kt->frame, (unsigned long long)f->ip);
-			json_str(r->out, f->symbol);
+			ks_json_string(r->out, f->symbol);
 		} else {
 			fputs(",\"frame\":null,\"ip\":null,\"symbol\":null", r->out);
 		}
@@ -229,7 +214,7 @@ void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
 		else
 			fputs("null", r->out);
 		fprintf(r->out, ",\"reason\":");
-		json_str(r->out, reason);
+		ks_json_string(r->out, reason);
 		fputc('}', r->out);
 	} else if (blocking(kt->state) || r->verbose) {
 		fprintf(r->out, "%8d  %-16s %-22s %s\n", res->task.pid, res->task.comm,
@@ -263,7 +248,7 @@ void ks_klp_report_end(struct ks_klp_report *r)
 			fprintf(r->out, "%s{\"state\":\"%s\",\"function\":", i ? "," : "",
 				json_state(g->state));
 			if (g->func >= 0)
-				json_str(r->out, st->funcs[g->func].old_name);
+				ks_json_string(r->out, st->funcs[g->func].old_name);
 			else
 				fputs("null", r->out);
 			fprintf(r->out, ",\"count\":%d,\"pids\":[", g->count);

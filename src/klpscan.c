@@ -108,21 +108,6 @@ static double now(void)
 /* ------------------------------------------------------------------ */
 /* output helpers                                                      */
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 /* RFC 4180: quote a field when it holds a comma, quote or line break. */
 static void csv_str(FILE *out, const char *s)
 {
@@ -291,9 +276,9 @@ static void input_error(const struct options *o, FILE *out, FILE *err,
 	fprintf(err, "klpscan: %s: %s\n", path, msg);
 	if (o->output == OUT_JSON && !o->check) {
 		fprintf(out, "{\"schema\":\"klpstack/1\",\"input\":");
-		json_str(out, path);
+		ks_json_string(out, path);
 		fprintf(out, ",\"error\":");
-		json_str(out, msg);
+		ks_json_string(out, msg);
 		fprintf(out, "}\n");
 	}
 	worker_send(w, "M %s", msg);
@@ -472,7 +457,7 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 			x = open_memstream(&xb, &xl);
 			if (x) {
 				fprintf(x, "\"input\":");
-				json_str(x, path);
+				ks_json_string(x, path);
 				fprintf(x, ",\"format\":\"sample\"");
 				fclose(x);
 			}
@@ -638,19 +623,19 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		x = open_memstream(&xb, &xl);
 		if (x) {
 			fprintf(x, "\"input\":");
-			json_str(x, path);
+			ks_json_string(x, path);
 			fprintf(x, ",\"format\":");
-			json_str(x, ks_dump_format(d));
+			ks_json_string(x, ks_dump_format(d));
 			fprintf(x, ",\"vmlinux\":");
-			json_str(x, ks_dump_vmlinux(d));
+			ks_json_string(x, ks_dump_vmlinux(d));
 			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
 			if (rc)
-				json_str(x, list_err);
+				ks_json_string(x, list_err);
 			else
 				fputs("null", x);
 			if (ks_dump_module_error(d)[0]) {
 				fprintf(x, ",\"warning\":");
-				json_str(x, ks_dump_module_error(d));
+				ks_json_string(x, ks_dump_module_error(d));
 			}
 			fclose(x);
 			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");

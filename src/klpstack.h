@@ -146,6 +146,9 @@ struct ks_report {
 void ks_report_begin(struct ks_report *r, struct ks_kernel *k, enum ks_mode m);
 void ks_report_task(struct ks_report *r, const struct ks_result *res);
 void ks_report_end(struct ks_report *r);
+/* Write s as a JSON string (quotes, escapes; bytes outside printable
+ * ASCII as \u00XX). */
+void ks_json_string(FILE *out, const char *s);
 /* Format one frame like /proc/PID/stack: "sym+0x1c/0x30 [mod]". */
 void ks_format_frame(const struct ks_frame *f, char *buf, size_t len);
 

@@ -15,7 +15,7 @@ void ks_format_frame(const struct ks_frame *f, char *buf, size_t len)
 		snprintf(buf, len, "%#llx", (unsigned long long)f->ip);
 }
 
-static void json_string(FILE *out, const char *s)
+void ks_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (; *s; s++) {
@@ -51,13 +51,13 @@ void ks_report_begin(struct ks_report *r, struct ks_kernel *k, enum ks_mode m)
 	memset(r->counts, 0, sizeof(r->counts));
 	if (r->json) {
 		fprintf(r->out, "{\"schema\":\"klpstack/1\",\"arch\":");
-		json_string(r->out, ks_kernel_arch_name(k));
+		ks_json_string(r->out, ks_kernel_arch_name(k));
 		fprintf(r->out, ",\"kernel\":");
-		json_string(r->out, ks_kernel_release(k));
+		ks_json_string(r->out, ks_kernel_release(k));
 		fprintf(r->out, ",\"version\":\"%u.%u.%u\",\"unwinder\":",
 			k->version >> 16, (k->version >> 8) & 0xff,
 			k->version & 0xff);
-		json_string(r->out, ks_kernel_unwinder_name(k));
+		ks_json_string(r->out, ks_kernel_unwinder_name(k));
 		fprintf(r->out, ",\"mode\":\"%s\",\"tasks\":[", ks_mode_name(m));
 		return;
 	}
@@ -75,18 +75,18 @@ static void task_json(struct ks_report *r, const struct ks_result *res)
 
 	fprintf(out, "%s{\"pid\":%d,\"tgid\":%d,\"comm\":", r->ntasks ? "," : "",
 		res->task.pid, res->task.tgid);
-	json_string(out, res->task.comm);
+	ks_json_string(out, res->task.comm);
 	fprintf(out, ",\"task\":\"%#llx\",\"verdict\":\"%s\",\"reason\":",
 		(unsigned long long)res->task.task, ks_verdict_name(res->verdict));
 	if (res->verdict == KS_VERDICT_RELIABLE) {
 		fputs("null", out);
 	} else {
 		fprintf(out, "{\"rule\":");
-		json_string(out, res->verdict == KS_VERDICT_RUNNING ? "RUNNING" :
+		ks_json_string(out, res->verdict == KS_VERDICT_RUNNING ? "RUNNING" :
 			    res->verdict == KS_VERDICT_NO_STACK ? "NO_STACK" :
 			    ks_rule_name(res->rule));
 		fprintf(out, ",\"message\":");
-		json_string(out, res->message);
+		ks_json_string(out, res->message);
 		fprintf(out, ",\"frame\":");
 		if (res->rule_frame >= 0)
 			fprintf(out, "%d}", res->rule_frame);
@@ -99,13 +99,13 @@ static void task_json(struct ks_report *r, const struct ks_result *res)
 		fprintf(out, "%s{\"ip\":\"%#llx\",\"symbol\":", i ? "," : "",
 			(unsigned long long)f->ip);
 		if (f->symbol[0])
-			json_string(out, f->symbol);
+			ks_json_string(out, f->symbol);
 		else
 			fputs("null", out);
 		fprintf(out, ",\"offset\":%llu,\"module\":",
 			(unsigned long long)f->offset);
 		if (f->module[0])
-			json_string(out, f->module);
+			ks_json_string(out, f->module);
 		else
 			fputs("null", out);
 		if (f->raw_ip != f->ip)

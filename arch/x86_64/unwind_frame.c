@@ -88,29 +88,6 @@ static int is_last_task_frame(struct x86_unwind_state *s)
 	return 0;
 }
 
-/* Recovery at unwind_get_return_address_ptr(): fgraph (all versions,
- * key = the slot) and, 5.16+, kretprobe / rethook
- * (unwind_recover_ret_addr()).  Before 5.16 the trampoline is reported
- * as is: text, so "reliable" with the probed function's caller missing
- * (dynup/kpatch#67). */
-static kaddr_t recover(struct x86_unwind_state *s, kaddr_t addr, kaddr_t slot)
-{
-	int found;
-	kaddr_t r;
-
-	if (s->k->version >= KS_VERSION(5, 16, 0))
-		return ks_recover_ret_addr(s->w, addr, slot, &s->labels);
-	if (addr && addr == s->k->return_to_handler) {
-		r = ks_fgraph_ret_addr(s->w, addr, slot, &found);
-		s->labels |= found ? KS_LABEL(FTRACE_GRAPH)
-				   : KS_LABEL(FTRACE_GRAPH_UNRECOVERED);
-		addr = found ? r : addr;
-	}
-	if (ks_is_kretprobe_trampoline(s->k, addr))
-		s->labels |= KS_LABEL(KRETPROBE_UNRECOVERED);
-	return addr;
-}
-
 /*
  * update_stack_state(): move to next_bp if it is a frame (or pt_regs) on
  * the task stack, above the end of the current frame.  0 ok, -1 bad
@@ -158,7 +135,7 @@ static int update_stack_state(struct x86_unwind_state *s, kaddr_t next_bp)
 			return -2;
 		s->raw_ip = addr;
 		s->slot = addr_p;
-		s->ip = recover(s, addr, addr_p);
+		s->ip = x86_recover_ret_addr(s, addr, addr_p);
 	}
 	if (!s->orig_sp)
 		s->orig_sp = frame;

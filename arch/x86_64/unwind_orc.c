@@ -149,7 +149,7 @@ static int sp_indirect_new(const struct ks_kernel *k)
  * lost).  The frame is labelled kretprobe-unrecovered either way, so
  * strict mode reports the hidden caller.
  */
-static kaddr_t recover_call(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot)
+kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot)
 {
 	int found;
 	kaddr_t r;
@@ -345,7 +345,7 @@ int x86_orc_unwind_next(struct x86_unwind_state *s)
 			return 0;
 		s->raw_ip = v;
 		s->slot = ip_p;
-		s->ip = recover_call(s, v, ip_p);
+		s->ip = x86_recover_ret_addr(s, v, ip_p);
 		s->sp = sp;
 		s->regs = 0;
 		s->prev_regs = 0;

@@ -195,6 +195,12 @@ void x86_unwind_dump_fail(struct x86_unwind_state *s, const char *fmt, ...)
 int x86_regs_user_mode(struct x86_unwind_state *s, kaddr_t regs, int *user);
 
 /* The two unwinders: start / next / done / error. */
+/* unwind_recover_ret_addr() (asm/unwind.h), shared by both unwinders:
+ * fgraph in every version (key = the return-address slot); kretprobe /
+ * rethook from 5.16, before which the trampoline stays in the trace
+ * (text: the frame-pointer walk calls it reliable with the caller
+ * missing, dynup/kpatch#67) and is labelled kretprobe-unrecovered. */
+kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot);
 void x86_orc_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
 int x86_orc_unwind_next(struct x86_unwind_state *s);
 void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
