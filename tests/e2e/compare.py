@@ -21,6 +21,7 @@ Checks, for every sleeping task the guest listed:
 Closing line: "e2e NAME: N passed, N failed".
 """
 import argparse
+import collections
 import json
 import re
 import subprocess
@@ -284,6 +285,38 @@ def compare_klp(args):
     report = json.load(open(args.klp))
     ours = {t["pid"]: t for t in report["tasks"]}
     passed = failed = 0
+    if args.whatif and args.predict:
+        # A what-if asked on a dump taken before patching (the same
+        # scenario, another boot: PIDs differ) predicts the blockers the
+        # real patch then hit: the same tasks by name and role, and here
+        # exactly the guest's sleepers in the patched function.
+        hit = collections.Counter()
+        for raw in open(args.predict, encoding="utf-8", errors="replace"):
+            p = raw.split()
+            if len(p) >= 5 and p[0] == "klp" and p[3] == "sleeping":
+                hit[(p[2], p[4])] += 1
+        got = collections.Counter((o["comm"], o["function"]) for o in ours.values()
+                                  if o["state"] == "sleeping-on-function")
+        roles = {tid for tid, t in tasks.items() if t["scenario"] == "klp-sleeper"}
+        mine = {tid for tid, o in ours.items() if o["state"] == "sleeping-on-function"}
+        for key in sorted(set(hit) | set(got)):
+            if hit[key] == got[key]:
+                passed += 1
+                print("%d x %s sleeping on %s: predicted, and the patch hit them" % (
+                    hit[key], key[0], key[1]))
+            else:
+                failed += 1
+                print("FAIL %s on %s: predicted %d, the patch hit %d" % (
+                    key[0], key[1], got[key], hit[key]))
+        if mine == roles and roles:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL predicted tasks %s, the guest's sleepers %s" % (sorted(mine), sorted(roles)))
+        if not hit:
+            failed += 1
+            print("FAIL the patched guest's truth holds no sleeping klp line")
+        return passed, failed
     if args.whatif:
         # A what-if (-f) names the tasks that would sleep on the
         # functions; the kernel's sleepers must be exactly those.
@@ -383,6 +416,9 @@ def main():
                     "the truth's klp lines")
     ap.add_argument("--whatif", action="store_true",
                     help="--klp names a what-if report (klpstack -f -j)")
+    ap.add_argument("--predict",
+                    help="with --whatif: truth of the guest where the patch was really "
+                    "applied; the what-if ran on a dump taken before patching")
     ap.add_argument("--interrupted-unreliable", default="",
                     help="rule expected for kernel-mode pt_regs mid-stack (s390x)")
     ap.add_argument("--require-interrupted", action="append", default=[],

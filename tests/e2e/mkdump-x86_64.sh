@@ -8,7 +8,8 @@
 # the dump (truth.txt, format in guest/klpt.c and below).
 #
 # Scenario sets (one guest each; default: all three):
-#   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC);
+#   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC), with the
+#              livepatch set's sleepers but no patch (a what-if is asked here);
 #              function-graph max_graph_depth 1
 #   preempt    preempt=full: busy tasks get preempted in kernel mode by IRQs;
 #              max_graph_depth 0 (every traced callee hooked as well)
@@ -152,7 +153,7 @@ cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
 mkdir -p "$work/data"
-if printf '%s\n' "${todo[@]}" | grep -qx livepatch; then
+if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|voluntary'; then
 	# out-of-tree test modules against Debian's headers of the same ABI
 	if [ "$deps" -eq 1 ]; then
 		"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"

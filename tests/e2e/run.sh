@@ -88,6 +88,8 @@ crash_x86_64() { # SET DUMPDIR
 		echo "klpstack -j > $cx_pre.crash.json"
 		if [ "$cx_set" = livepatch ]; then
 			echo "klpstack -p -j > $cx_pre.crash-klp.json"
+		fi
+		if [ "$cx_set" = livepatch ] || [ "$cx_set" = voluntary ]; then
 			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
 		fi
 		echo "quit"
@@ -115,6 +117,11 @@ for arch in $arches; do
 			# shellcheck disable=SC2086
 			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
 				"$out/x86_64-$set.klpscan.json" $extra
+			if [ "$set" = voluntary ]; then
+				# the same sleepers, no patch loaded: the what-if
+				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
+					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
+			fi
 			[ "$set" = livepatch ] || continue
 			# livepatch triage: the kernel's own last round of verdicts
 			./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
@@ -128,6 +135,12 @@ for arch in $arches; do
 				run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
 					--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
 					--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif
+				# asked before patching, on the voluntary guest
+				run "x86_64-voluntary-$who-whatif" python3 tests/e2e/compare.py \
+					--name "x86_64-voluntary/$who -f, before the patch" \
+					--truth "$CACHE/dumps/x86_64-voluntary/truth.txt" \
+					--klp "$out/x86_64-voluntary.$who-whatif.json" --whatif \
+					--predict "$d/truth.txt"
 			done
 		done
 		;;
