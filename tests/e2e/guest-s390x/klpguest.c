@@ -103,17 +103,11 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Read a small file into buf (NUL-terminated); -1 on error. */
-/* Read an already open /proc file again from the start.  Opening a file
- * frees a struct file through call_rcu() on close (6.1 file_free()),
- * which starts an RCU grace period and wakes the RCU kthread: the truth
- * is read through descriptors opened before a quiet period instead. */
-static ssize_t reread_fd(int fd, char *buf, size_t size)
+/* Read what is left of fd into buf (NUL-terminated). */
+static ssize_t read_all(int fd, char *buf, size_t size)
 {
 	ssize_t n, total = 0;
 
-	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
-		return -1;
 	while ((size_t)total < size - 1) {
 		n = read(fd, buf + total, size - 1 - total);
 		if (n < 0 && errno == EINTR)
@@ -126,23 +120,27 @@ static ssize_t reread_fd(int fd, char *buf, size_t size)
 	return total;
 }
 
+/* Read an already open /proc file again from the start.  Opening a file
+ * frees a struct file through call_rcu() on close (6.1 file_free()),
+ * which starts an RCU grace period and wakes the RCU kthread: the truth
+ * is read through descriptors opened before a quiet period instead. */
+static ssize_t reread_fd(int fd, char *buf, size_t size)
+{
+	if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0)
+		return -1;
+	return read_all(fd, buf, size);
+}
+
+/* Read a small file into buf (NUL-terminated); -1 on error. */
 static ssize_t read_file(const char *path, char *buf, size_t size)
 {
-	ssize_t n, total = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t total;
 
 	if (fd < 0)
 		return -1;
-	while ((size_t)total < size - 1) {
-		n = read(fd, buf + total, size - 1 - total);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		total += n;
-	}
+	total = read_all(fd, buf, size);
 	close(fd);
-	buf[total] = '\0';
 	return total;
 }
 
