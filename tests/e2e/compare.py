@@ -339,6 +339,12 @@ def compare_klp(args):
     if report.get("direction") not in ("patching", "unpatching"):
         print("FAIL the report sees no transition (direction %s)" % report.get("direction"))
         return 0, 1
+    if args.direction:
+        if report["direction"] == args.direction:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL direction %s, expected %s" % (report["direction"], args.direction))
     for tid, (state, func) in sorted(kernel.items()):
         o = ours.get(tid)
         if o is None:
@@ -348,6 +354,10 @@ def compare_klp(args):
             failed += 1
             print("FAIL task %d %s: kernel %s %s, klpstack %s %s (%s)" % (
                 tid, o["comm"], state, func, o["state"], o["function"], o["reason"]))
+        elif args.origin and state == "sleeping-on-function" and o["origin"] != args.origin:
+            failed += 1
+            print("FAIL task %d %s: matched the %s code, expected the %s code" % (
+                tid, o["comm"], o["origin"], args.origin))
         else:
             passed += 1
             print("task %d %s: %s" % (tid, o["comm"], o["reason"]))
@@ -414,6 +424,9 @@ def main():
     ap.add_argument("--same", nargs=2)
     ap.add_argument("--klp", help="livepatch report (klpstack -p -j) to check against "
                     "the truth's klp lines")
+    ap.add_argument("--direction", help="with --klp: patching or unpatching")
+    ap.add_argument("--origin", help="with --klp: whose code a sleeper must be found in "
+                    "(original, previous patch, new)")
     ap.add_argument("--whatif", action="store_true",
                     help="--klp names a what-if report (klpstack -f -j)")
     ap.add_argument("--predict",

@@ -17,6 +17,10 @@
 #              that a livepatch replaces; the dump is taken while the
 #              transition stalls (needs linux-headers-RELEASE, installed by
 #              deps-x86_64.sh)
+#   stacked    a first livepatch applied, two tasks asleep in its
+#              replacement, a second patch of the same function stalls
+#   unpatch    a first livepatch applied, two tasks asleep in its
+#              replacement, disabling it (unpatching) stalls
 # All run the same scenario tasks (guest/init).
 #
 # Output: $CACHE/dumps/x86_64-SET/{vmcore,vmcore.elf,truth.txt,console.log,
@@ -63,11 +67,11 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ "${#sets[@]}" -gt 0 ] || sets=(voluntary preempt livepatch)
+[ "${#sets[@]}" -gt 0 ] || sets=(voluntary preempt livepatch stacked unpatch)
 for s in "${sets[@]}"; do
 	case $s in
-	voluntary|preempt|livepatch) ;;
-	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch)" >&2; exit 2 ;;
+	voluntary|preempt|livepatch|stacked|unpatch) ;;
+	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch, stacked, unpatch)" >&2; exit 2 ;;
 	esac
 done
 
@@ -153,7 +157,7 @@ cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
 mkdir -p "$work/data"
-if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|voluntary'; then
+if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|voluntary|stacked|unpatch'; then
 	# out-of-tree test modules against Debian's headers of the same ABI
 	if [ "$deps" -eq 1 ]; then
 		"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
@@ -166,7 +170,8 @@ if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|voluntary'; then
 		tail -n 30 "$work/lp.log" >&2
 		e2e_die "building the livepatch test modules failed"
 	}
-	cp "$work/lp/klpt_sleeper.ko" "$work/lp/klpt_livepatch.ko" "$work/data/"
+	cp "$work/lp/klpt_sleeper.ko" "$work/lp/klpt_livepatch.ko" "$work/lp/klpt_livepatch2.ko" \
+		"$work/data/"
 	e2e_log "livepatch test modules built in $(e2e_elapsed "$t") s"
 fi
 e2e_mk_initramfs "$work/initrd.gz" "$E2E_DIR/guest/init" "$work/bin" "$work/data" "${modules[@]}"
@@ -232,7 +237,7 @@ run_set() {
 		e2e_die "x86_64-$set: no complete truth block in $tmp/console.log"
 	grep -q "^kernel $release\$" "$tmp/truth.txt" ||
 		e2e_die "x86_64-$set: truth.txt names another kernel than $release"
-	if [ "$set" = livepatch ]; then
+	if [ "$set" = livepatch ] || [ "$set" = stacked ] || [ "$set" = unpatch ]; then
 		grep -q '^klp [0-9]* [^ ]* sleeping klpt_sleeper_wait$' "$tmp/truth.txt" ||
 			e2e_die "x86_64-$set: the truth shows no task stalling the livepatch transition"
 	fi

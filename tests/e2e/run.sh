@@ -86,9 +86,9 @@ crash_x86_64() { # SET DUMPDIR
 	{
 		echo "extend $top/klpstack.so"
 		echo "klpstack -j > $cx_pre.crash.json"
-		if [ "$cx_set" = livepatch ]; then
-			echo "klpstack -p -j > $cx_pre.crash-klp.json"
-		fi
+		case $cx_set in livepatch|stacked|unpatch)
+			echo "klpstack -p -j > $cx_pre.crash-klp.json" ;;
+		esac
 		if [ "$cx_set" = livepatch ] || [ "$cx_set" = voluntary ]; then
 			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
 		fi
@@ -106,8 +106,8 @@ WHATIF=klpt_sleeper:klpt_sleeper_wait
 for arch in $arches; do
 	case $arch in
 	x86_64)
-		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt livepatch
-		for set in voluntary preempt livepatch; do
+		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt livepatch stacked unpatch
+		for set in voluntary preempt livepatch stacked unpatch; do
 			d=$CACHE/dumps/x86_64-$set
 			[ -f "$d/truth.txt" ] || continue
 			extra="--require-label exception"
@@ -122,16 +122,22 @@ for arch in $arches; do
 				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
 					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
 			fi
-			[ "$set" = livepatch ] || continue
+			case $set in livepatch|stacked|unpatch) ;; *) continue ;; esac
 			# livepatch triage: the kernel's own last round of verdicts
 			./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
-				>"$out/x86_64-livepatch.klpscan-klp.json" || [ $? -eq 1 ]
+				>"$out/x86_64-$set.klpscan-klp.json" || [ $? -eq 1 ]
+			for who in crash klpscan; do
+				run "x86_64-$set-$who-klp" python3 tests/e2e/compare.py \
+					--name "x86_64-$set/$who -p" --truth "$d/truth.txt" \
+					--klp "$out/x86_64-$set.$who-klp.json" --direction \
+					"$([ "$set" = unpatch ] && echo unpatching || echo patching)" \
+					--origin "$(case $set in stacked) echo 'previous patch' ;;
+						unpatch) echo new ;; *) echo original ;; esac)"
+			done
+			[ "$set" = livepatch ] || continue
 			./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
 				>"$out/x86_64-livepatch.klpscan-whatif.json" || [ $? -eq 1 ]
 			for who in crash klpscan; do
-				run "x86_64-livepatch-$who-klp" python3 tests/e2e/compare.py \
-					--name "x86_64-livepatch/$who -p" --truth "$d/truth.txt" \
-					--klp "$out/x86_64-livepatch.$who-klp.json"
 				run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
 					--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
 					--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif

@@ -345,16 +345,17 @@ static void park_flock(const char *role)
 		flock(b, LOCK_EX);
 }
 
-static void park_klpsleep(const char *role)
+static void park_klpsleep(const char *role, const char *expect)
 {
 	/* klpt_sleeper.ko: read() sleeps in klpt_sleeper_wait(), the function
-	 * klpt_livepatch.ko replaces (tests/e2e/guest/livepatch/) */
+	 * klpt_livepatch.ko replaces (tests/e2e/guest/livepatch/); once that
+	 * patch is applied, in its replacement */
 	int fd = open("/dev/klpt_sleeper", O_RDONLY);
 	char c;
 
 	if (fd < 0)
 		die("open /dev/klpt_sleeper: %s", strerror(errno));
-	register_role(role, "klpt_sleeper_wait");
+	register_role(role, expect);
 	for (int i = 0; i < MAX_RETRIES; i++)
 		if (read(fd, &c, 1) >= 0)
 			break;
@@ -1063,8 +1064,49 @@ static int klp_last_round(struct klp_line *out, int *nout)
 	return rounds;
 }
 
-/* Load the livepatch and wait for the transition to stall visibly. */
-static void klp_start(int secs)
+static void load_module(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
+		note("klpt: warning: cannot load %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* stacked / unpatch sets: apply klpt_livepatch.ko while nobody sleeps in
+ * the function, then park two tasks in its replacement. */
+static void klp_first_patch(int secs)
+{
+	struct timespec tick = { .tv_sec = 0, .tv_nsec = 250000000 };
+	char buf[16] = "";
+
+	load_module("/klpt/klpt_livepatch.ko");
+	for (int i = 0; i < secs * 4; i++) {
+		if (read_file("/sys/kernel/livepatch/klpt_livepatch/transition", buf,
+			      sizeof(buf)) > 0 && buf[0] == '0')
+			break;
+		nanosleep(&tick, NULL);
+	}
+	if (buf[0] != '0')
+		note("klpt: warning: the first patch's transition did not finish");
+	for (int i = 0; i < 2; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			execl("/bin/klpt", "klpt", "klpsleep-patched", "klp-sleeper", (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0)
+			note("klpt: warning: fork: %s", strerror(errno));
+	}
+	wait_ready(secs);
+}
+
+/* Start the transition (livepatch: load the patch; stacked: load a
+ * second patch on top; unpatch: disable the first) and wait for it to
+ * stall visibly. */
+static void klp_start(const char *set, int secs)
 {
 	static struct klp_line lines[MAX_KLP];
 	const char *ctl[] = { "/proc/dynamic_debug/control",
@@ -1082,13 +1124,20 @@ static void klp_start(int secs)
 	}
 	if (!done)
 		note("klpt: warning: cannot enable dynamic debug for kernel/livepatch/transition.c");
+	if (strcmp(set, "livepatch") != 0)
+		klp_first_patch(secs);
 	before = klp_last_round(lines, &n);
-	fd = open("/klpt/klpt_livepatch.ko", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0)
-		note("klpt: warning: cannot load klpt_livepatch.ko: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	note("klpt: truth: livepatch loaded, waiting for two stalled retries");
+	if (strcmp(set, "unpatch") == 0) {
+		fd = open("/sys/kernel/livepatch/klpt_livepatch/enabled", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1)
+			note("klpt: warning: cannot disable klpt_livepatch: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	} else {
+		load_module(strcmp(set, "stacked") == 0 ? "/klpt/klpt_livepatch2.ko"
+							 : "/klpt/klpt_livepatch.ko");
+	}
+	note("klpt: truth: transition started, waiting for two stalled retries");
 	/* Two rounds: the first may still catch tasks on their way to sleep.
 	 * The kernel sends fake signals after 15 retries: stay well below. */
 	for (int i = 0; i < secs * 4; i++) {
@@ -1113,6 +1162,13 @@ static void print_klp(FILE *o)
 	}
 }
 
+/* the sets whose dump is taken while a livepatch transition stalls */
+static int klp_set(const char *set)
+{
+	return strcmp(set, "livepatch") == 0 || strcmp(set, "stacked") == 0 ||
+	       strcmp(set, "unpatch") == 0;
+}
+
 static int do_truth(const char *set, int secs)
 {
 	static struct task tasks[MAX_TASKS];
@@ -1127,8 +1183,8 @@ static int do_truth(const char *set, int secs)
 	set_comm("klpt-truth");
 	note("klpt: truth: waiting for the scenario tasks");
 	wait_ready(secs);
-	if (strcmp(set, "livepatch") == 0)
-		klp_start(10);
+	if (klp_set(set))
+		klp_start(set, 10);
 	note("klpt: truth: reading tracefs");
 
 	read_graph_functions(TRACEFS "/set_graph_function", &fg, MAX_FUNCS);
@@ -1249,7 +1305,7 @@ static int do_truth(const char *set, int secs)
 		print_traced(o, t, &fg, &kr, &traceable, depth, tracer_on, graph_ok);
 	}
 	/* last: the freshest retry before the stop */
-	if (strcmp(set, "livepatch") == 0)
+	if (klp_set(set))
 		print_klp(o);
 	fprintf(o, "%s\n%s\n", TRUTH_END, READY_MARK);
 	if (fflush(o) != 0)
@@ -1317,7 +1373,9 @@ int main(int argc, char **argv)
 	else if (strcmp(scen, "uffd") == 0)
 		park_uffd(role);
 	else if (strcmp(scen, "klpsleep") == 0)
-		park_klpsleep(role);
+		park_klpsleep(role, "klpt_sleeper_wait");
+	else if (strcmp(scen, "klpsleep-patched") == 0)
+		park_klpsleep(role, "livepatch_klpt_sleeper_wait");
 	else if (strcmp(scen, "busy") == 0)
 		park_busy(role, argc > 3 ? argv[3] : "/dev/zero");
 	else

@@ -7,12 +7,16 @@
  */
 #include <linux/livepatch.h>
 #include <linux/module.h>
+#include <linux/wait.h>
 
-/* The new version need not behave like the old one: the transition cannot
- * end while the old one has sleepers, and the dump is taken before that. */
-static int livepatch_klpt_sleeper_wait(void)
+/* The new version sleeps like the old one: in the stacked and unpatch
+ * sets tasks park in it, and a second patch (klpt_livepatch2.ko) or the
+ * unpatching transition must wait for them. */
+static DECLARE_WAIT_QUEUE_HEAD(klpt_lp_wq);
+
+noinline int livepatch_klpt_sleeper_wait(void)
 {
-	return -EINTR;
+	return wait_event_interruptible(klpt_lp_wq, 0);
 }
 
 static struct klp_func klpt_funcs[] = {
