@@ -267,20 +267,15 @@ void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
 		snprintf(out->message, sizeof(out->message), "task has no stack");
 		return;
 	}
-	if (!k->has_reliable_stacktrace && mode == KS_MODE_KERNEL) {
-		/* Still walk, so the report shows the frames. */
-		memset(&w, 0, sizeof(w));
-		w.k = k; w.task = t; w.mode = mode; w.res = out;
-		ks_walk_unreliable(&w, KS_RULE_NO_RELIABLE_STACKTRACE, -1,
-				   "kernel %s has no arch_stack_walk_reliable: tasks switch only at exit to user space or idle",
-				   k->release);
-		k->arch->walk_reliable(&w);
-		return;
-	}
 	memset(&w, 0, sizeof(w));
 	w.k = k;
 	w.task = t;
 	w.mode = mode;
 	w.res = out;
+	/* Still walked, so the report shows the frames. */
+	if (!k->has_reliable_stacktrace && mode == KS_MODE_KERNEL)
+		ks_walk_unreliable(&w, KS_RULE_NO_RELIABLE_STACKTRACE, -1,
+				   "kernel %s has no arch_stack_walk_reliable: tasks switch only at exit to user space or idle",
+				   k->release);
 	k->arch->walk_reliable(&w);
 }
