@@ -418,6 +418,11 @@ int ks_klp_read(struct ks_kernel *k, struct ks_klp_state *st, char *err,
 		st->tif_patch_pending_bit = 9;
 	else
 		st->tif_patch_pending_bit = k->arch->id == KS_ARCH_S390X ? 5 : 13;
+	st->off_patch_state = ks_offset(k, "task_struct", "patch_state", -1);
+	{
+		long ti = ks_offset(k, "task_struct", "thread_info", -1);
+		st->off_ti_flags = ti >= 0 ? ti + ks_offset(k, "thread_info", "flags", 0) : -1;
+	}
 	if (!patches || !tp)
 		return 0;	/* no CONFIG_LIVEPATCH */
 	st->supported = 1;
@@ -569,9 +574,8 @@ void ks_klp_check_task(struct ks_kernel *k, const struct ks_klp_state *st,
 		       const struct ks_result *res, int whatif,
 		       struct ks_klp_task *out)
 {
-	long off_ps = ks_offset(k, "task_struct", "patch_state", -1);
-	long off_ti = ks_offset(k, "task_struct", "thread_info", -1);
-	long off_fl = ks_offset(k, "thread_info", "flags", 0);
+	long off_ps = st->off_patch_state;
+	long off_flags = st->off_ti_flags;
 	int32_t ps;
 	uint64_t flags;
 	int have_ps = 0, have_flags = 0;
@@ -583,8 +587,8 @@ void ks_klp_check_task(struct ks_kernel *k, const struct ks_klp_state *st,
 		out->patch_state = ps;
 		have_ps = 1;
 	}
-	if (!whatif && off_ti >= 0 &&
-	    ks_read_u64(k, res->task.task + off_ti + off_fl, &flags) == 0) {
+	if (!whatif && off_flags >= 0 &&
+	    ks_read_u64(k, res->task.task + off_flags, &flags) == 0) {
 		out->pending = (flags >> st->tif_patch_pending_bit) & 1;
 		have_flags = 1;
 	}

@@ -46,6 +46,10 @@ struct ks_klp_state {
 	kaddr_t transition_addr;	/* klp_transition_patch, 0 = none */
 	int transition;			/* index into patches, -1 = none */
 	int tif_patch_pending_bit;
+	/* task_struct.patch_state and thread_info.flags (within task_struct),
+	 * -1 when unknown: looked up once, read for every task */
+	long off_patch_state;
+	long off_ti_flags;
 	struct ks_klp_patch patches[KS_KLP_MAX_PATCHES];
 	int npatches;
 	struct ks_klp_func *funcs;
