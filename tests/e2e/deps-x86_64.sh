@@ -21,6 +21,8 @@ PKGS=(
 	apt               # apt-get download, apt-cache
 	dpkg              # dpkg-deb -x
 	make              # out-of-tree modules (livepatch set)
+	xz-utils zstd     # compressed modules of newer kernel lines
+	tar               # vmlinux out of the -dbg packages
 )
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	PKGS+=("linux-headers-$1")   # pulls linux-kbuild-6.1 and gcc-12
@@ -46,6 +48,9 @@ fi
 
 echo "deps-x86_64: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update
+# another apt-get (e.g. the s390x dependencies installed at the same time)
+# holds the dpkg lock for a while: wait for it instead of failing
+LOCK=(-o DPkg::Lock::Timeout=900)
+apt-get "${LOCK[@]}" update
 # busybox (dynamic) conflicts with busybox-static: apt resolves that itself
-apt-get install -y --no-install-recommends "${missing[@]}"
+apt-get "${LOCK[@]}" install -y --no-install-recommends "${missing[@]}"

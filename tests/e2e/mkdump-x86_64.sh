@@ -1,13 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# mkdump-x86_64.sh [--force] [--no-deps] [--keep] [SCENARIO-SET...]
+# mkdump-x86_64.sh [--force] [--no-deps] [--keep] [--line LINE] [SCENARIO-SET...]
 #
-# Make real x86_64 vmcores of Debian bookworm's cloud kernel under QEMU/TCG,
-# together with what the kernel itself said about every task just before
-# the dump (truth.txt, format in guest/klpt.c and below).
+# Make real x86_64 vmcores of a Debian kernel line under QEMU/TCG, together
+# with what the kernel itself said about every task just before the dump
+# (truth.txt, format in guest/klpt.c and below).
 #
-# Scenario sets (one guest each; default: all three):
+# Kernel lines (tests/e2e/lines-x86_64.sh; default bookworm-cloud): the
+# image and -dbg packages behind the line's metapackage, bookworm's through
+# the host's apt, the other suites' through tests/e2e/suite-apt.sh:
+#   bookworm-cloud  6.1   every scenario set
+#   bullseye-cloud  5.10  voluntary, preempt
+#   trixie-cloud    6.12  voluntary, preempt
+#   trixie-rt       6.12 PREEMPT_RT  voluntary, preempt
+#   sid-cloud       7.x   voluntary, preempt
+# The sets with out-of-tree modules (livepatch, stacked, unpatch, and the
+# voluntary set's sleeper module) need the suite's own compiler: bookworm
+# only; the other lines' voluntary guests run without the sleepers.
+#
+# Scenario sets (one guest each; default: all the line has):
 #   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC), with the
 #              livepatch set's sleepers but no patch (a what-if is asked here);
 #              function-graph max_graph_depth 1
@@ -24,7 +36,9 @@
 # All run the same scenario tasks (guest/init).
 #
 # Output: $CACHE/dumps/x86_64-SET/{vmcore,vmcore.elf,truth.txt,console.log,
-#         vmlinux,release} with CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack.
+#         vmlinux,System.map,config,release} for bookworm-cloud,
+#         $CACHE/dumps/x86_64-LINE-SET/ for the other lines, with
+#         CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack.
 # An output dir that is complete and made for the current kernel ABI is
 # kept as it is unless --force is given.
 #
@@ -46,6 +60,8 @@ set -euo pipefail
 E2E_PROG=mkdump-x86_64
 # shellcheck source=common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+# shellcheck source=lines-x86_64.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lines-x86_64.sh"
 
 usage() {
 	sed -n '4,/^# Exit status/p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -55,31 +71,47 @@ usage() {
 force=0
 deps=1
 keep=0
+line=bookworm-cloud
 sets=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--force) force=1 ;;
 	--no-deps) deps=0 ;;
 	--keep) keep=1 ;;	# keep the work dir (initramfs, flat dump)
+	--line) [ $# -ge 2 ] || usage; line=$2; shift ;;
+	--line=*) line=${1#--line=} ;;
 	-h|--help) usage ;;
 	-*) echo "$E2E_PROG: unknown option $1" >&2; usage ;;
 	*) sets+=("$1") ;;
 	esac
 	shift
 done
-[ "${#sets[@]}" -gt 0 ] || sets=(voluntary preempt livepatch stacked unpatch)
+case " $LINES_ALL " in
+*" $line "*) ;;
+*) echo "$E2E_PROG: unknown kernel line '$line' ($LINES_ALL)" >&2; exit 2 ;;
+esac
+line_info "$line"
+# shellcheck disable=SC2206
+[ "${#sets[@]}" -gt 0 ] || sets=($LINE_SETS)
 for s in "${sets[@]}"; do
 	case $s in
 	voluntary|preempt|livepatch|stacked|unpatch) ;;
 	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch, stacked, unpatch)" >&2; exit 2 ;;
 	esac
+	case " $LINE_SETS " in
+	*" $s "*) ;;
+	*) echo "$E2E_PROG: set '$s' needs out-of-tree modules built by $line's own compiler: not on line $line (sets: $LINE_SETS)" >&2; exit 2 ;;
+	esac
 done
+# the voluntary set's sleeper module exists on the lines that build modules
+klpmod=0
+case " $LINE_SETS " in *" livepatch "*) klpmod=1 ;; esac
 
 t_all=$(e2e_now)
 if [ "$deps" -eq 1 ]; then
 	"$E2E_DIR/deps-x86_64.sh" >&2 || e2e_die "installing the dependencies failed"
 fi
-for c in qemu-system-x86_64 makedumpfile crash python3 gcc cpio gzip objcopy readelf dpkg-deb apt-get timeout; do
+for c in qemu-system-x86_64 makedumpfile crash python3 gcc cpio gzip objcopy readelf dpkg-deb apt-get timeout xz; do
 	command -v "$c" >/dev/null || e2e_die "$c not found (run tests/e2e/deps-x86_64.sh as root)"
 done
 BUSYBOX=/bin/busybox
@@ -87,11 +119,16 @@ e2e_static_bin "$BUSYBOX" || e2e_die "$BUSYBOX is not a static binary (install b
 
 # ---- kernel: ABI from the metapackage, never hard-coded -------------------
 CACHE=$E2E_CACHE_ROOT/x86_64
-img_pkg=$(e2e_meta_depends linux-image-cloud-amd64)
+SA=("$E2E_DIR/suite-apt.sh" "$LINE_SUITE")
+if [ -z "$LINE_SUITE" ]; then
+	img_pkg=$(e2e_meta_depends "$LINE_META")
+else
+	img_pkg=$(bash "${SA[@]}" kernel "$LINE_META") || e2e_die "no kernel behind $LINE_SUITE's $LINE_META"
+fi
 release=${img_pkg#linux-image-}
-e2e_log "kernel $release (from linux-image-cloud-amd64)"
+e2e_log "line $line: kernel $release (from ${LINE_SUITE:-host} $LINE_META)"
 
-outdir_of() { printf '%s/dumps/x86_64-%s\n' "$E2E_CACHE_ROOT" "$1"; }
+outdir_of() { printf '%s/dumps/%s-%s\n' "$E2E_CACHE_ROOT" "$LINE_PREFIX" "$1"; }
 # A dump is reused only when it was made by these very guest sources (the
 # checks this script runs on a dump afterwards do not count).
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -99,17 +136,108 @@ guest_id=$(find "$here/common.sh" "$here/qmp.py" "$here/guest" \
 	-type f | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-16)
 complete() {
 	local d=$1 f
-	for f in vmcore vmcore.elf truth.txt console.log vmlinux release guest-id; do
+	for f in vmcore vmcore.elf truth.txt console.log vmlinux System.map config release guest-id; do
 		[ -e "$d/$f" ] || return 1
 	done
-	[ "$(cat "$d/release")" = "$release" ] && [ -s "$d/truth.txt" ] &&
+	# meta: the kernel the metapackage named when the dump was made (a
+	# fallback kernel has another release)
+	[ "$(cat "$d/meta" 2>/dev/null)" = "$img_pkg" ] && [ -s "$d/truth.txt" ] &&
 		[ "$(cat "$d/guest-id")" = "$guest_id" ]
+}
+
+# Another suite's kernel (suite-apt.sh): the image (sid splits it into
+# linux-binary-ABI, the vmlinuz, and linux-modules-ABI) and its -dbg.  The
+# metapackage's candidate comes first; when its packages cannot be
+# downloaded (a mirror may list a security update's -dbg it does not
+# carry), the metapackage's older versions in the suite, newest first.
+# Sets release, KDIR, VMLINUZ, VMLINUX, SYSMAP, KCONFIG, MODDIR, what.
+suite_kernel() {
+	local img dep v dbg_deb d f root
+	local -a imgs=("$img_pkg") debs=() pkgs=()
+	while read -r v dep; do
+		[ "$dep" = "$img_pkg" ] || imgs+=("$dep")
+	done < <(bash "${SA[@]}" apt-cache show "$LINE_META" 2>/dev/null | awk '
+		/^Version:/ { v = $2 }
+		/^Depends:/ { if (match($0, /linux-image-[0-9][^ ,]*/)) print v, substr($0, RSTART, RLENGTH) }' |
+		sort -u -k1,1Vr)
+	for img in "${imgs[@]}"; do
+		release=${img#linux-image-}
+		# the image package itself, or the packages it is split into
+		pkgs=()
+		while read -r dep; do
+			pkgs+=("$dep")
+		done < <(bash "${SA[@]}" apt-cache show "$img" 2>/dev/null |
+			awk '/^Depends:/ { n = split($0, a, /[ ,]+/)
+				for (i = 1; i <= n; i++) if (a[i] ~ /^linux-(binary|modules)-[0-9]/) print a[i]; exit }')
+		[ "${#pkgs[@]}" -gt 0 ] || pkgs=("$img")
+		pkgs+=("$img-dbg")
+		debs=()
+		for f in "${pkgs[@]}"; do
+			d=$(bash "${SA[@]}" fetch "$E2E_CACHE_ROOT/apt/$LINE_SUITE/debs" "$f") || break
+			debs+=("$d")
+		done
+		if [ "${#debs[@]}" -eq "${#pkgs[@]}" ]; then
+			break
+		fi
+		e2e_log "line $line: cannot download $img with its -dbg; trying the metapackage's previous kernel"
+		debs=()
+	done
+	[ "${#debs[@]}" -gt 0 ] || e2e_die "line $line: no kernel of $LINE_SUITE's $LINE_META can be downloaded with its -dbg"
+	[ "$img" = "$img_pkg" ] || e2e_log "line $line: kernel $release instead"
+	KDIR=$CACHE/$release
+	dbg_deb=${debs[-1]}
+	unset 'debs[-1]'
+	# the image packages as they are; modules compressed (.ko.xz) are
+	# unpacked for the initramfs (busybox insmod reads plain .ko files)
+	root=$KDIR/image
+	if [ "$(cat "$root/.unpacked" 2>/dev/null)" != "$(for d in "${debs[@]}"; do basename "$d"; done)" ]; then
+		e2e_log "unpacking $(for d in "${debs[@]}"; do basename "$d"; done | tr '\n' ' ')"
+		rm -rf "$root"
+		mkdir -p "$root"
+		for d in "${debs[@]}"; do
+			dpkg-deb -x "$d" "$root" || e2e_die "dpkg-deb -x $d failed"
+		done
+		find "$root" -name '*.ko.xz' -print0 | xargs -0 -r xz -d ||
+			e2e_die "cannot decompress the modules in $root"
+		find "$root" -name '*.ko.zst' -print0 | xargs -0 -r zstd -q -d --rm ||
+			e2e_die "cannot decompress the modules in $root"
+		for d in "${debs[@]}"; do basename "$d"; done > "$root/.unpacked"
+	fi
+	# only vmlinux and System.map of the -dbg (the rest is the modules'
+	# debug info: gigabytes unpacked)
+	root=$KDIR/dbg
+	if [ "$(cat "$root/.unpacked" 2>/dev/null)" != "$(basename "$dbg_deb")" ]; then
+		e2e_log "unpacking vmlinux and System.map of $(basename "$dbg_deb")"
+		rm -rf "$root"
+		mkdir -p "$root"
+		dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$root" --wildcards --no-wildcards-match-slash \
+			"./usr/lib/debug/boot/*" "./usr/lib/debug/lib/modules/*/vmlinux*" \
+			"./usr/lib/debug/lib/modules/*/System.map*" \
+			"./usr/lib/debug/usr/lib/modules/*/vmlinux*" \
+			"./usr/lib/debug/usr/lib/modules/*/System.map*" 2>"$root/tar.log" || true
+		ls "$root"/usr/lib/debug/boot/vmlinux-* "$root"/usr/lib/debug/*lib/modules/*/vmlinux* \
+			"$root"/usr/lib/debug/usr/lib/modules/*/vmlinux* >/dev/null 2>&1 ||
+			e2e_die "no vmlinux in $dbg_deb (tar: $root/tar.log)"
+		basename "$dbg_deb" > "$root/.unpacked"
+	fi
+	first() { local p; for p in "$@"; do [ -e "$p" ] && { printf '%s\n' "$p"; return; }; done; printf '%s\n' "$1"; }
+	VMLINUZ=$(first "$KDIR/image/boot/vmlinuz-$release" "$KDIR/image/usr/lib/modules/$release/vmlinuz" \
+		"$KDIR/image/lib/modules/$release/vmlinuz")
+	MODDIR=$(first "$KDIR/image/lib/modules/$release" "$KDIR/image/usr/lib/modules/$release")
+	KCONFIG=$(first "$KDIR/image/boot/config-$release" "$KDIR/image/usr/lib/modules/$release/config" \
+		"$KDIR/image/lib/modules/$release/config")
+	VMLINUX=$(first "$root/usr/lib/debug/boot/vmlinux-$release" "$root/usr/lib/debug/lib/modules/$release/vmlinux" \
+		"$root/usr/lib/debug/usr/lib/modules/$release/vmlinux")
+	SYSMAP=$(first "$root/usr/lib/debug/boot/System.map-$release" \
+		"$root/usr/lib/debug/lib/modules/$release/System.map" \
+		"$root/usr/lib/debug/usr/lib/modules/$release/System.map")
+	what="$(for d in "${debs[@]}" "$dbg_deb"; do basename "$d"; done | tr '\n' ' ')"
 }
 
 todo=()
 for s in "${sets[@]}"; do
 	if [ "$force" -eq 0 ] && complete "$(outdir_of "$s")"; then
-		e2e_log "x86_64-$s: up to date in $(outdir_of "$s") (--force remakes it)"
+		e2e_log "$LINE_PREFIX-$s: up to date in $(outdir_of "$s") (--force remakes it)"
 	else
 		todo+=("$s")
 	fi
@@ -117,19 +245,27 @@ done
 [ "${#todo[@]}" -gt 0 ] || exit 0
 
 t=$(e2e_now)
-img_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg" amd64)
-dbg_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg-dbg" amd64)
-KDIR=$CACHE/$release
-e2e_unpack "$img_deb" "$KDIR/image"
-e2e_unpack "$dbg_deb" "$KDIR/dbg"
-VMLINUZ=$KDIR/image/boot/vmlinuz-$release
-VMLINUX=$KDIR/dbg/usr/lib/debug/boot/vmlinux-$release
-MODDIR=$KDIR/image/lib/modules/$release
-[ -f "$VMLINUZ" ] || e2e_die "no $VMLINUZ in $(basename "$img_deb")"
-[ -f "$VMLINUX" ] || e2e_die "no $VMLINUX in $(basename "$dbg_deb")"
-[ -d "$MODDIR" ] || e2e_die "no modules in $(basename "$img_deb")"
-# The image package's System.map is a stub; the real one is in -dbg.
-SYSMAP=$KDIR/dbg/usr/lib/debug/boot/System.map-$release
+if [ -z "$LINE_SUITE" ]; then
+	img_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg" amd64)
+	dbg_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg-dbg" amd64)
+	KDIR=$CACHE/$release
+	e2e_unpack "$img_deb" "$KDIR/image"
+	e2e_unpack "$dbg_deb" "$KDIR/dbg"
+	VMLINUZ=$KDIR/image/boot/vmlinuz-$release
+	VMLINUX=$KDIR/dbg/usr/lib/debug/boot/vmlinux-$release
+	MODDIR=$KDIR/image/lib/modules/$release
+	KCONFIG=$KDIR/image/boot/config-$release
+	# The image package's System.map is a stub; the real one is in -dbg.
+	SYSMAP=$KDIR/dbg/usr/lib/debug/boot/System.map-$release
+	what="$(basename "$img_deb") / $(basename "$dbg_deb")"
+else
+	suite_kernel
+fi
+[ -f "$VMLINUZ" ] || e2e_die "no vmlinuz in $what"
+[ -f "$VMLINUX" ] || e2e_die "no vmlinux in $what"
+[ -f "$SYSMAP" ] || e2e_die "no System.map in $what"
+[ -f "$KCONFIG" ] || e2e_die "no kernel config in $what"
+[ -d "$MODDIR" ] || e2e_die "no modules in $what"
 e2e_log "kernel ready in $(e2e_elapsed "$t") s ($KDIR)"
 
 # ---- guest programs and initramfs -------------------------------------------
@@ -157,7 +293,8 @@ cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
 mkdir -p "$work/data"
-if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|voluntary|stacked|unpatch'; then
+if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|stacked|unpatch' ||
+	{ [ "$klpmod" = 1 ] && printf '%s\n' "${todo[@]}" | grep -qx voluntary; }; then
 	# out-of-tree test modules against Debian's headers of the same ABI
 	if [ "$deps" -eq 1 ]; then
 		"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
@@ -184,11 +321,13 @@ run_set() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	append="console=ttyS0 panic=-1 klpset=$set"
+	# no sleeper module on this line: the guest runs without its tasks
+	[ "$klpmod" = 1 ] || append="$append klpmod=0"
 	if [ "$set" = preempt ]; then
 		append="$append preempt=full"
 	fi
 
-	e2e_log "x86_64-$set: booting ($append)"
+	e2e_log "$LINE_PREFIX-$set: booting ($append)"
 	t0=$(e2e_now)
 	# -nodefaults: no NIC, no VGA; -no-reboot + panic=-1: a kernel panic ends
 	# QEMU, which qmp.py notices at once instead of waiting for its time-out.
@@ -221,12 +360,12 @@ run_set() {
 	tr -d '\r' < "$tmp/console.raw" > "$tmp/console.log" 2>/dev/null || true
 	rm -f "$tmp/console.raw"
 	if [ "$rc" -ne 0 ]; then
-		e2e_log "x86_64-$set: last console lines:"
+		e2e_log "$LINE_PREFIX-$set: last console lines:"
 		tail -n 20 "$tmp/console.log" >&2 || true
 		[ -s "$tmp/qemu.log" ] && { e2e_log "QEMU said:"; cat "$tmp/qemu.log" >&2; }
-		e2e_die "x86_64-$set: no dump made (console in $tmp/console.log)"
+		e2e_die "$LINE_PREFIX-$set: no dump made (console in $tmp/console.log)"
 	fi
-	e2e_log "x86_64-$set: boot + scenarios + dumps took $(e2e_elapsed "$t0") s"
+	e2e_log "$LINE_PREFIX-$set: boot + scenarios + dumps took $(e2e_elapsed "$t0") s"
 
 	e2e_timeout 120 makedumpfile -R "$tmp/vmcore" < "$tmp/vmcore.flat" > "$work/makedumpfile.log" 2>&1 || {
 		cat "$work/makedumpfile.log" >&2
@@ -234,16 +373,18 @@ run_set() {
 	}
 	rm -f "$tmp/vmcore.flat"
 	e2e_extract_truth "$tmp/console.log" "$tmp/truth.txt" ||
-		e2e_die "x86_64-$set: no complete truth block in $tmp/console.log"
+		e2e_die "$LINE_PREFIX-$set: no complete truth block in $tmp/console.log"
 	grep -q "^kernel $release\$" "$tmp/truth.txt" ||
-		e2e_die "x86_64-$set: truth.txt names another kernel than $release"
+		e2e_die "$LINE_PREFIX-$set: truth.txt names another kernel than $release"
 	if [ "$set" = livepatch ] || [ "$set" = stacked ] || [ "$set" = unpatch ]; then
 		grep -q '^klp [0-9]* [^ ]* sleeping klpt_sleeper_wait$' "$tmp/truth.txt" ||
-			e2e_die "x86_64-$set: the truth shows no task stalling the livepatch transition"
+			e2e_die "$LINE_PREFIX-$set: the truth shows no task stalling the livepatch transition"
 	fi
 	ln -sfn "$VMLINUX" "$tmp/vmlinux"
 	ln -sfn "$SYSMAP" "$tmp/System.map"
 	echo "$release" > "$tmp/release"
+	echo "$img_pkg" > "$tmp/meta"
+	ln -sfn "$KCONFIG" "$tmp/config"
 	echo "$guest_id" > "$tmp/guest-id"
 	rm -f "$tmp/qemu.log"
 
@@ -252,7 +393,7 @@ run_set() {
 
 	rm -rf "$out"
 	mv "$tmp" "$out"
-	e2e_log "x86_64-$set: done: $out ($(grep -c '^task ' "$out/truth.txt") tasks in truth.txt)"
+	e2e_log "$LINE_PREFIX-$set: done: $out ($(grep -c '^task ' "$out/truth.txt") tasks in truth.txt)"
 }
 
 # crash(8) must open both dumps and run sys, bt -a and log. Debian's crash
@@ -268,44 +409,62 @@ check_crash() {
 		t=$(e2e_now)
 		printf 'sys\nbt -a\nlog\n' > "$work/crash.cmds"
 		# first half of check_hooks, saving one start of crash (~20 s)
-		[ "$f" = vmcore ] && printf '%s\n' "$E2E_HOOKS_PASS1" >> "$work/crash.cmds"
+		[ "$f" = vmcore ] && hooks_pass1 >> "$work/crash.cmds"
 		echo quit >> "$work/crash.cmds"
-		if ! e2e_timeout 300 crash -s "$dir/vmlinux" "$dir/$f" -i "$work/crash.cmds" \
+		if ! e2e_timeout 300 line_crash "$line" -s "$dir/vmlinux" "$dir/$f" -i "$work/crash.cmds" \
 			< /dev/null > "$log" 2>&1; then
 			tail -n 20 "$log" >&2
-			e2e_die "x86_64-$set: crash cannot read $f (log: $log)"
+			e2e_die "$LINE_PREFIX-$set: crash cannot read $f (log: $log)"
 		fi
 		grep -q "RELEASE: $release" "$log" ||
-			e2e_die "x86_64-$set: crash 'sys' on $f shows no RELEASE $release (log: $log)"
+			e2e_die "$LINE_PREFIX-$set: crash 'sys' on $f shows no RELEASE $release (log: $log)"
 		grep -q '^PID: ' "$log" ||
-			e2e_die "x86_64-$set: crash 'bt -a' on $f shows no task (log: $log)"
+			e2e_die "$LINE_PREFIX-$set: crash 'bt -a' on $f shows no task (log: $log)"
 		grep -q 'klpt: truth: .* tasks recorded' "$log" ||
-			e2e_die "x86_64-$set: crash 'log' on $f lacks the guest's messages (log: $log)"
+			e2e_die "$LINE_PREFIX-$set: crash 'log' on $f lacks the guest's messages (log: $log)"
 		if grep -E -v 'invalid size request: 0 +type: "stack contents"|read of stack at fffffe' "$log" |
 			grep -E -q '^(bt|crash|sys|log): '; then
 			grep -E '^(bt|crash|sys|log): ' "$log" | sort | uniq -c >&2
-			e2e_die "x86_64-$set: crash reported errors on $f (log: $log)"
+			e2e_die "$LINE_PREFIX-$set: crash reported errors on $f (log: $log)"
 		fi
 		if grep -q 'invalid size request: 0' "$log"; then
-			e2e_log "x86_64-$set: crash on $f: bt of the active tasks fails (known crash 8.0.2 limitation, see $log)"
+			e2e_log "$LINE_PREFIX-$set: crash on $f: bt of the active tasks fails (known crash limitation, see $log)"
 		fi
-		e2e_log "x86_64-$set: crash sys/bt -a/log on $f ok in $(e2e_elapsed "$t") s"
+		e2e_log "$LINE_PREFIX-$set: crash sys/bt -a/log on $f ok in $(e2e_elapsed "$t") s"
 	done
 }
 
 # The truth's "traced" lines against the dump itself: for every thread-group
-# leader on init_task.tasks, the graph tracer's shadow stack
-# (task->ret_stack[0..curr_ret_stack], v6.1 layout) and the number of rethook
-# nodes on task->rethooks must be exactly what truth.txt says. Uses crash
-# (list/struct work although crash's own task table is incomplete) and the
-# System.map plus the KASLR offset to name the functions.
-E2E_HOOKS_PASS1='sym schedule
-p klp_target_state
-list task_struct.tasks -s task_struct.pid,curr_ret_stack,ret_stack,rethooks,patch_state -h init_task'
+# leader on init_task.tasks, the graph tracer's shadow stack and the number
+# of the task's kretprobe instances must be exactly what truth.txt says.
+# Uses crash (list/struct work although crash's own task table may be
+# incomplete) and the System.map plus the KASLR offset to name the
+# functions.  Layouts by kernel, told by the dump's own types and symbols:
+#   task->ret_stack  struct ftrace_ret_stack * (<= 6.10): entries
+#                    0..curr_ret_stack; unsigned long * (>= 6.11, commit
+#                    "fgraph: Convert ret_stack to a series of longs"): a word
+#                    array, curr_ret_stack words used, each frame closed by
+#                    a word whose bits 0-9 give the distance to its start
+#   kretprobes       task->rethooks (rethook, x86 since 6.0:
+#                    arch_rethook_trampoline), task->kretprobe_instances
+#                    (5.11-5.19: __kretprobe_trampoline), the global
+#                    kretprobe_inst_table hash (<= 5.10)
+hooks_pass1() {
+	local kr=
+	if grep -q ' arch_rethook_trampoline$' "$SYSMAP"; then
+		kr=,rethooks
+	elif grep -q ' __kretprobe_trampoline$' "$SYSMAP"; then
+		kr=,kretprobe_instances
+	fi
+	printf '%s\n' 'sym schedule' 'p klp_target_state' 'struct task_struct.ret_stack' \
+		'struct ftrace_ret_stack -o' \
+		"list task_struct.tasks -s task_struct.pid,curr_ret_stack,ret_stack$kr,patch_state -h init_task"
+}
 check_hooks() {
 	local set=$1 dir=$2 t
 	t=$(e2e_now)
-	E2E_WORK=$work e2e_timeout 600 python3 - "$dir" "$SYSMAP" "$dir/crash-vmcore.log" <<'PYEOF' >&2 ||
+	E2E_WORK=$work E2E_LINE=$line E2E_LINES=$E2E_DIR/lines-x86_64.sh \
+		e2e_timeout 600 python3 - "$dir" "$SYSMAP" "$dir/crash-vmcore.log" <<'PYEOF' >&2 ||
 import bisect, re, subprocess, sys, os, collections
 
 d, sysmap = sys.argv[1], sys.argv[2]
@@ -314,9 +473,15 @@ cmdfile = os.path.join(os.environ["E2E_WORK"], "hooks.cmds")
 def crash(cmds):
     with open(cmdfile, "w") as f:
         f.write("\n".join(cmds + ["quit"]) + "\n")
-    r = subprocess.run(["crash", "-s", d + "/vmlinux", d + "/vmcore", "-i", cmdfile],
+    r = subprocess.run(["bash", os.environ["E2E_LINES"], "crash", os.environ["E2E_LINE"],
+                        "-s", d + "/vmlinux", d + "/vmcore", "-i", cmdfile],
                        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=280)
     return r.stdout
+
+def kname(a):
+    a -= kaslr
+    i = bisect.bisect_right(addrs, a) - 1
+    return names[i] if i >= 0 and addrs[i] == a else hex(a)
 
 addrs, names = [], []
 link_schedule = None
@@ -336,30 +501,86 @@ m = re.search(r"^([0-9a-f]{16}) \(\w\) schedule\b", out, re.M)
 if not m or link_schedule is None:
     sys.exit("check_hooks: cannot find the KASLR offset")
 kaslr = int(m.group(1), 16) - link_schedule
-tasks = re.findall(r"pid = (\d+),\n\s+curr_ret_stack = (-?\d+),\n\s+ret_stack = (0x[0-9a-f]+),"
-                   r"\n\s+rethooks = \{\n\s+first = (0x[0-9a-f]+)", out)
+# the list walk: one block per task, its address on a line of its own
+tasks = []
+for m in re.finditer(r"^([0-9a-f]{16})\n((?:  .*\n)+)", out, re.M):
+    b = m.group(2)
+    pid = re.search(r"pid = (\d+),", b)
+    crs = re.search(r"curr_ret_stack = (-?\d+),", b)
+    rs = re.search(r"ret_stack = (0x[0-9a-f]+),", b)
+    kr1 = re.search(r"(?:rethooks|kretprobe_instances) = \{\s+first = (0x[0-9a-f]+)", b)
+    if pid and crs and rs:
+        tasks.append((int(m.group(1), 16), int(pid.group(1)), int(crs.group(1)), rs.group(1),
+                      kr1.group(1) if kr1 else None))
 if len(tasks) < 10:
     sys.exit("check_hooks: the task list walk found %d tasks" % len(tasks))
+words = "unsigned long *ret_stack" in out          # >= 6.11
+if not words and "struct ftrace_ret_stack *ret_stack" not in out:
+    sys.exit("check_hooks: unknown type of task_struct.ret_stack")
+m = re.search(r"^\s+\[(\d+)\] unsigned long func;", out, re.M)
+if not m:
+    sys.exit("check_hooks: no ftrace_ret_stack.func offset")
+func_off = int(m.group(1))
+rethooks = re.search(r"rethooks = \{", out) is not None
+kr_list = "rethook_node.llist -s rethook_node.ret_addr" if rethooks else \
+    "kretprobe_instance.llist -s kretprobe_instance.ret_addr"
+table = all(t[4] is None for t in tasks)     # <= 5.10: kretprobe_inst_table
 cmds = []
-for pid, crs, rs, rh in tasks:
-    cmds.append("p %d" % (int(pid) + 1000000))    # a marker crash echoes in order
-    if int(crs) >= 0:
-        cmds.append("struct ftrace_ret_stack.func -x %s %d" % (rs, int(crs) + 1))
-    if rh != "0x0":
-        cmds.append("list -l rethook_node.llist -s rethook_node.ret_addr -x %s" % rh)
+for task, pid, crs, rs, rh in tasks:
+    cmds.append("p %d" % (pid + 1000000))    # a marker crash echoes in order
+    if not words and crs >= 0:
+        cmds.append("struct ftrace_ret_stack.func -x %s %d" % (rs, crs + 1))
+    if words and crs > 0 and rs != "0x0":
+        cmds.append("rd -64 -x %s %d" % (rs, crs))
+    if rh is not None and rh != "0x0":
+        cmds.append("list -l %s -x %s" % (kr_list, rh))
+if table:
+    cmds.append("p 999999")
+    cmds.append("p -x kretprobe_inst_table")
 out = crash(cmds)
 fg, kr, cur = {}, collections.Counter(), None
+wordbuf = {}
+heads = []
 for line in out.splitlines():
     m = re.match(r"\$\d+ = (\d+)$", line)
     if m:
-        cur = int(m.group(1)) - 1000000; fg[cur] = []; continue
+        cur = int(m.group(1)) - 1000000
+        if cur >= 0:
+            fg[cur] = []; wordbuf[cur] = []
+        continue
+    if cur is None:
+        continue
+    if cur < 0:                               # the 5.10 hash table
+        heads += re.findall(r"first = (0x[0-9a-f]+)", line)
+        continue
     m = re.search(r"func = (0x[0-9a-f]+)", line)
-    if m and cur is not None:
-        a = int(m.group(1), 16) - kaslr
-        i = bisect.bisect_right(addrs, a) - 1
-        fg[cur].append(names[i] if i >= 0 and addrs[i] == a else hex(a))
-    if "ret_addr = " in line and cur is not None:
+    if m:
+        fg[cur].append(kname(int(m.group(1), 16)))
+    m = re.match(r"([0-9a-f]{16}):\s+((?:[0-9a-f]{16}\s*)+)$", line)
+    if m and words:
+        wordbuf[cur] += [int(x, 16) for x in m.group(2).split()]
+    if "ret_addr = " in line:
         kr[cur] += 1
+if words:
+    # frames from the top down: the last word of each frame gives the
+    # distance back to its start (FGRAPH_FRAME_OFFSET, bits 0-9)
+    for pid, w in wordbuf.items():
+        off, found = len(w), []
+        while off > 0:
+            back = w[off - 1] & 0x3ff
+            if back <= 0 or back > off - 1:
+                sys.exit("check_hooks: task %d: corrupt shadow stack at word %d" % (pid, off - 1))
+            off = off - 1 - back
+            found.append(kname(w[off + func_off // 8]))
+        fg[pid] = list(reversed(found))       # outermost first, as the struct array
+if table:
+    live = [h for h in heads if h != "0x0"]
+    byaddr = dict((t[0], t[1]) for t in tasks)
+    if live:
+        out = crash(["list kretprobe_instance.hlist -s kretprobe_instance.task -x %s" % h for h in live])
+        for a in re.findall(r"task = (0x[0-9a-f]+)", out):
+            if int(a, 16) in byaddr:
+                kr[byaddr[int(a, 16)]] += 1
 if len(fg) != len(tasks):
     sys.exit("check_hooks: read %d of %d tasks" % (len(fg), len(tasks)))
 tfg, tkr = collections.defaultdict(list), collections.Counter()
@@ -421,8 +642,8 @@ if klp:
         print("check_hooks: livepatch: %d unswitched leader(s), as the klp lines say" % len(pending))
 sys.exit(1 if bad or not hooked else 0)
 PYEOF
-		e2e_die "x86_64-$set: the truth's traced lines do not match the dump"
-	e2e_log "x86_64-$set: traced lines match the dump's shadow stacks and rethooks ($(e2e_elapsed "$t") s)"
+		e2e_die "$LINE_PREFIX-$set: the truth's traced lines do not match the dump"
+	e2e_log "$LINE_PREFIX-$set: traced lines match the dump's shadow stacks and rethooks ($(e2e_elapsed "$t") s)"
 }
 
 for s in "${todo[@]}"; do

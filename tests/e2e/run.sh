@@ -78,75 +78,114 @@ compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
 }
 
 # One crash session on an x86_64 dump (the ELF file: crash reads it several
-# times faster than the kdump one, which klpscan reads): the plain report
-# and, for the livepatch guest, the transition and a what-if.
-crash_x86_64() { # SET DUMPDIR
-	cx_set=$1 cx_dir=$2
-	cx_pre=$out/x86_64-$cx_set
+# times faster than the kdump one, which klpscan reads), with the crash of
+# the dump's kernel line and the klpstack.so built for it: the plain report
+# and, for the livepatch guests, the transition and a what-if.
+crash_x86_64() { # TAG SET DUMPDIR LINE SO
+	cx_tag=$1 cx_set=$2 cx_dir=$3 cx_line=$4 cx_so=$5
+	cx_pre=$out/$cx_tag
 	{
-		echo "extend $top/klpstack.so"
+		echo "extend $cx_so"
 		echo "klpstack -j > $cx_pre.crash.json"
 		case $cx_set in livepatch|stacked|unpatch)
 			echo "klpstack -p -j > $cx_pre.crash-klp.json" ;;
 		esac
-		if [ "$cx_set" = livepatch ] || [ "$cx_set" = voluntary ]; then
+		if [ "$cx_set" = livepatch ] || { [ "$cx_set" = voluntary ] && [ "$cx_line" = bookworm-cloud ]; }; then
 			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
 		fi
 		echo "quit"
 	} >"$cx_pre.cmds"
 	rm -f "$cx_pre.crash.json" "$cx_pre.crash-klp.json" "$cx_pre.crash-whatif.json"
-	timeout 900 crash -s "$cx_dir/vmlinux" "$cx_dir/vmcore.elf" -i "$cx_pre.cmds" &&
-		python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' \
-			"$cx_pre".crash*.json
+	cx_t0=$(date +%s.%N)
+	timeout 900 bash tests/e2e/lines-x86_64.sh crash "$cx_line" -s "$cx_dir/vmlinux" \
+		"$cx_dir/vmcore.elf" -i "$cx_pre.cmds" </dev/null || return 1
+	awk -v a="$cx_t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >"$cx_pre.crash-seconds"
+	python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' "$cx_pre".crash*.json
 }
 
 # the function the test livepatch replaces (tests/e2e/guest/livepatch)
 WHATIF=klpt_sleeper:klpt_sleeper_wait
 
+# One line of the x86_64 table: what the truth held and what each reader
+# agreed on, from the comparison logs.
+x86_64_row() { # TAG LINE SET DUMPDIR CRASH-VERSION
+	xr_agree() { # LOG
+		sed -n 's/^sleeping tasks compared \([0-9]*\) (\([0-9]*\) skipped.*frames agreed \([0-9]* of [0-9]*\).*/compared \1 (moved \2), frames \3/p' "$1" 2>/dev/null | tail -n 1
+	}
+	printf '%-16s %-9s %-28s truth %3s tasks | klpscan: %s | crash %s (%ss): %s\n' \
+		"$2" "$3" "$(cat "$4/release" 2>/dev/null)" "$(grep -c '^task ' "$4/truth.txt" 2>/dev/null)" \
+		"$(xr_agree "$out/$1-klpscan.log")" "$5" "$(cat "$out/$1.crash-seconds" 2>/dev/null || echo '?')" \
+		"$(xr_agree "$out/$1-crash.log")" >>"$table"
+}
+table=$out/x86_64-lines.txt
+
 for arch in $arches; do
 	case $arch in
 	x86_64)
-		step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh voluntary preempt livepatch stacked unpatch
-		for set in voluntary preempt livepatch stacked unpatch; do
-			d=$CACHE/dumps/x86_64-$set
-			[ -f "$d/truth.txt" ] || continue
-			extra="--require-label exception"
-			[ "$set" = preempt ] && extra="$extra --require-label preempted"
-			step "x86_64-$set-crash-run" crash_x86_64 "$set" "$d"
-			klpscan_json "$d" kernel "$out/x86_64-$set.klpscan.json"
-			# shellcheck disable=SC2086
-			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
-				"$out/x86_64-$set.klpscan.json" $extra
-			if [ "$set" = voluntary ]; then
-				# the same sleepers, no patch loaded: the what-if
-				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
-					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
+		: >"$table"
+		for line in $(bash tests/e2e/lines-x86_64.sh names); do
+			sets=$(bash tests/e2e/lines-x86_64.sh sets "$line")
+			if [ "$line" = bookworm-cloud ]; then
+				# shellcheck disable=SC2086
+				step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh $sets
+			else
+				# shellcheck disable=SC2086
+				step "x86_64-$line-dumps" bash tests/e2e/mkdump-x86_64.sh --line "$line" $sets
 			fi
-			case $set in livepatch|stacked|unpatch) ;; *) continue ;; esac
-			# livepatch triage: the kernel's own last round of verdicts
-			./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
-				>"$out/x86_64-$set.klpscan-klp.json" || [ $? -eq 1 ]
-			for who in crash klpscan; do
-				run "x86_64-$set-$who-klp" python3 tests/e2e/compare.py \
-					--name "x86_64-$set/$who -p" --truth "$d/truth.txt" \
-					--klp "$out/x86_64-$set.$who-klp.json" --direction \
-					"$([ "$set" = unpatch ] && echo unpatching || echo patching)" \
-					--origin "$(case $set in stacked) echo 'previous patch' ;;
-						unpatch) echo new ;; *) echo original ;; esac)"
-			done
-			[ "$set" = livepatch ] || continue
-			./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
-				>"$out/x86_64-livepatch.klpscan-whatif.json" || [ $? -eq 1 ]
-			for who in crash klpscan; do
-				run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
-					--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
-					--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif
-				# asked before patching, on the voluntary guest
-				run "x86_64-voluntary-$who-whatif" python3 tests/e2e/compare.py \
-					--name "x86_64-voluntary/$who -f, before the patch" \
-					--truth "$CACHE/dumps/x86_64-voluntary/truth.txt" \
-					--klp "$out/x86_64-voluntary.$who-whatif.json" --whatif \
-					--predict "$d/truth.txt"
+			# the klpstack.so built against the defs.h of the line's crash
+			so=$out/x86_64-$line.so-path
+			step "x86_64-$line-klpstack.so" sh -c "bash tests/e2e/lines-x86_64.sh so $line > $so"
+			so=$(cat "$so" 2>/dev/null || true)
+			cver=$(bash tests/e2e/lines-x86_64.sh crash-version "$line" 2>/dev/null || true)
+			for set in $sets; do
+				d=$(bash tests/e2e/lines-x86_64.sh dumpdir "$line" "$set")
+				[ -f "$d/truth.txt" ] || continue
+				tag=$(basename "$d")
+				extra="--require-label exception"
+				# preempted in kernel mode only where the kernel preempts
+				if [ "$set" = preempt ] &&
+					grep -qE '^CONFIG_(PREEMPT_DYNAMIC|PREEMPT|PREEMPT_RT)=y' "$d/config" 2>/dev/null; then
+					extra="$extra --require-label preempted"
+				fi
+				if [ -n "$so" ]; then
+					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$line" "$so"
+				fi
+				klpscan_json "$d" kernel "$out/$tag.klpscan.json"
+				# shellcheck disable=SC2086
+				compare_dump "$tag" "$d" "$out/$tag.crash.json" "$out/$tag.klpscan.json" $extra
+				x86_64_row "$tag" "$line" "$set" "$d" "$cver"
+				[ "$line" = bookworm-cloud ] || continue
+				if [ "$set" = voluntary ]; then
+					# the same sleepers, no patch loaded: the what-if
+					./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
+						"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
+				fi
+				case $set in livepatch|stacked|unpatch) ;; *) continue ;; esac
+				# livepatch triage: the kernel's own last round of verdicts
+				./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
+					>"$out/x86_64-$set.klpscan-klp.json" || [ $? -eq 1 ]
+				for who in crash klpscan; do
+					run "x86_64-$set-$who-klp" python3 tests/e2e/compare.py \
+						--name "x86_64-$set/$who -p" --truth "$d/truth.txt" \
+						--klp "$out/x86_64-$set.$who-klp.json" --direction \
+						"$([ "$set" = unpatch ] && echo unpatching || echo patching)" \
+						--origin "$(case $set in stacked) echo 'previous patch' ;;
+							unpatch) echo new ;; *) echo original ;; esac)"
+				done
+				[ "$set" = livepatch ] || continue
+				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
+					>"$out/x86_64-livepatch.klpscan-whatif.json" || [ $? -eq 1 ]
+				for who in crash klpscan; do
+					run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
+						--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
+						--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif
+					# asked before patching, on the voluntary guest
+					run "x86_64-voluntary-$who-whatif" python3 tests/e2e/compare.py \
+						--name "x86_64-voluntary/$who -f, before the patch" \
+						--truth "$CACHE/dumps/x86_64-voluntary/truth.txt" \
+						--klp "$out/x86_64-voluntary.$who-whatif.json" --whatif \
+						--predict "$d/truth.txt"
+				done
 			done
 		done
 		;;
@@ -218,5 +257,9 @@ done
 
 echo "== summary"
 cat "$summary"
+if [ -s "$out/x86_64-lines.txt" ]; then
+	echo "== x86_64 kernel lines: sleeping tasks compared with the guest's /proc/PID/stack, frames agreed"
+	cat "$out/x86_64-lines.txt"
+fi
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

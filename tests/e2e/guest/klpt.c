@@ -177,7 +177,8 @@ static void park_piperead(const char *role)
 	char c;
 
 	make_pipe(p);	/* the write end stays open: read() sleeps in pipe_read */
-	register_role(role, "pipe_read");
+	/* 7.x: anon_pipe_read for a pipe(2) pipe */
+	register_role(role, "pipe_read|anon_pipe_read");
 	for (int i = 0; i < MAX_RETRIES; i++)
 		if (read(p[0], &c, 1) >= 0)
 			break;
@@ -199,7 +200,7 @@ static void park_poll(const char *role)
 static void park_pause(const char *role)
 {
 	/* __x64_sys_pause -> __do_sys_pause (v6.1) */
-	register_role(role, "__do_sys_pause");
+	register_role(role, "__do_sys_pause|__x64_sys_pause");
 	for (int i = 0; i < MAX_RETRIES; i++)
 		pause();
 }
@@ -242,7 +243,8 @@ static void park_futex(const char *role)
 {
 	static uint32_t word;	/* never changes: FUTEX_WAIT sleeps */
 
-	register_role(role, "futex_wait_queue");
+	/* futex_wait_queue_me before 5.16 */
+	register_role(role, "futex_wait_queue|futex_wait_queue_me");
 	for (int i = 0; i < MAX_RETRIES; i++)
 		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
@@ -652,14 +654,33 @@ static int read_stack(struct task *t)
 	return 0;
 }
 
-static int stack_has(const struct task *t, const char *func)
+/*
+ * Is NAME the function WANT, or a clone the compiler made of it
+ * (do_sigtimedwait.isra.0, sigsuspend.isra.0 on 6.12)?
+ */
+static int same_function(const char *name, const char *want, size_t wlen)
+{
+	return strncmp(name, want, wlen) == 0 && (name[wlen] == '\0' || name[wlen] == '.');
+}
+
+/* FUNCS: one function or alternatives "A|B" (names differ by kernel). */
+static int stack_has(const struct task *t, const char *funcs)
 {
 	char name[128];
 
 	for (int i = 0; i < t->nframes; i++) {
+		const char *f = funcs;
+
 		frame_func(t->frames[i], name, sizeof(name));
-		if (strcmp(name, func) == 0)
-			return 1;
+		while (*f) {
+			size_t len = strcspn(f, "|");
+
+			if (len && same_function(name, f, len))
+				return 1;
+			f += len;
+			if (*f == '|')
+				f++;
+		}
 	}
 	return 0;
 }
