@@ -107,7 +107,11 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 	if (k->init_text_start && addr >= k->init_text_start &&
 	    addr < k->init_text_end)
 		return 1;
-	return k->t->ops->is_kernel_text(k->t->priv, addr);
+	if (k->t->ops->is_kernel_text(k->t->priv, addr))
+		return 1;
+	/* Module text, init text included (modules.c): targets know the
+	 * core text of modules at best. */
+	return ks_module_text_index(k, addr) >= 0;
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -296,6 +300,10 @@ static void probe_task_layout(struct ks_kernel *k)
 	k->ts.stack = ks_offset(k, "task_struct", "stack", -1);
 	k->ts.thread = ks_offset(k, "task_struct", "thread", -1);
 	k->ts.on_cpu = ks_offset(k, "task_struct", "on_cpu", -1);
+	/* int on_cpu until 7.x made it a u8 followed by on_rq, is_blocked
+	 * and padding: read exactly the member's size, or a sleeper with
+	 * is_blocked set looks like it is on a CPU. */
+	k->ts.on_cpu_size = ks_member_size(k, "task_struct", "on_cpu", 4);
 	k->ts.cpu = ks_offset(k, "task_struct", "cpu", -1);
 	/* task_struct.cpu with THREAD_INFO_IN_TASK (x86 4.9+, s390 5.x+ in
 	 * most configs), else thread_info.cpu. */
@@ -359,12 +367,17 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->has_reliable_stacktrace =
 		ks_symbol(k, "arch_stack_walk_reliable") != 0 ||
 		ks_symbol(k, "save_stack_trace_tsk_reliable") != 0;
-	/* THREAD_SIZE: init_stack spans exactly one (__end_init_task marks
-	 * its end, 4.x+); 16 KiB by default, more with KASAN. */
+	/* THREAD_SIZE: init_stack spans exactly one; its end is marked by
+	 * __end_init_task (4.x+), renamed __end_init_stack in 6.10 (the
+	 * linker-script rework that put init_task's stack in its own
+	 * section).  16 KiB by default, more with KASAN (x86 32 KiB, s390
+	 * 64 KiB): never trust the default where the symbols tell. */
 	k->thread_size = k->arch->default_thread_size;
 	{
 		kaddr_t a = ks_symbol(k, "init_stack");
-		kaddr_t b = ks_symbol(k, "__end_init_task");
+		kaddr_t b = ks_symbol(k, "__end_init_stack");
+		if (!b)
+			b = ks_symbol(k, "__end_init_task");
 		if (a && b > a && b - a >= 8192 && b - a <= 65536 &&
 		    ((b - a) & (b - a - 1)) == 0)
 			k->thread_size = b - a;
@@ -376,9 +389,11 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	probe_fgraph(k);
 	probe_kretprobe(k);
 	probe_task_layout(k);
+	ks_modules_load(k);
 	if (k->arch->probe(k, err, errlen)) {
 		if (k->arch->release)
 			k->arch->release(k);
+		ks_modules_free(k);
 		free(k);
 		return NULL;
 	}
@@ -391,5 +406,6 @@ void ks_kernel_close(struct ks_kernel *k)
 		return;
 	if (k->arch->release)
 		k->arch->release(k);
+	ks_modules_free(k);
 	free(k);
 }

@@ -52,20 +52,10 @@ static void probe_layout(const struct ks_kernel *k, struct x86_layout *l)
 
 	/* struct module: no fallbacks, the layout moves with every config;
 	 * without type info module addresses simply have no ORC entry. */
-	l->mod_list = ks_offset(k, "module", "list", -1);
-	l->mod_name = ks_offset(k, "module", "name", -1);
 	l->mod_arch = ks_offset(k, "module", "arch", -1);
 	l->arch_orc_ip = ks_offset(k, "mod_arch_specific", "orc_unwind_ip", -1);
 	l->arch_orc = ks_offset(k, "mod_arch_specific", "orc_unwind", -1);
 	l->arch_num_orcs = ks_offset(k, "mod_arch_specific", "num_orcs", -1);
-	/* 6.4 ("module: replace module_layout with module_memory"):
-	 * mem[MOD_TEXT], MOD_TEXT = 0; before it core_layout. */
-	l->mod_mem = ks_offset(k, "module", "mem", -1);
-	l->mem_base = ks_offset(k, "module_memory", "base", 0);
-	l->mem_size = ks_offset(k, "module_memory", "size", 8);
-	l->mod_core_layout = ks_offset(k, "module", "core_layout", -1);
-	l->layout_base = ks_offset(k, "module_layout", "base", 0);
-	l->layout_text_size = ks_offset(k, "module_layout", "text_size", 12);
 }
 
 static int layout_sane(const struct x86_layout *l, char *err, size_t errlen)

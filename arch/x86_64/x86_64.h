@@ -81,7 +81,6 @@ struct x86_orc_table {
 	kaddr_t ip_table;	/* int orc_unwind_ip[] (self-relative) */
 	kaddr_t orc_table;	/* struct orc_entry orc_unwind[] */
 	uint32_t num;
-	kaddr_t text_start, text_end;	/* range the table covers; 0,0 = any */
 	int loaded;		/* 1 ok, -1 failed to read */
 	int32_t *ips;		/* raw self-relative offsets */
 	unsigned char *orcs;	/* raw entries */
@@ -98,9 +97,7 @@ struct x86_layout {
 	/* struct ftrace_ops (dynamic trampolines) */
 	long ops_next, ops_flags, ops_tramp, ops_tramp_size;
 	/* struct module (ORC in modules) */
-	long mod_list, mod_name, mod_arch, arch_orc_ip, arch_orc, arch_num_orcs;
-	long mod_mem, mod_mem_size, mem_base, mem_size;	/* 6.4+ */
-	long mod_core_layout, layout_base, layout_text_size;	/* < 6.4 */
+	long mod_arch, arch_orc_ip, arch_orc, arch_num_orcs;
 };
 
 enum x86_unwinder { X86_UNWINDER_ORC, X86_UNWINDER_FP };
