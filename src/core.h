@@ -145,6 +145,11 @@ long ks_offset(const struct ks_kernel *k, const char *type,
 long ks_member_size(const struct ks_kernel *k, const char *type,
 		    const char *member, long fallback);
 long ks_type_size(const struct ks_kernel *k, const char *type, long fallback);
+/* The machine code of function name (at most max bytes): 0 ok, -1 when
+ * the symbol, its size or its text is not known.  For facts only the
+ * code tells (which symbol a check compares with). */
+int ks_function_code(const struct ks_kernel *k, const char *name,
+		     unsigned char *buf, size_t max, size_t *len, kaddr_t *start);
 /* Name of the function containing addr ("" when unknown). */
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 			   char *buf, size_t len);

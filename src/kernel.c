@@ -135,6 +135,24 @@ long ks_type_size(const struct ks_kernel *k, const char *type, long fallback)
 	return sz > 0 ? sz : fallback;
 }
 
+int ks_function_code(const struct ks_kernel *k, const char *name,
+		     unsigned char *buf, size_t max, size_t *len, kaddr_t *start)
+{
+	struct ks_symbol s;
+	kaddr_t at = ks_symbol(k, name);
+	size_t n;
+
+	if (!at || k->t->ops->symbolize(k->t->priv, at, &s) || s.value != at ||
+	    s.size == 0)
+		return -1;
+	n = s.size < max ? (size_t)s.size : max;
+	if (ks_read(k, at, buf, n))
+		return -1;
+	*len = n;
+	*start = at;
+	return 0;
+}
+
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 			   char *buf, size_t len)
 {

@@ -77,6 +77,57 @@ static int layout_sane(const struct x86_layout *l, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Does the x86 code of [start, start + len) refer to target?  Either as a
+ * RIP-relative displacement ending an instruction (lea/mov/cmp with
+ * target(%rip)) or as a sign-extended 32-bit absolute (the kernel is
+ * built with -mcmodel=kernel: "cmp $target, %reg"); the dump's text has
+ * both relocated for KASLR.  A chance match of 4 bytes with a kernel
+ * text address inside one function is not a concern.
+ */
+static int x86_code_refers_to(const unsigned char *code, size_t len,
+			      kaddr_t start, kaddr_t target)
+{
+	for (size_t i = 0; i + 4 <= len; i++) {
+		int32_t d = (int32_t)((uint32_t)code[i] | (uint32_t)code[i + 1] << 8 |
+				      (uint32_t)code[i + 2] << 16 |
+				      (uint32_t)code[i + 3] << 24);
+		if (start + i + 4 + (kaddr_t)(int64_t)d == target)
+			return 1;
+		if ((kaddr_t)(int64_t)d == target)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Which address __unwind_start() takes for a task that never ran (the
+ * ORC_FORKED_TASK rule in unwind_orc.c): "x86: Rewrite ret_from_fork()
+ * in C" (6.5) made ret_from_fork_asm the saved return address but the
+ * check kept comparing with ret_from_fork, until 3bf19a0fb690
+ * ("x86/unwind/orc: Fix unwind for newly forked tasks", 6.13), which the
+ * stable trees took back into 6.12.x (6.12.117 has it) and vendors into
+ * older lines.  The kernel's own code says which one it compares with;
+ * 1 ret_from_fork_asm, 0 ret_from_fork, -1 the code does not tell.
+ */
+static int x86_forked_check_is_asm(const struct ks_kernel *k,
+				   const struct x86_priv *p)
+{
+	unsigned char code[1024];
+	size_t len;
+	kaddr_t start;
+	int asm_ref, plain_ref;
+
+	if (!p->ret_from_fork_asm || !p->ret_from_fork ||
+	    ks_function_code(k, "__unwind_start", code, sizeof(code), &len, &start))
+		return -1;
+	asm_ref = x86_code_refers_to(code, len, start, p->ret_from_fork_asm);
+	plain_ref = x86_code_refers_to(code, len, start, p->ret_from_fork);
+	if (asm_ref != plain_ref)
+		return asm_ref;
+	return -1;
+}
+
 static int x86_probe(struct ks_kernel *k, char *err, size_t errlen)
 {
 	struct x86_priv *p = calloc(1, sizeof(*p));
@@ -110,6 +161,7 @@ static int x86_probe(struct ks_kernel *k, char *err, size_t errlen)
 	 * sees from the missing arch_stack_walk_reliable. */
 	if (ks_symbol(k, "__start_orc_unwind_ip")) {
 		p->unwinder = X86_UNWINDER_ORC;
+		p->forked_check_asm = x86_forked_check_is_asm(k, p);
 		return x86_orc_probe(k, p, err, errlen);
 	}
 	p->unwinder = X86_UNWINDER_FP;

@@ -114,6 +114,10 @@ struct x86_priv {
 	char orc_version_from[48];	/* how the version was decided */
 	struct x86_layout l;
 	kaddr_t ret_from_fork, ret_from_fork_asm;
+	/* __unwind_start() compares a never-run task's ip with
+	 * ret_from_fork_asm (1), ret_from_fork (0), or the code does not
+	 * tell (-1): see x86_forked_check_is_asm() */
+	int forked_check_asm;
 	kaddr_t stext, etext;
 	kaddr_t sinittext, einittext;
 	kaddr_t ftrace_caller, ftrace_regs_caller, ftrace_call, ftrace_regs_call;

@@ -748,6 +748,31 @@ ret_from_fork_asm directly follows __switch_to_asm.)""", "6.6.60", version=3, he
 
 
 @sample
+def orc_forked_fixed_612():
+    s = Sample("orc-forked-task-fixed-6.12", "ORC: never-run task on a 6.12 stable kernel that has the fix",
+               """The same never-run task on 6.12.117: 3bf19a0fb690 ("x86/unwind/orc: Fix
+unwind for newly forked tasks", 6.13) reached the 6.12.x stable tree, so
+__unwind_start() compares with ret_from_fork_asm and the kernel's walk is
+reliable.  No version number says so; the kernel's own code does: its
+__unwind_start() holds "cmp $ret_from_fork_asm, %rdx" (48 81 fa + the
+sign-extended 32-bit address, as -mcmodel=kernel code has it).""",
+               "6.12.117", version=3, header=True)
+    code = DATA + 0x3000
+    rfa = sym("ret_from_fork_asm")
+    imm = "".join("%02x" % ((rfa >> (8 * i)) & 0xff) for i in range(4))
+    body = "4889d6" + "4881fa" + imm + "0f94c0c3"
+    s.extra_syms.append("sym __unwind_start %s 0x%x text" % (hx(code), len(body) // 2))
+    s.line()
+    s.line("# __unwind_start(): ... cmp $ret_from_fork_asm, %rdx; sete %al ...")
+    s.line("bytes %s %s  # (text placed at a data address: only the bytes matter)"
+           % (hx(code), body))
+    frames = [F("ret_from_fork_asm", 0x0, kind="end")]
+    s.task("forked", frames, expect=["verdict=reliable rule=NONE"],
+           frame_names=["__switch_to_asm"], labels=[])
+    return s
+
+
+@sample
 def orc_v2_signal():
     s = Sample("orc-v2-6.3", "ORC v2 (6.3): explicit signal bit",
                """6.3 (ffb1b4a41016) added the signal bit: the entry of the function being
