@@ -243,9 +243,16 @@ static void probe_fgraph(struct ks_kernel *k)
 	}
 	/* v6.11 ("function_graph: Convert ret_stack to a series of longs")
 	 * turned ret_stack into an unsigned long array with a word offset;
-	 * before it was an array of struct ftrace_ret_stack and an index. */
-	k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
-		KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
+	 * before it was an array of struct ftrace_ret_stack and an index.
+	 * The same series ("function_graph: Allow multiple users to attach
+	 * to function graph") added fgraph_array[], the registered users:
+	 * its presence tells the layout on a vendor kernel that took the
+	 * series back; the version decides only where neither says. */
+	if (ks_symbol(k, "fgraph_array"))
+		k->fgraph = KS_FGRAPH_WORD_ARRAY;
+	else
+		k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
+			KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
 	/* Layout of one entry: ret first; retp exists on x86 and s390 since
 	 * HAVE_FUNCTION_GRAPH_RET_ADDR_PTR (4.x), always since 6.11. */
 	k->frs_ret = ks_offset(k, "ftrace_ret_stack", "ret", 0);
