@@ -111,7 +111,10 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 		return 1;
 	/* Module text, init text included (modules.c): targets know the
 	 * core text of modules at best. */
-	return ks_module_text_index(k, addr) >= 0;
+	if (ks_module_text_index(k, addr) >= 0)
+		return 1;
+	/* is_bpf_text_address(): JIT-compiled BPF (bpf.c) */
+	return ks_bpf_find(k, addr) != NULL;
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -415,10 +418,12 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	probe_kretprobe(k);
 	probe_task_layout(k);
 	ks_modules_load(k);
+	ks_bpf_load(k);
 	if (k->arch->probe(k, err, errlen)) {
 		if (k->arch->release)
 			k->arch->release(k);
 		ks_modules_free(k);
+		ks_bpf_free(k);
 		free(k);
 		return NULL;
 	}
@@ -432,5 +437,6 @@ void ks_kernel_close(struct ks_kernel *k)
 	if (k->arch->release)
 		k->arch->release(k);
 	ks_modules_free(k);
+	ks_bpf_free(k);
 	free(k);
 }

@@ -125,9 +125,17 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 	 * address just past a function's last call names that function. */
 	kaddr_t look = f->ip ? f->ip - 1 : 0;
 
+	const struct ks_bpf_ksym *b;
+
 	f->symbol[0] = 0;
 	f->module[0] = 0;
 	f->offset = 0;
+	/* bpf_address_lookup(): BPF code is named by its ksym, no module */
+	if (f->ip && (b = ks_bpf_find(k, look)) != NULL) {
+		snprintf(f->symbol, sizeof(f->symbol), "%s", b->name);
+		f->offset = f->ip - b->start;
+		return;
+	}
 	if (!f->ip || k->t->ops->symbolize(k->t->priv, look, &s) || !s.name)
 		return;
 	if (s.size && look >= s.value + s.size)

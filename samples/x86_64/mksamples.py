@@ -772,6 +772,88 @@ sign-extended 32-bit address, as -mcmodel=kernel code has it).""",
     return s
 
 
+BPF_TRAMP = 0xffffffffa0002000     # bpf_trampoline_<key>: JIT pages
+
+
+def bpf_fexit_sample(name, kernel, version, explain, fp_range, expect):
+    """A task asleep in pipe_read, called by vfs_read, on which an fexit
+    program is attached: ksys_read's call lands on vfs_read's patched
+    fentry site, which calls the trampoline; the trampoline calls
+    vfs_read's body (vfs_read+5) and returns, skipping the fentry
+    return address, to ksys_read.  On the stack: vfs_read's body frame
+    returns into the trampoline, whose frame-pointer frame returns to
+    vfs_read+0x5."""
+    s = Sample(name, "ORC: a task asleep under a BPF fexit trampoline (%s)" % kernel,
+               explain, kernel, version=version, header=True)
+    tname = "bpf_trampoline_6442492734"
+    ADDR[tname] = (BPF_TRAMP, 0x1000)
+    ADDR["vfs_read_fentry"] = (sym("vfs_read"), 0x10)
+    s.extra_syms.append("sym bpf_kallsyms %s 16 data" % hx(DATA + 0x4000))
+    ksym = DATA + 0x5000
+    s.members += ["member bpf_ksym start 0", "member bpf_ksym end 8",
+                  "member bpf_ksym name 16 512", "member bpf_ksym lnode 528"]
+    if fp_range:
+        s.members += ["member bpf_ksym fp_start 568 4", "member bpf_ksym fp_end 572 4"]
+    s.line()
+    s.line("# bpf_kallsyms: one ksym, the fexit trampoline")
+    s.line("mem %s %s %s  # LIST_HEAD(bpf_kallsyms)" % (hx(DATA + 0x4000), hx(ksym + 528), hx(ksym + 528)))
+    s.line("mem %s %s %s  # ksym.start, end" % (hx(ksym), hx(BPF_TRAMP), hx(BPF_TRAMP + 0x1000)))
+    s.line("bytes %s %s00  # ksym.name" % (hx(ksym + 16), tname.encode().hex()))
+    s.line("mem %s %s %s  # ksym.lnode" % (hx(ksym + 528), hx(DATA + 0x4000), hx(DATA + 0x4000)))
+    if fp_range:
+        s.line("mem32 %s 0x8 0x100  # ksym.fp_start, fp_end (frame set up after push rbp; mov rbp, rsp)"
+               % hx(ksym + 568))
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("pipe_read", 0x1a5, size=0x60),
+              F("vfs_read", 0xa5, size=0x30),
+              F(tname, 0x6b, size=0x50),
+              F("vfs_read_fentry", 0x5, size=0x8),
+              F("ksys_read", 0x6b, size=0x28),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+
+    def post(sps, ksp, task):
+        # the trampoline's frame: saved rbp right below its return slot;
+        # rbp is callee-saved through the inner frames (their ORC leaves
+        # bp alone), so the task's saved bp is the trampoline's frame
+        bp = sps[5] - 16
+        return [(ksp + 40, bp, "inactive_task_frame.bp: the trampoline's rbp"),
+                (bp, 0, "trampoline: saved rbp (ksys_read's, unused)")]
+
+    s.task("cat", frames, expect=expect, post=post,
+           frame_names=[f.fn if f.fn != "vfs_read_fentry" else "vfs_read" for f in frames],
+           labels=["8:user-entry"])
+    # BPF code has no ORC entry; vfs_read: fentry site (sp 8) then body
+    del s.orc[tname], ADDR[tname]
+    del s.orc["vfs_read_fentry"], ADDR["vfs_read_fentry"]
+    s.override["vfs_read"] = "call sp 8 undefined 0"
+    s.orc_extra.append((sym("vfs_read", 0x10), "call sp 48 undefined 0", "vfs_read body"))
+    return s
+
+
+@sample
+def orc_bpf_fexit_612():
+    return bpf_fexit_sample("orc-bpf-fexit-6.12", "6.12.117", 3,
+        """6.12: __kernel_text_address() accepts the trampoline (is_bpf_text_address())
+and kallsyms names it from its bpf_ksym, but ORC has no entry for BPF code:
+unwind_next_frame() falls back to a frame-pointer guess with state->error
+set, so the reliable walk fails (ORC_NO_ENTRY at the trampoline frame);
+the guess itself is right and the frames go on as /proc/PID/stack shows
+them, vfs_read twice (its body, and the fentry site the trampoline
+returns to).""", False,
+        ["verdict=unreliable rule=ORC_NO_ENTRY frame=4"])
+
+
+@sample
+def orc_bpf_fexit_72():
+    return bpf_fexit_sample("orc-bpf-fexit-7.2", "7.2.13", 4,
+        """7.x: orc_find() asks orc_bpf_find(), which gives a frame-pointer entry
+that counts as found inside [start + fp_start, start + fp_end) of the
+ksym: the same stack as orc-bpf-fexit-6.12 is reliable.  struct
+bpf_ksym's fp_start member is what tells this kernel from 6.12.""", True,
+        ["verdict=reliable rule=NONE"])
+
+
 @sample
 def orc_v2_signal():
     s = Sample("orc-v2-6.3", "ORC v2 (6.3): explicit signal bit",
