@@ -243,6 +243,20 @@ unsigned ks_classify_kernel_regs(struct ks_walk *w, int regs_frame)
 	/* The entry frame just above the pt_regs names the kind of event. */
 	if (name_has_prefix(r->frames[regs_frame - 1].symbol, exception_entries))
 		return KS_LABEL(EXCEPTION);
+	/* x86 FRED (6.9+): every kernel-mode event enters through
+	 * asm_fred_entrypoint_kernel, and fred_entry_from_kernel() dispatches
+	 * to the handler (fred_hwexc() -> exc_page_fault() ...) a frame or
+	 * more further in: the first handler frame names the event. */
+	if (strcmp(r->frames[regs_frame - 1].symbol, "asm_fred_entrypoint_kernel") == 0) {
+		for (i = regs_frame - 2; i >= 0 && !r->frames[i].regs; i--) {
+			if (name_has_prefix(r->frames[i].symbol, exception_entries) ||
+			    strcmp(r->frames[i].symbol, "fred_hwexc") == 0)
+				return KS_LABEL(EXCEPTION);
+			if (strncmp(r->frames[i].symbol, "sysvec_", 7) == 0 ||
+			    strcmp(r->frames[i].symbol, "fred_extint") == 0)
+				return KS_LABEL(INTERRUPTED);
+		}
+	}
 	return KS_LABEL(INTERRUPTED);
 }
 

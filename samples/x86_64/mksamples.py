@@ -72,6 +72,9 @@ FUNCS = [
     # module loading (orc-module-init)
     ("do_one_initcall", 0x200), ("do_init_module", 0x240),
     ("load_module", 0x2400), ("__x64_sys_finit_module", 0x100),
+    # FRED entry (CONFIG_X86_FRED, 6.9+; only in samples with fred=True)
+    ("asm_fred_entrypoint_user", 0x40), ("asm_fred_entrypoint_kernel", 0x40),
+    ("fred_entry_from_kernel", 0x100), ("fred_hwexc", 0x100),
     ("_etext_pad", 0x10),
 ]
 
@@ -88,6 +91,8 @@ TRAMPOLINES = ("kretprobe_trampoline", "__kretprobe_trampoline",
 # ret_from_fork_asm exists from 6.5 ("x86: Rewrite ret_from_fork() in
 # C"); older images leave it out.
 OPTIONAL = TRAMPOLINES + ("ret_from_fork_asm",)
+FRED_FUNCS = ("asm_fred_entrypoint_user", "asm_fred_entrypoint_kernel",
+              "fred_entry_from_kernel", "fred_hwexc")
 
 
 def sym(name, off=0):
@@ -131,6 +136,8 @@ class Sample:
         self.release = None
         self.ntask = 0
         self.members = []
+        self.fred = False       # CONFIG_X86_FRED: FRED entry code, 2 words of padding
+        self.top_padding = 0    # TOP_OF_KERNEL_STACK_PADDING
 
     def line(self, s=""):
         self.lines.append(s)
@@ -162,7 +169,7 @@ class Sample:
         task = TASKS + (tnum - 1) * 0x4000
         end = stack + STACK_SIZE
         mem = {}
-        top_regs = end - REGS_SIZE
+        top_regs = end - self.top_padding - REGS_SIZE
         # Work outward-in: the last frame's sp is task_pt_regs.
         # sps[i] = sp of frame i (ORC meaning: sp after return to frame i).
         n = len(frames)
@@ -283,7 +290,7 @@ class Sample:
         tnum = self.ntask
         stack = STACKS + (tnum - 1) * 0x10000
         task = TASKS + (tnum - 1) * 0x4000
-        top_regs = stack + STACK_SIZE - REGS_SIZE
+        top_regs = stack + STACK_SIZE - self.top_padding - REGS_SIZE
         mem = {}
         n = len(frames)
         at = [0] * n
@@ -354,6 +361,8 @@ class Sample:
     def has(self, n):
         if n == "_etext_pad":
             return False
+        if n in FRED_FUNCS:
+            return self.fred
         if n == "ret_from_fork_asm":
             major, minor = [int(x) for x in self.kernel.split(".")[:2]]
             return (major, minor) >= (6, 5)
@@ -550,6 +559,52 @@ labelled exception, the outermost one user-entry (6.6, v3 format).""",
               F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
     s.task("cat", frames, expect=["verdict=reliable rule=NONE"],
            labels=["6:exception", "11:user-entry"])
+    return s
+
+
+@sample
+def orc_fred_exception():
+    s = Sample("orc-fred-exception-7.2", "ORC with FRED (7.2): a kernel-mode page fault, labelled exception",
+               """The orc-kernel-regs-exception stack on a CPU with FRED (CONFIG_X86_FRED,
+6.9+, on by default in 7.x where the CPU has it): every kernel-mode
+event enters through asm_fred_entrypoint_kernel, which saves the pt_regs,
+and fred_entry_from_kernel() -> fred_hwexc() dispatch to exc_page_fault().
+The frame just above the pt_regs is the FRED entry for every event: the
+first handler frame further in names it (exception here).  FRED also
+leaves two words above task_pt_regs() (TOP_OF_KERNEL_STACK_PADDING).""",
+               "7.2.13", version=4, header=True)
+    s.fred = True
+    s.top_padding = 16
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("handle_mm_fault", 0x1de, size=0x60),
+              F("do_user_addr_fault", 0x1b4, size=0x50),
+              F("exc_page_fault", 0x7c, size=0x20),
+              F("fred_hwexc", 0x9a, size=0x18),
+              F("fred_entry_from_kernel", 0x3b, size=0x10),
+              F("asm_fred_entrypoint_kernel", 0x26, kind="regs"),
+              F("_copy_to_user", 0x31, size=0x10),
+              F("filemap_read", 0x1f2, size=0x120),
+              F("vfs_read", 0x9e, size=0x40), F("ksys_read", 0x6b, size=0x38),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("asm_fred_entrypoint_user", 0x2a, kind="regs")]
+    s.task("cat", frames, expect=["verdict=reliable rule=NONE"],
+           labels=["8:exception", "13:user-entry"])
+    return s
+
+
+@sample
+def fp_fred_user():
+    s = Sample("fp-fred-user", "frame pointer with CONFIG_X86_FRED: the last frame sits 16 bytes lower",
+               """A user task in read(2) on a frame-pointer kernel built with
+CONFIG_X86_FRED (6.9, "x86/fred: Reserve space for the FRED stack frame"):
+TOP_OF_KERNEL_STACK_PADDING is two words, so task_pt_regs() and the
+outermost frame record (task_pt_regs - 2 words) sit 16 bytes below where
+a kernel without FRED has them.  The walk ends exactly there: reliable.
+(The FRED entry code in the image is what tells the padding.)""", "6.12.117", unwinder="fp")
+    s.fred = True
+    s.top_padding = 16
+    s.fp_task("cat", read_frames_fp(), expect=["verdict=reliable rule=NONE"],
+              labels=["6:user-entry"])
     return s
 
 
