@@ -151,9 +151,39 @@ static int sp_indirect_new(const struct ks_kernel *k)
  * that lookup in the dump's own table instead of guessing an outcome:
  * the kernel's verdict then follows from the same data (mostly an error
  * or a bogus return address, sometimes "reliable" with the caller
- * lost).  The frame is labelled kretprobe-unrecovered either way, so
- * strict mode reports the hidden caller.
+ * lost).  The frame is labelled kretprobe-unrecovered either way in
+ * kernel mode.  Strict mode says the truth: the caller from the task's
+ * instance (<= 5.10: kretprobe_inst_table, ri->fp = the slot since
+ * arch_prepare_kretprobe() records it; 5.11-5.15: the task's list),
+ * labelled kretprobe, and the walk goes on from the real caller; only a
+ * trampoline without an instance stays unrecovered (hidden caller).
  */
+static kaddr_t recover_kretprobe_old(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot)
+{
+	int found;
+	kaddr_t r;
+
+	if (s->w->mode == KS_MODE_STRICT) {
+		r = ks_kretprobe_ret_addr(s->w, ip, slot, &found);
+		if (found) {
+			s->labels |= KS_LABEL(KRETPROBE);
+			/* armed after the graph tracer hijacked the slot: the
+			 * instance saved return_to_handler */
+			if (r && r == s->k->return_to_handler) {
+				kaddr_t g = ks_fgraph_ret_addr(s->w, r, slot, &found);
+
+				s->labels |= found ? KS_LABEL(FTRACE_GRAPH)
+						   : KS_LABEL(FTRACE_GRAPH_UNRECOVERED);
+				if (found)
+					r = g;
+			}
+			return r;
+		}
+	}
+	s->labels |= KS_LABEL(KRETPROBE_UNRECOVERED);
+	return ip;
+}
+
 kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot)
 {
 	int found;
@@ -168,7 +198,7 @@ kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slo
 		ip = found ? r : ip;
 	}
 	if (ks_is_kretprobe_trampoline(s->k, ip))
-		s->labels |= KS_LABEL(KRETPROBE_UNRECOVERED);
+		return recover_kretprobe_old(s, ip, slot);
 	return ip;
 }
 
@@ -183,10 +213,8 @@ static kaddr_t recover_regs(struct x86_unwind_state *s, kaddr_t ip, kaddr_t sp)
 
 	if (!ks_is_kretprobe_trampoline(s->k, ip))
 		return ip;
-	if (s->k->version < KS_VERSION(5, 16, 0)) {
-		s->labels |= KS_LABEL(KRETPROBE_UNRECOVERED);
-		return ip;
-	}
+	if (s->k->version < KS_VERSION(5, 16, 0))
+		return recover_kretprobe_old(s, ip, sp - WORD);
 	r = ks_kretprobe_ret_addr(s->w, ip, sp - WORD, &found);
 	s->labels |= found ? KS_LABEL(KRETPROBE) : KS_LABEL(KRETPROBE_UNRECOVERED);
 	return found ? r : ip;

@@ -1142,6 +1142,49 @@ labelled kretprobe, and the stack is reliable.""", "5.16.20")
 
 
 @sample
+def orc_kretprobe_table_510():
+    s = Sample("orc-kretprobe-table-5.10", "ORC 5.10: strict mode recovers a kretprobe caller from kretprobe_inst_table",
+               """Before 5.16 the ORC unwinder leaves kretprobe_trampoline in the return
+slot as it is (the kernel's /proc/PID/stack of a real 5.10 guest ends
+there).  The instance is in the dump all the same: 5.10 hashes every
+active kretprobe_instance by task into the global kretprobe_inst_table (64
+hlist buckets), with ret_addr = the real return address and fp = the slot
+(arch_prepare_kretprobe()).  Kernel mode follows the kernel: the frame is
+labelled kretprobe-unrecovered and the walk goes on from the ORC entry
+before the trampoline.  Strict mode takes the caller from the instance
+(vfs_read, labelled kretprobe) and the stack is reliable.""", "5.10.223")
+    s.tramps = ("kretprobe_trampoline",)
+    s.members += ["member kretprobe_instance hlist 0",
+                  "member kretprobe_instance ret_addr 24",
+                  "member kretprobe_instance task 32",
+                  "member kretprobe_instance fp 40",
+                  "type kretprobe_instance 48"]
+    table = DATA + 0x6000
+    s.extra_syms.append("sym kretprobe_inst_table %s 512 data" % hx(table))
+    frames = read_frames_orc()
+    frames[3].raw = sym("kretprobe_trampoline")
+    frames[3].slot_note = "kretprobe_trampoline (kretprobe on pipe_read)"
+
+    def post(sps, ksp, task):
+        slot = sps[3] - 8
+        ri = task + 0x2000
+        # bucket 11: hash_ptr(task, 6) is the kernel's business; any bucket
+        # holds the task's instances as far as a reader is concerned
+        empty = [(table + b * 8, 0, "kretprobe_inst_table[%d].first" % b)
+                 for b in range(64) if b != 11]
+        return empty + [(table + 11 * 8, ri, "kretprobe_inst_table[11].first"),
+                (ri, 0, "kretprobe_instance.hlist.next"),
+                (ri + 24, sym("vfs_read", 0x9e), "kretprobe_instance.ret_addr"),
+                (ri + 32, task, "kretprobe_instance.task"),
+                (ri + 40, slot, "kretprobe_instance.fp")]
+    s.task("cat", frames, post=post,
+           expect=["verdict=reliable rule=NONE mode=strict"],
+           frame_names=["mode=strict"] + [f.fn for f in frames],
+           labels=["mode=strict", "3:kretprobe", "6:user-entry"])
+    return s
+
+
+@sample
 def fp_kretprobe_510():
     s = Sample("fp-kretprobe-5.10", "frame pointer 5.10: kretprobe_trampoline hides the caller",
                """Before 5.16 no unwinder recovered kretprobe returns.  With frame
