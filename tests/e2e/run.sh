@@ -126,22 +126,22 @@ for arch in $arches; do
 	case $arch in
 	x86_64)
 		: >"$table"
-		for line in ${E2E_X86_64_LINES:-$(bash tests/e2e/lines-x86_64.sh names)}; do
-			sets=$(bash tests/e2e/lines-x86_64.sh sets "$line")
-			if [ "$line" = bookworm-cloud ]; then
+		for xl in ${E2E_X86_64_LINES:-$(bash tests/e2e/lines-x86_64.sh names)}; do
+			sets=$(bash tests/e2e/lines-x86_64.sh sets "$xl")
+			if [ "$xl" = bookworm-cloud ]; then
 				# shellcheck disable=SC2086
 				step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh $sets
 			else
 				# shellcheck disable=SC2086
-				step "x86_64-$line-dumps" bash tests/e2e/mkdump-x86_64.sh --line "$line" $sets
+				step "x86_64-$xl-dumps" bash tests/e2e/mkdump-x86_64.sh --line "$xl" $sets
 			fi
 			# the klpstack.so built against the defs.h of the line's crash
-			so=$out/x86_64-$line.so-path
-			step "x86_64-$line-klpstack.so" sh -c "bash tests/e2e/lines-x86_64.sh so $line > $so"
+			so=$out/x86_64-$xl.so-path
+			step "x86_64-$xl-klpstack.so" sh -c "bash tests/e2e/lines-x86_64.sh so $xl > $so"
 			so=$(cat "$so" 2>/dev/null || true)
-			cver=$(bash tests/e2e/lines-x86_64.sh crash-version "$line" 2>/dev/null || true)
+			cver=$(bash tests/e2e/lines-x86_64.sh crash-version "$xl" 2>/dev/null || true)
 			for set in $sets; do
-				d=$(bash tests/e2e/lines-x86_64.sh dumpdir "$line" "$set")
+				d=$(bash tests/e2e/lines-x86_64.sh dumpdir "$xl" "$set")
 				[ -f "$d/truth.txt" ] || continue
 				tag=$(basename "$d")
 				extra="--require-label exception"
@@ -151,13 +151,13 @@ for arch in $arches; do
 					extra="$extra --require-label preempted"
 				fi
 				if [ -n "$so" ]; then
-					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$line" "$so"
+					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$xl" "$so"
 				fi
 				klpscan_json "$d" kernel "$out/$tag.klpscan.json"
 				# shellcheck disable=SC2086
 				compare_dump "$tag" "$d" "$out/$tag.crash.json" "$out/$tag.klpscan.json" $extra
-				x86_64_row "$tag" "$line" "$set" "$d" "$cver"
-				[ "$line" = bookworm-cloud ] || continue
+				x86_64_row "$tag" "$xl" "$set" "$d" "$cver"
+				[ "$xl" = bookworm-cloud ] || continue
 				if [ "$set" = voluntary ]; then
 					# the same sleepers, no patch loaded: the what-if
 					./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
