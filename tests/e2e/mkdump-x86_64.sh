@@ -146,7 +146,8 @@ complete() {
 }
 
 # Another suite's kernel (suite-apt.sh): the image (sid splits it into
-# linux-binary-ABI, the vmlinuz, and linux-modules-ABI) and its -dbg.  The
+# linux-binary-ABI, the vmlinuz, linux-modules-ABI and linux-base-ABI, the
+# config) and its -dbg.  The
 # metapackage's candidate comes first; when its packages cannot be
 # downloaded (a mirror may list a security update's -dbg it does not
 # carry), the metapackage's older versions in the suite, newest first.
@@ -168,7 +169,7 @@ suite_kernel() {
 			pkgs+=("$dep")
 		done < <(bash "${SA[@]}" apt-cache show "$img" 2>/dev/null |
 			awk '/^Depends:/ { n = split($0, a, /[ ,]+/)
-				for (i = 1; i <= n; i++) if (a[i] ~ /^linux-(binary|modules)-[0-9]/) print a[i]; exit }')
+				for (i = 1; i <= n; i++) if (a[i] ~ /^linux-(binary|modules|base)-[0-9]/) print a[i]; exit }')
 		[ "${#pkgs[@]}" -gt 0 ] || pkgs=("$img")
 		pkgs+=("$img-dbg")
 		debs=()
@@ -482,9 +483,12 @@ def crash(cmds):
     return r.stdout
 
 def kname(a):
+    # ftrace_ret_stack.func is the traced call site: the function's start,
+    # or 4 bytes in where an ENDBR64 comes first (CONFIG_X86_KERNEL_IBT,
+    # Debian's 6.12 and later)
     a -= kaslr
     i = bisect.bisect_right(addrs, a) - 1
-    return names[i] if i >= 0 and addrs[i] == a else hex(a)
+    return names[i] if i >= 0 and a - addrs[i] in (0, 4) else hex(a)
 
 addrs, names = [], []
 link_schedule = None
