@@ -97,9 +97,24 @@ def load_symbols(sysmap, vmlinux):
     return addr, sched
 
 
+CLONE = re.compile(r"(\.(isra|constprop|part|cold|lto_priv)(\.\d+)?)+$")
+
+
+def base_name(name):
+    """A function's name without the suffixes of compiler-made clones:
+    crash's symbol table names sigsuspend.isra.0 (6.12) sigsuspend."""
+    return CLONE.sub("", name) if name else name
+
+
+def same_func(a, b):
+    return a == b or (a is not None and b is not None and base_name(a) == base_name(b))
+
+
 def frame_matches(ours, truth, addr):
     name, off, _mod = truth
     if ours.get("symbol") == name:
+        return True
+    if same_func(ours.get("symbol"), name) and ours.get("offset") == off:
         return True
     a, b = addr.get(ours.get("symbol") or ""), addr.get(name)
     return a is not None and b is not None and a + ours["offset"] == b + off
@@ -186,11 +201,11 @@ def compare_truth(args):
                 labelled.setdefault(lab, set()).add(i)
         allowed = {lab: set() for lab in TRAMPOLINE_LABELS}
         for func, label in t["traced"]:
-            idx = [i for i, f in enumerate(full) if f.get("symbol") == func or
+            idx = [i for i, f in enumerate(full) if same_func(f.get("symbol"), func) or
                    (addr.get(func) is not None and addr.get(func) == addr.get(f.get("symbol")))]
             if not idx and truncated and not strict:
                 continue    # hidden behind the trampoline, for the kernel too
-            if not idx and not any(n == func or (addr.get(func) is not None and
+            if not idx and not any(same_func(n, func) or (addr.get(func) is not None and
                                                  addr.get(func) == addr.get(n))
                                    for n, _, _ in want):
                 # entered (the tracer saw it) but left by a tail call:
@@ -220,9 +235,9 @@ def compare_truth(args):
         # function after tracing began holds a real trampoline there.
         for i in range(1, len(full)):
             callee = full[i - 1].get("symbol")
-            if callee in meta["fgraph"] or callee in meta["fgraph-notrace"]:
+            if any(same_func(callee, n) for n in meta["fgraph"] + meta["fgraph-notrace"]):
                 allowed["ftrace-graph"].update(range(0, i + 1))
-            if callee in meta["kretprobe"]:
+            if any(same_func(callee, n) for n in meta["kretprobe"]):
                 allowed["kretprobe"].add(i)
         for lab in sorted(TRAMPOLINE_LABELS):
             stray = labelled.get(lab, set()) - allowed.get(lab, set())
