@@ -243,8 +243,8 @@ static void park_futex(const char *role)
 {
 	static uint32_t word;	/* never changes: FUTEX_WAIT sleeps */
 
-	/* futex_wait_queue_me before 5.16 */
-	register_role(role, "futex_wait_queue|futex_wait_queue_me");
+	/* futex_wait_queue_me before 5.16; inlined into __futex_wait in 7.x */
+	register_role(role, "futex_wait_queue|futex_wait_queue_me|__futex_wait");
 	for (int i = 0; i < MAX_RETRIES; i++)
 		syscall(SYS_futex, &word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 }
