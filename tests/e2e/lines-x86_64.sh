@@ -28,6 +28,7 @@
 #
 # Can also be sourced (bash) for line_* functions.
 
+# shellcheck disable=SC2034  # LINE_* are for the sourcing scripts
 LINES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LINES_TOP=$(cd "$LINES_DIR/../.." && pwd)
 LINES_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
@@ -40,7 +41,7 @@ lines_die() { echo "lines-x86_64: error: $*" >&2; exit 1; }
 # LINE_SETS (default scenario sets), LINE_CRASH_OPTS (options the line's
 # crash needs).
 line_info() {
-	LINE_SUITE= LINE_META=linux-image-cloud-amd64 LINE_CRASH_SUITE= LINE_CRASH_OPTS=
+	LINE_SUITE='' LINE_META=linux-image-cloud-amd64 LINE_CRASH_SUITE='' LINE_CRASH_OPTS=''
 	LINE_PREFIX=x86_64-$1
 	# only the host's suite has the compiler of its kernel's headers: the
 	# sets with out-of-tree modules run there alone

@@ -155,7 +155,7 @@ complete() {
 suite_kernel() {
 	local img dep v dbg_deb d f root
 	local -a imgs=("$img_pkg") debs=() pkgs=()
-	while read -r v dep; do
+	while read -r _ dep; do
 		[ "$dep" = "$img_pkg" ] || imgs+=("$dep")
 	done < <(bash "${SA[@]}" apt-cache show "$LINE_META" 2>/dev/null | awk '
 		/^Version:/ { v = $2 }
