@@ -411,11 +411,12 @@ check_crash() {
 	for f in vmcore vmcore.elf; do
 		log=$dir/crash-$f.log
 		t=$(e2e_now)
+		# (minutes on the kdump file of a loaded machine: generous limit)
 		printf 'sys\nbt -a\nlog\n' > "$work/crash.cmds"
 		# first half of check_hooks, saving one start of crash (~20 s)
 		[ "$f" = vmcore ] && hooks_pass1 >> "$work/crash.cmds"
 		echo quit >> "$work/crash.cmds"
-		if ! e2e_timeout 300 bash "$E2E_DIR/lines-x86_64.sh" crash "$line" -s "$dir/vmlinux" "$dir/$f" -i "$work/crash.cmds" \
+		if ! e2e_timeout 900 bash "$E2E_DIR/lines-x86_64.sh" crash "$line" -s "$dir/vmlinux" "$dir/$f" -i "$work/crash.cmds" \
 			< /dev/null > "$log" 2>&1; then
 			tail -n 20 "$log" >&2
 			e2e_die "$LINE_PREFIX-$set: crash cannot read $f (log: $log)"
@@ -468,7 +469,7 @@ check_hooks() {
 	local set=$1 dir=$2 t
 	t=$(e2e_now)
 	E2E_WORK=$work E2E_LINE=$line E2E_LINES=$E2E_DIR/lines-x86_64.sh \
-		e2e_timeout 600 python3 - "$dir" "$SYSMAP" "$dir/crash-vmcore.log" <<'PYEOF' >&2 ||
+		e2e_timeout 1800 python3 - "$dir" "$SYSMAP" "$dir/crash-vmcore.log" <<'PYEOF' >&2 ||
 import bisect, re, subprocess, sys, os, collections
 
 d, sysmap = sys.argv[1], sys.argv[2]
@@ -479,7 +480,7 @@ def crash(cmds):
         f.write("\n".join(cmds + ["quit"]) + "\n")
     r = subprocess.run(["bash", os.environ["E2E_LINES"], "crash", os.environ["E2E_LINE"],
                         "-s", d + "/vmlinux", d + "/vmcore", "-i", cmdfile],
-                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=280)
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=850)
     return r.stdout
 
 def kname(a):
