@@ -387,8 +387,20 @@ static int parse_selector(const char *arg, struct selector *s)
 		if (errno || *end)
 			return -1;
 	}
-	if (!IS_KVADDR((ulong)v))
-		return -1;
+	/*
+	 * The same test on every arch: IS_KVADDR() alone accepts 0xabc on
+	 * s390x (its kernel space starts at 0), rejects it on x86_64.  No
+	 * task_struct lies in the first 64 KiB (s390x lowcore and absolute
+	 * zero pages, x86_64 user space), none is less than pointer
+	 * aligned (slab objects), and it must be in the dump.
+	 */
+	{
+		uint64_t word;
+
+		if (!IS_KVADDR((ulong)v) || v < 0x10000 || (v & 7) ||
+		    glue_read(NULL, (kaddr_t)v, &word, sizeof(word)))
+			return -1;
+	}
 	s->is_task = 1;
 	s->task = (kaddr_t)v;
 	return 0;
@@ -650,6 +662,13 @@ static void cmd_klpstack(void)
 	}
 	if (argerrs)
 		cmd_usage(pc->curcmd, SYNOPSIS);	/* does not return */
+	if (o.functions && !strpbrk(o.functions, "abcdefghijklmnopqrstuvwxyz"
+					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.:")) {
+		/* "", ",,,": a mistake, never a plain transition report */
+		error(INFO, "-f \"%s\": no function names (func or module:func, "
+		      "comma-separated)\n", o.functions);
+		return;
+	}
 	if (o.json && o.summary) {
 		error(INFO, "-j and -s do not combine: the JSON report lists every task\n");
 		return;
