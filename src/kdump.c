@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-validate.h"
 #include "klpstack.h"
 
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
@@ -535,6 +536,17 @@ static int vmlinux_open(struct vmlinux *v, const char *path, char *err,
 		seterr(err, errlen, "%s is not an ELF vmlinux", path);
 		vmlinux_close(v);
 		return -1;
+	}
+	{
+		struct stat st;
+		char why[256];
+
+		if (fstat(v->fd, &st) == 0 &&
+		    ks_elf_check_whole(v->elf, (uint64_t)st.st_size, why, sizeof(why))) {
+			seterr(err, errlen, "vmlinux %s: %s", path, why);
+			vmlinux_close(v);
+			return -1;
+		}
 	}
 	v->machine = eh.e_machine;
 	if (elf_build_id(v->elf, v->build_id, &v->build_id_len))
@@ -1352,101 +1364,6 @@ static int check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,
 	return rc;
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	size_t have = 0;
-	while (have < len) {
-		ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
-		if (n <= 0)
-			return -1;
-		have += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * kdump-compressed header (makedumpfile's disk_dump_header, written by
- * QEMU in the guest's byte order): signature[8], header_version,
- * new_utsname (6 x 65), timeval, status, block_size, sub_hdr_size,
- * bitmap_blocks, max_mapnr.  Gives the machine name (empty from QEMU),
- * the byte order, and lets us check that the last page descriptor's data
- * lies inside the file.
- */
-#define DDH_MACHINE (8 + 4 + 4 * 65)
-#define DDH_BLOCK_SIZE 428
-#define DDH_SUB_HDR_SIZE 432
-#define DDH_BITMAP_BLOCKS 436
-
-static int check_kdump(int fd, off_t fsize, char *machine, size_t mlen,
-		       int *big_endian, char *err, size_t errlen)
-{
-	unsigned char h[448];
-	uint32_t ver_le, ver_be, block, sub, bitmap_blocks;
-	unsigned char *bm = NULL;
-	size_t bmlen;
-	uint64_t pages = 0;
-	off_t desc_off;
-	unsigned char desc[24];
-	int rc = 0;
-
-	if (pread_full(fd, h, sizeof(h), 0)) {
-		seterr(err, errlen, "truncated: no complete kdump header");
-		return -1;
-	}
-	memcpy(machine, h + DDH_MACHINE, mlen < 65 ? mlen : 65);
-	machine[mlen - 1] = 0;
-	ver_le = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
-		 (uint32_t)h[11] << 24;
-	ver_be = (uint32_t)h[11] | (uint32_t)h[10] << 8 | (uint32_t)h[9] << 16 |
-		 (uint32_t)h[8] << 24;
-	/* Header versions are small numbers; whichever reading is small
-	 * tells the byte order. */
-	*big_endian = ver_be < 0x10000 && ver_le >= 0x10000;
-	block = get_u32(*big_endian, h + DDH_BLOCK_SIZE);
-	sub = get_u32(*big_endian, h + DDH_SUB_HDR_SIZE);
-	bitmap_blocks = get_u32(*big_endian, h + DDH_BITMAP_BLOCKS);
-	if (block < 512 || block > (1u << 20) || (block & (block - 1)) ||
-	    bitmap_blocks < 2 || sub > (1u << 20)) {
-		seterr(err, errlen, "corrupt kdump header (block size %u, %u bitmap blocks)",
-		       block, bitmap_blocks);
-		return -1;
-	}
-	/* The second bitmap lists the pages that were written; their
-	 * descriptors follow the bitmaps, one per page, in order. */
-	bmlen = (size_t)bitmap_blocks / 2 * block;
-	if (bmlen > (256u << 20))
-		return 0;	/* too big to check cheaply: let reads tell */
-	bm = malloc(bmlen);
-	if (!bm)
-		return 0;
-	if (pread_full(fd, bm, bmlen, (off_t)(1 + sub) * block + (off_t)bmlen)) {
-		seterr(err, errlen, "truncated: the page bitmap is cut short");
-		free(bm);
-		return -1;
-	}
-	for (size_t i = 0; i < bmlen; i++)
-		pages += (uint64_t)__builtin_popcount(bm[i]);
-	free(bm);
-	if (!pages)
-		return 0;
-	desc_off = (off_t)(1 + sub + bitmap_blocks) * block + (off_t)(pages - 1) * 24;
-	if (desc_off + 24 > fsize || pread_full(fd, desc, sizeof(desc), desc_off)) {
-		seterr(err, errlen, "truncated: the page table of %llu pages ends past the file's %llu bytes",
-		       (unsigned long long)pages, (unsigned long long)fsize);
-		return -1;
-	}
-	{
-		uint64_t off = get_u64(*big_endian, desc);
-		uint32_t size = get_u32(*big_endian, desc + 8);
-		if (off + size > (uint64_t)fsize) {
-			seterr(err, errlen, "truncated: page data up to byte %llu, the file has %llu",
-			       (unsigned long long)(off + size), (unsigned long long)fsize);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
 /* ------------------------------------------------------------------ */
 /* VMCOREINFO and the banner                                           */
 
@@ -1847,9 +1764,13 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
 			goto fail;
 	} else {
-		if (check_kdump(d->fd, st.st_size, machine, sizeof(machine),
-				&d->big_endian, err, errlen))
+		struct ks_kdump_layout lay;
+
+		/* every field libkdumpfile trusts (kdump-validate.c) */
+		if (ks_kdump_validate(d->fd, (uint64_t)st.st_size, &lay, err, errlen))
 			goto fail;
+		snprintf(machine, sizeof(machine), "%s", lay.machine);
+		d->big_endian = lay.big_endian;
 		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
 		 * then needs the architecture named.  The only big-endian
 		 * machine we read is s390x, the only little-endian one

@@ -175,5 +175,42 @@ if [ -x "$asan" ] && [ -f "$lp/x86-6.1-whatif-no-livepatch.sample" ]; then
 	if grep -q LeakSanitizer "$tmp/err"; then fail=$((fail + 1)); echo "FAIL asan: leak"; else pass=$((pass + 1)); fi
 fi
 
+# Hostile kdump containers: each corruption is one clear error of that
+# dump, never a crashed worker (tests/mkkdump.py writes them).
+mk=tests/mkkdump.py
+if [ -f "$mk" ]; then
+	for arch in x86_64 s390x; do
+		python3 "$mk" "$tmp/ok-$arch.kdump" --arch "$arch"
+		check "kdump $arch healthy passes the container checks" 2 "$klpscan" --vmlinux "$tmp/none" "$tmp/ok-$arch.kdump"
+		expect_text "kdump $arch healthy: fails only for the vmlinux" "$tmp/err" "does not fit the dump"
+		for kind in desc-size-huge:"compressed size 8192" desc-size-last-ok:"PFN 0x3 (page 4 of 14): compressed size 8192" \
+			    desc-offset-past-eof:"truncated: the data of PFN 0x4" desc-offset-wild:"beyond any data" \
+			    note-size-huge:"note bytes" note-past-eof:"note bytes at byte 10485760" \
+			    bitmap-blocks-huge:"2147418112 bitmap blocks" bitmap-garbage:"corrupt page descriptor" \
+			    sub-hdr-negative:"-5 sub-header" truncated:"truncated: the data of PFN" \
+			    split:"split dump" short:"no complete kdump header"; do
+			k=${kind%%:*} msg=${kind#*:}
+			python3 "$mk" "$tmp/$k.kdump" --arch "$arch" --corrupt "$k"
+			check "kdump $arch $k" 2 "$klpscan" --json "$tmp/$k.kdump"
+			expect_text "kdump $arch $k: message" "$tmp/out" "$msg"
+			if grep -q "worker" "$tmp/out" "$tmp/err"; then
+				fail=$((fail + 1)); echo "FAIL kdump $arch $k: worker died"
+			else pass=$((pass + 1)); fi
+		done
+	done
+	python3 "$mk" "$tmp/header32.kdump" --corrupt header32
+	check "kdump header also 32-bit" 2 "$klpscan" "$tmp/header32.kdump"
+	expect_text "kdump header32 message" "$tmp/err" "reads as a 32-bit one"
+	# a truncated vmlinux says so (not "stripped")
+	printf 'int main(void){return 0;}\n' >"$tmp/v.c"
+	if cc -static -no-pie -Wl,--build-id=sha1 -o "$tmp/vml" "$tmp/v.c" 2>/dev/null; then
+		id=$(readelf -n "$tmp/vml" | sed -n 's/.*Build ID: *//p')
+		python3 "$mk" "$tmp/vml.kdump" --build-id "$id"
+		head -c 300000 "$tmp/vml" >"$tmp/vml.trunc"
+		check "truncated vmlinux" 2 "$klpscan" --vmlinux "$tmp/vml.trunc" "$tmp/vml.kdump"
+		expect_text "truncated vmlinux named" "$tmp/err" "vml.trunc: truncated: the section headers"
+	fi
+fi
+
 echo "frontend: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
