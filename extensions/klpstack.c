@@ -713,10 +713,16 @@ static void cmd_klpstack(void)
 	/* First the list, then the walks: the list's problems are reported
 	 * before the report starts, and PIDs are matched on the way. */
 	col = (struct collect){ .k = glue.k, .sel = sel, .nsel = nsel };
-	rc = ks_task_foreach(glue.k, collect_task, &col, err, sizeof(err));
-	if (rc)
-		diag(&o, "task list: %s (%zu tasks found before that)", err,
-		     glue.ntasks);
+	{
+		char warn[512];
+
+		rc = ks_task_foreach_checked(glue.k, collect_task, &col, warn, sizeof(warn),
+					     err, sizeof(err));
+		if (rc)
+			diag(&o, "task list: %s (%zu tasks found)", err, glue.ntasks);
+		if (warn[0])
+			diag(&o, "warning: task list: %s", warn);
+	}
 	if (col.oom)
 		diag(&o, "out of memory after %zu tasks: the list is incomplete",
 		     glue.ntasks);

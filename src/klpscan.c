@@ -401,9 +401,17 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	if (sample) {
 		for (int i = 0; i < ks_sample_ntasks(sample); i++)
 			klp_one(&c, &ks_sample_task(sample, i)->task);
-	} else if (ks_task_foreach(k, klp_task_cb, &c, err, sizeof(err))) {
-		fprintf(stderr, "klpscan: %s: task list: %s\n", path, err);
-		rc = EXIT_ERROR;
+	} else {
+		char warn[512];
+
+		if (ks_task_foreach_checked(k, klp_task_cb, &c, warn, sizeof(warn), err,
+					    sizeof(err))) {
+			fprintf(stderr, "klpscan: %s: task list: %s\n", path, err);
+			worker_send(w, "M task list: %s", err);
+			rc = EXIT_ERROR;
+		}
+		if (warn[0])
+			fprintf(stderr, "klpscan: %s: warning: task list: %s\n", path, warn);
 	}
 	ks_klp_report_end(&c.rep);
 	if (!rc && c.blockers)
@@ -553,7 +561,7 @@ static int scan_task(void *arg, kaddr_t task)
 static void run_dump(const char *path, const struct options *o, FILE *out,
 		     FILE *errf, struct worker *w, struct result_totals *tot)
 {
-	char err[1024], list_err[256] = "";
+	char err[1024], list_err[512] = "", list_warn[512] = "";
 	struct ks_dump *d;
 	struct ks_kernel *k;
 	struct ks_report rep;
@@ -637,7 +645,8 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		ks_summary_init(&sum, o->mode);
 		c.sum = &sum;
 	}
-	rc = ks_task_foreach(k, scan_task, &c, list_err, sizeof(list_err));
+	rc = ks_task_foreach_checked(k, scan_task, &c, list_warn, sizeof(list_warn), list_err,
+				     sizeof(list_err));
 	t2 = now();
 	if (rc) {
 		/* the tasks found so far are reported; the dump still fails */
@@ -666,9 +675,14 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 				ks_json_string(x, list_err);
 			else
 				fputs("null", x);
-			if (ks_dump_module_error(d)[0]) {
+			if (ks_dump_module_error(d)[0] || list_warn[0]) {
+				char both[1024];
+
+				snprintf(both, sizeof(both), "%s%s%s%s", ks_dump_module_error(d),
+					 ks_dump_module_error(d)[0] && list_warn[0] ? "; " : "",
+					 list_warn[0] ? "task list: " : "", list_warn);
 				fprintf(x, ",\"warning\":");
-				ks_json_string(x, ks_dump_module_error(d));
+				ks_json_string(x, both);
 			}
 			fclose(x);
 			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
@@ -681,6 +695,10 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		ks_summary_free(&sum);
 		if (ks_dump_module_error(d)[0])
 			fprintf(out, "warning: %s\n", ks_dump_module_error(d));
+		if (list_warn[0])
+			fprintf(out, "warning: task list: %s\n", list_warn);
+		if (rc)
+			fprintf(out, "error: task list: %s\n", list_err);
 		fprintf(out, "%ld tasks in %.2f s (open %.2f s, walk %.2f s, %.0f tasks/s)\n\n",
 			tot->tasks, t2 - t0, t1 - t0, t2 - t1,
 			t2 > t1 ? (double)tot->tasks / (t2 - t1) : 0.0);
