@@ -260,9 +260,9 @@ static void fold_verdict(struct result_totals *r, enum ks_verdict v)
 }
 
 /* Hand the results over: flush the output files, send the closing line.
- * Called before a dump is torn down, so a library fault while freeing
- * (libkdumpfile 0.5.1 reads freed memory in kdump_free() on some kdump
- * files) cannot cost the results. */
+ * The parent keeps them only if this process then exits cleanly
+ * (WORKER_DONE): a fault in the teardown that follows -- glibc noticing
+ * a heap corrupted earlier -- voids them. */
 static void worker_finish(struct worker *w, FILE *out, FILE *errf,
 			  const struct result_totals *tot)
 {
