@@ -144,6 +144,7 @@ cp "$ok" "$tmp/dir/"
 printf 'BROKEN!!' >"$tmp/dir/vmcore"
 head -c 1100000 /dev/zero >"$tmp/dir/sub/big-file"
 printf 'boot log\n' >"$tmp/dir/dmesg.txt"
+yes 'ffffffff81000000 T _stext' | head -c 1200000 >"$tmp/dir/System.map"
 check "dir: bad signature fails the scan" 2 "$klpscan" --json "$tmp/dir"
 if python3 -c 'import json,sys
 objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -151,6 +152,7 @@ names=sorted(o["input"].rsplit("/",1)[1] for o in objs)
 assert names==["big-file","running.sample","vmcore"], names
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL dir inputs"; sed 's/^/  | /' "$tmp/out"; fi
 expect_text "dir: other files named" "$tmp/err" "dmesg.txt: skipped: neither a dump nor a sample"
+expect_text "dir: a big text file is skipped" "$tmp/err" "System.map: skipped"
 if [ "$(id -u)" -ne 0 ]; then
 	mkdir "$tmp/dir/locked" && chmod 000 "$tmp/dir/locked"
 	check "dir: unreadable subdirectory" 2 "$klpscan" "$tmp/dir"
