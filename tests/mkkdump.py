@@ -96,6 +96,18 @@ def vmlinux_image(path):
     return pages, build_id, release
 
 
+def prstatus_notes(e, cpus=2):
+    """NT_PRSTATUS notes as kdump writes them per CPU (x86_64 struct
+    elf_prstatus: 336 bytes, pr_pid at 32, pr_reg at 112)."""
+    out = b""
+    for cpu in range(cpus):
+        desc = bytearray(336)
+        struct.pack_into(e + "i", desc, 32, cpu)
+        struct.pack_into(e + "Q", desc, 112 + 8 * 19, 0xffffc90000003f00 + cpu)  # sp
+        out += struct.pack(e + "III", 5, len(desc), 1) + b"CORE\0\0\0\0" + bytes(desc)
+    return out
+
+
 def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
           image=None, release="6.1.0-synthetic"):
     be = arch == "s390x"
@@ -112,6 +124,7 @@ def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
     note = struct.pack(e + "III", len(name), len(vmcoreinfo), 0)
     note += name + b"\0" * (-len(name) % 4)
     note += vmcoreinfo + b"\0" * (-len(vmcoreinfo) % 4)
+    note = prstatus_notes(e) + note
 
     sub_hdr_size = 2            # sub-header block + notes block
     note_off = BLOCK * 2
@@ -202,6 +215,7 @@ def build_elf(build_id, image, release):
     name = b"VMCOREINFO\0"
     note = struct.pack("<III", len(name), len(vmcoreinfo), 0)
     note += name + bytes(-len(name) % 4) + vmcoreinfo + bytes(-len(vmcoreinfo) % 4)
+    note = prstatus_notes("<") + note
     runs = []
     for pfn in sorted(image):
         if runs and runs[-1][0] + len(runs[-1][1]) == pfn:
