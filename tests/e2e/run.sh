@@ -100,6 +100,24 @@ crash_x86_64() { # SET DUMPDIR
 			"$cx_pre".crash*.json
 }
 
+# Bad arguments to the crash command are rejected alike on both arches
+# (s390x's kernel space starts at 0: "abc" was once walked as a task at
+# 0xabc), and an empty -f list is an error, never a plain report.
+crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
+	cu_out=$out/$1-crash-usage
+	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
+		>"$cu_out.cmds"
+	if [ "$1" = s390x ]; then
+		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
+	else
+		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
+	fi >"$cu_out.txt" 2>&1
+	cat "$cu_out.txt"
+	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
+		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
+		! grep -q 'VERDICT' "$cu_out.txt"
+}
+
 # the function the test livepatch replaces (tests/e2e/guest/livepatch)
 WHATIF=klpt_sleeper:klpt_sleeper_wait
 
@@ -118,6 +136,7 @@ for arch in $arches; do
 			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
 				"$out/x86_64-$set.klpscan.json" $extra
 			if [ "$set" = voluntary ]; then
+				step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
 				# the same sleepers, no patch loaded: the what-if
 				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
 					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
@@ -158,6 +177,7 @@ for arch in $arches; do
 		printf 'extend %s\nklpstack -j > %s\nquit\n' "$top/build/s390x/klpstack.so" \
 			"$out/s390x-all.crash.json" >"$out/s390x-cmds"
 		step s390x-crash-run bash tests/e2e/crash-s390x.sh -s "$d/vmlinux" "$d/vmcore" -i "$out/s390x-cmds"
+		step s390x-crash-usage crash_usage s390x "$d" "$top/build/s390x/klpstack.so"
 		klpscan_json "$d" kernel "$out/s390x-all.klpscan.json"
 		compare_dump s390x-all "$d" "$out/s390x-all.crash.json" "$out/s390x-all.klpscan.json" \
 			--interrupted-unreliable S390_INTERRUPTED --require-label exception
