@@ -248,5 +248,16 @@ assert o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 fi
 
+# Every input the dump fuzzer ever found: a clear answer, no dead worker.
+if [ -x "$mini" ] && [ -d tests/fuzz/dump-regressions ]; then
+	for f in tests/fuzz/dump-regressions/*; do
+		[ -f "$f" ] || continue
+		"$klpscan" --json --vmlinux "$mini" "$f" >"$tmp/out" 2>"$tmp/err"
+		if grep -q '"error":"worker' "$tmp/out" || ! python3 -c 'import json,sys; json.loads(open(sys.argv[1]).read())' "$tmp/out"; then
+			fail=$((fail + 1)); echo "FAIL fuzz regression $f"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -5
+		else pass=$((pass + 1)); fi
+	done
+fi
+
 echo "frontend: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
