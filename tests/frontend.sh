@@ -232,6 +232,11 @@ assert pids==[0,0,1,2,20,21,3], pids
 	python3 "$mk" "$tmp/selfloop.kdump" --vmlinux "$mini" --poke init_task+0x28=init_task+0x28
 	check "minikernel: init_task.tasks points to itself" 2 "$klpscan" --vmlinux "$mini" "$tmp/selfloop.kdump"
 	expect_text "minikernel: self-loop named" "$tmp/out" "5 tasks are missing"
+	check "minikernel: -p on a damaged list" 2 "$klpscan" -p --json --vmlinux "$mini" "$tmp/selfloop.kdump"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 	python3 "$mk" "$tmp/nrt.kdump" --vmlinux "$mini" --poke nr_threads=6
 	check "minikernel: nr_threads one off" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/nrt.kdump"
 	expect_text "minikernel: one off is a warning" "$tmp/out" '"warning":"task list: the task lists hold 5 threads, nr_threads says 6'
