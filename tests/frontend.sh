@@ -237,6 +237,13 @@ assert pids==[0,0,1,2,20,21,3], pids
 o=json.loads(open(sys.argv[1]).read())
 assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-huge
+		check "minikernel $fmt: VMCOREINFO PAGESIZE huge" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+		expect_text "minikernel $fmt: PAGESIZE named" "$tmp/err" "PAGESIZE=9223372036854775808 is not a page size"
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-small
+		check "minikernel $fmt: VMCOREINFO PAGESIZE small" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+	done
 	python3 "$mk" "$tmp/nrt.kdump" --vmlinux "$mini" --poke nr_threads=6
 	check "minikernel: nr_threads one off" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/nrt.kdump"
 	expect_text "minikernel: one off is a warning" "$tmp/out" '"warning":"task list: the task lists hold 5 threads, nr_threads says 6'
