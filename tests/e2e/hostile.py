@@ -62,29 +62,32 @@ def kdump_targets(f, size, rnd):
 
 def elf_targets(f, size, rnd):
     h = f.read(64)
-    phoff = struct.unpack_from("<Q", h, 32)[0]
-    phnum = struct.unpack_from("<H", h, 56)[0]
+    e = ">" if h[5] == 2 else "<"
+    order = "big" if e == ">" else "little"
+    phoff = struct.unpack_from(e + "Q", h, 32)[0]
+    phnum = struct.unpack_from(e + "H", h, 56)[0]
     wild64 = [0, size, size + 4096, 1 << 62, 2**64 - 1]
     out = []
     for name, at, n in (("e_phoff", 32, 8), ("e_shoff", 40, 8), ("e_phentsize", 54, 2),
                         ("e_phnum", 56, 2), ("e_shentsize", 58, 2), ("e_shnum", 60, 2),
                         ("e_shstrndx", 62, 2)):
         v = rnd.choice([0, 1, 0xffff, rnd.getrandbits(16)]) if n == 2 else rnd.choice(wild64)
-        out.append((name, at, v.to_bytes(n, "little")))
+        out.append((name, at, v.to_bytes(n, order)))
     for _ in range(6):
         i = rnd.randrange(max(phnum, 1))
         at = phoff + 56 * i
         field, off = rnd.choice([("p_offset", 8), ("p_filesz", 32), ("p_paddr", 24), ("p_type", 0)])
         v = rnd.choice(wild64) if field != "p_type" else rnd.choice([1, 4, 0])
         n = 4 if field == "p_type" else 8
-        out.append(("phdr %d %s" % (i, field), at + off, (v & (2 ** (8 * n) - 1)).to_bytes(n, "little")))
+        out.append(("phdr %d %s" % (i, field), at + off, (v & (2 ** (8 * n) - 1)).to_bytes(n, order)))
     # the notes: the first PT_NOTE's bytes
     for i in range(phnum):
-        p = struct.unpack_from("<IIQQQQQQ", open(f.name, "rb").read(phoff + 56 * (i + 1))[phoff + 56 * i:])
+        f.seek(phoff + 56 * i)
+        p = struct.unpack(e + "IIQQQQQQ", f.read(56))
         if p[0] == 4:
             for _ in range(3):
                 at = p[2] + rnd.randrange(max(p[5], 1))
-                out.append(("note@%d" % at, at, struct.pack("<I", rnd.choice([0, 0xffffffff, 0x7fffffff]))))
+                out.append(("note@%d" % at, at, struct.pack(e + "I", rnd.choice([0, 0xffffffff, 0x7fffffff]))))
             break
     return out
 
