@@ -24,7 +24,8 @@ import tempfile
 def kdump_targets(f, size, rnd):
     """(offset, bytes) patches for a kdump-compressed file."""
     h = f.read(464)
-    be = struct.unpack_from("<I", h, 428)[0] > (1 << 20)
+    le_block = struct.unpack_from("<I", h, 428)[0]
+    be = not 4096 <= le_block <= (1 << 18)
     e = ">" if be else "<"
     block, sub, bitmap_blocks = struct.unpack_from(e + "iiI", h, 428)
     f.seek(block)
