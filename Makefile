@@ -51,7 +51,8 @@ $(B)/extensions/klpstack.o: extensions/klpstack.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CRASH_TARGET) -I$(CRASH_INC) -Wno-missing-prototypes -c -o $@ $<
 
-klpstack.so $(B)/klpstack.so: $(call obj,$(B),$(CORE_SRC)) $(B)/extensions/klpstack.o
+klpstack.so $(B)/klpstack.so: $(call obj,$(B),$(CORE_SRC)) $(B)/extensions/klpstack.o \
+		$(B)/extensions/elfsyms.o
 	$(CC) -shared -rdynamic -o $@ $^
 
 # ---- tests ----
@@ -61,6 +62,11 @@ SAN_B := build/asan
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
 $(B)/unit-tests: $(call obj,$(B),$(CORE_SRC) $(UNIT_SRC))
+	$(CC) $(CFLAGS) -o $@ $^
+
+# tests/names/kallsyms-names.py: the alias rule against a vmlinux's own
+# kallsyms table (run by tests/e2e/run.sh, which has the vmlinux files)
+$(B)/names-choose: $(call obj,$(B),src/symbols.c tests/names/choose.c)
 	$(CC) $(CFLAGS) -o $@ $^
 
 $(SAN_B)/%.o: %.c $(HDRS)

@@ -27,6 +27,7 @@
 #include "klpstack.h"
 #include "summary.h"
 #include "livepatch.h"
+#include "elfsyms.h"
 
 #if defined(X86_64)
 #define KS_GLUE_ARCH KS_ARCH_X86_64
@@ -76,60 +77,167 @@ static int in_table(const struct syment *sp, const struct syment *lo,
 	return lo && hi && p >= (uintptr_t)lo && p < (uintptr_t)hi;
 }
 
-/*
- * crash keeps no symbol sizes.  The kernel's kallsyms defines a symbol's
- * size as the distance to the next higher symbol (kallsyms_lookup_size_
- * offset()), and crash's tables are sorted by address, so do the same
- * within the table that holds sp.  0 = unknown.
- */
-static uint64_t symbol_size(const struct syment *sp)
+/* The crash table that holds sp: [*lo, *end).  0 when none does. */
+static int table_of(const struct syment *sp, const struct syment **lo,
+		    const struct syment **end)
 {
-	const struct syment *end = NULL;
-
 	if (in_table(sp, st->symtable, st->symend)) {
-		end = st->symend;
-	} else if (in_table(sp, st->ext_module_symtable, st->ext_module_symend)) {
-		end = st->ext_module_symend;
-	} else {
-		for (int i = 0; i < st->mods_installed && !end; i++) {
-			const struct load_module *lm = &st->load_modules[i];
-			if (in_table(sp, lm->mod_symtable, lm->mod_symend))
-				end = lm->mod_symend;
-			else if (in_table(sp, lm->mod_load_symtable, lm->mod_load_symend))
-				end = lm->mod_load_symend;
-			else if (in_table(sp, lm->mod_init_symtable, lm->mod_init_symend))
-				end = lm->mod_init_symend;
-			else if (in_table(sp, lm->mod_ext_symtable, lm->mod_ext_symend))
-				end = lm->mod_ext_symend;
-		}
+		*lo = st->symtable;
+		*end = st->symend;
+		return 1;
 	}
-	if (!end)
-		return 0;
-	/* Aliases share an address; a handful at most, bound it anyway. */
-	for (const struct syment *n = sp + 1; n < end && n <= sp + 64; n++)
-		if (n->value > sp->value)
-			return n->value - sp->value;
+	if (in_table(sp, st->ext_module_symtable, st->ext_module_symend)) {
+		*lo = st->ext_module_symtable;
+		*end = st->ext_module_symend;
+		return 1;
+	}
+	for (int i = 0; i < st->mods_installed; i++) {
+		const struct load_module *lm = &st->load_modules[i];
+		const struct syment *t[4][2] = {
+			{ lm->mod_symtable, lm->mod_symend },
+			{ lm->mod_load_symtable, lm->mod_load_symend },
+			{ lm->mod_init_symtable, lm->mod_init_symend },
+			{ lm->mod_ext_symtable, lm->mod_ext_symend },
+		};
+		for (int j = 0; j < 4; j++)
+			if (in_table(sp, t[j][0], t[j][1])) {
+				*lo = t[j][0];
+				*end = t[j][1];
+				return 1;
+			}
+	}
 	return 0;
 }
 
-static int glue_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* crash's own entries in module tables ("_MODULE_START_x", section
+ * bounds, "__insmod..."), no kernel symbols. */
+static int crash_pseudo_symbol(const char *name)
+{
+	return strncmp(name, "_MODULE_", 8) == 0 || strncmp(name, "__insmod", 8) == 0;
+}
+
+/* A few steps below addresses that hold only crash's pseudo symbols. */
+#define KS_GLUE_MAX_STEPS 8
+
+/*
+ * symbols_at over crash's tables, sorted by value: the entries around the
+ * one value_search() finds.  crash keeps no sizes: the kernel's kallsyms
+ * size is the distance to the next higher symbol (kallsyms_lookup_size_
+ * offset()), so that.  crash sorted module symbols by value, which loses
+ * their symtab order (order -1: the core falls back to kallsyms' rule).
+ */
+static int crash_symbols_at(kaddr_t addr, const char *module,
+			    struct ks_symbol *out, int max)
+{
+	for (int step = 0; step < KS_GLUE_MAX_STEPS; step++) {
+		const struct syment *lo, *end, *first, *p;
+		struct syment *sp;
+		ulong offset = 0;
+		uint64_t size = 0;
+		int n = 0;
+
+		sp = value_search((ulong)addr, &offset);
+		if (!sp || !sp->name || !table_of(sp, &lo, &end))
+			return -1;
+		for (first = sp; first > lo && first[-1].value == sp->value; first--)
+			;
+		for (p = sp; p < end && p->value == sp->value; p++)
+			;
+		if (p < end)
+			size = p->value - sp->value;
+		for (const struct syment *q = first; q < p; q++) {
+			if (!q->name || crash_pseudo_symbol(q->name))
+				continue;
+			if (n < max) {
+				out[n].name = q->name;
+				out[n].value = q->value;
+				out[n].size = size;
+				out[n].module = module;
+				out[n].type = q->type;
+				out[n].order = -1;
+			}
+			n++;
+		}
+		if (n)
+			return n;
+		if (!sp->value)
+			return -1;
+		addr = sp->value - 1;
+	}
+	return -1;
+}
+
+/*
+ * The vmlinux's own symbol table (elfsyms.h: crash cut the clone suffixes
+ * off its names), read once per session; NULL when it cannot be read,
+ * then crash's names serve.
+ */
+struct glue_vmlinux {
+	int tried;
+	struct ks_elfsyms *syms;
+	kaddr_t lo, hi;		/* _text.._end, relocated */
+	char why[256];		/* why not, for one message */
+	int told;
+};
+
+static struct glue_vmlinux vml;
+
+static void vmlinux_syms_load(void)
+{
+	const char *paths[2] = { pc->namelist, pc->namelist_debug };
+	kaddr_t crash_stext, file_stext, text, end;
+	char err[200];
+
+	if (vml.tried)
+		return;
+	vml.tried = 1;
+	if (!symbol_exists("_stext")) {
+		snprintf(vml.why, sizeof(vml.why), "crash knows no _stext");
+		return;
+	}
+	crash_stext = (kaddr_t)symbol_value("_stext");
+	snprintf(vml.why, sizeof(vml.why), "no vmlinux file");
+	for (int i = 0; i < 2 && !vml.syms; i++) {
+		if (!paths[i] || !paths[i][0])
+			continue;
+		vml.syms = ks_elfsyms_open(paths[i], err, sizeof(err));
+		if (!vml.syms) {
+			snprintf(vml.why, sizeof(vml.why), "%s: %s", paths[i], err);
+			continue;
+		}
+		if (ks_elfsyms_value(vml.syms, "_stext", &file_stext) ||
+		    ks_elfsyms_value(vml.syms, "_text", &text) ||
+		    ks_elfsyms_value(vml.syms, "_end", &end) || end <= text) {
+			snprintf(vml.why, sizeof(vml.why), "%s: no _stext/_text/_end", paths[i]);
+			ks_elfsyms_close(vml.syms);
+			vml.syms = NULL;
+			continue;
+		}
+		/* crash relocated its symbols by the KASLR offset */
+		ks_elfsyms_relocate(vml.syms, (int64_t)(crash_stext - file_stext));
+		vml.lo = text + (crash_stext - file_stext);
+		vml.hi = end + (crash_stext - file_stext);
+	}
+}
+
+static void vmlinux_syms_free(void)
+{
+	ks_elfsyms_close(vml.syms);
+	memset(&vml, 0, sizeof(vml));
+}
+
+static int glue_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct load_module *lm = NULL;
-	struct syment *sp;
-	ulong offset = 0;
 
-	sp = value_search((ulong)addr, &offset);
-	if (!sp || !sp->name)
-		return -1;
-	out->name = sp->name;
-	out->value = sp->value;
-	out->size = symbol_size(sp);
 	/* crash's module names live in st->load_modules for the session:
 	 * valid as long as the core needs them. */
-	out->module = NULL;
 	if (module_symbol((ulong)addr, NULL, &lm, NULL, 0) && lm && lm->mod_name[0])
-		out->module = lm->mod_name;
-	return 0;
+		return crash_symbols_at(addr, lm->mod_name, out, max);
+	vmlinux_syms_load();
+	if (vml.syms && addr >= vml.lo && addr < vml.hi)
+		return ks_elfsyms_at(vml.syms, addr, out, max);
+	return crash_symbols_at(addr, NULL, out, max);
 }
 
 static int glue_is_kernel_text(void *priv, kaddr_t addr)
@@ -219,7 +327,7 @@ static long glue_type_size(void *priv, const char *type)
 static const struct ks_target_ops glue_ops = {
 	.read = glue_read,
 	.lookup_symbol = glue_lookup_symbol,
-	.symbolize = glue_symbolize,
+	.symbols_at = glue_symbols_at,
 	.is_kernel_text = glue_is_kernel_text,
 	.member_offset = glue_member_offset,
 	.member_size = glue_member_size,
@@ -684,6 +792,12 @@ static void cmd_klpstack(void)
 		glue_release();
 		return;
 	}
+	vmlinux_syms_load();
+	if (!vml.syms && !vml.told) {
+		vml.told = 1;
+		diag(&o, "frame names from crash's symbol table, whose names lack gcc's clone suffixes (.isra.N, .part.N): cannot read the vmlinux symbols (%s)",
+		     vml.why);
+	}
 	glue.res = malloc(sizeof(*glue.res));
 	if (!glue.res) {
 		error(INFO, "out of memory\n");
@@ -893,4 +1007,5 @@ static void __attribute__((constructor)) klpstack_init(void)
 static void __attribute__((destructor)) klpstack_fini(void)
 {
 	glue_release();
+	vmlinux_syms_free();
 }

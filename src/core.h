@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include "klpstack.h"
+#include "symbols.h"
 
 struct ks_walk;
 

@@ -138,7 +138,7 @@ const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 	if (len == 0)
 		return buf;
 	buf[0] = 0;
-	if (k->t->ops->symbolize(k->t->priv, addr, &s) == 0 && s.name)
+	if (ks_symbolize(k->t, addr, &s) == 0 && s.name)
 		snprintf(buf, len, "%s", s.name);
 	return buf;
 }
@@ -321,7 +321,7 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	struct ks_kernel *k;
 
 	if (!t || !t->ops || !t->ops->read || !t->ops->lookup_symbol ||
-	    !t->ops->symbolize || !t->ops->is_kernel_text ||
+	    !t->ops->symbols_at || !t->ops->is_kernel_text ||
 	    !t->ops->member_offset || !t->ops->type_size) {
 		snprintf(err, errlen, "incomplete target");
 		return NULL;

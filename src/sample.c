@@ -29,7 +29,7 @@ struct sym {
 	char module[KS_MOD_LEN];
 	kaddr_t addr;
 	uint64_t size;
-	int text;
+	int text;		/* 0 data, 1 text, 2 weak text */
 };
 
 struct member {
@@ -63,8 +63,6 @@ struct ks_sample {
 	char *whatif[64];
 	int nwhatif;
 	void *arch_state;
-	char symbuf[MAX_NAME];
-	char modbuf[KS_MOD_LEN];
 	/* parse state */
 	int line;
 	char *err;
@@ -153,10 +151,14 @@ static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* Every symbol at the highest address <= addr, in the order the sample
+ * lists them; a module's symbols are its symtab in that order.  Names
+ * live as long as the sample. */
+static int s_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_sample *s = priv;
 	const struct sym *best = NULL;
+	int n = 0;
 
 	for (int i = 0; i < s->nsyms; i++) {
 		const struct sym *y = &s->syms[i];
@@ -165,13 +167,26 @@ static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
 	}
 	if (!best)
 		return -1;
-	snprintf(s->symbuf, sizeof(s->symbuf), "%s", best->name);
-	snprintf(s->modbuf, sizeof(s->modbuf), "%s", best->module);
-	out->name = s->symbuf;
-	out->value = best->addr;
-	out->size = best->size;
-	out->module = best->module[0] ? s->modbuf : NULL;
-	return 0;
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		long order = 0;
+
+		if (y->addr != best->addr)
+			continue;
+		if (n < max) {
+			for (int j = 0; j < i; j++)
+				if (strcmp(s->syms[j].module, y->module) == 0)
+					order++;
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = y->module[0] ? y->module : NULL;
+			out[n].type = y->text == 2 ? 'W' : y->text ? 'T' : 'D';
+			out[n].order = y->module[0] ? order : -1;
+		}
+		n++;
+	}
+	return n;
 }
 
 static int s_is_kernel_text(void *priv, kaddr_t addr)
@@ -216,7 +231,7 @@ static long s_type_size(void *priv, const char *type)
 static const struct ks_target_ops sample_ops = {
 	.read = s_read,
 	.lookup_symbol = s_lookup_symbol,
-	.symbolize = s_symbolize,
+	.symbols_at = s_symbols_at,
 	.is_kernel_text = s_is_kernel_text,
 	.member_offset = s_member_offset,
 	.member_size = s_member_size,
@@ -744,7 +759,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		int text = 1;
 		const char *module = NULL;
 		if (argc < 3 || argc > 5)
-			return fail(s, "usage: sym NAME ADDR SIZE [text|data] [MODULE]");
+			return fail(s, "usage: sym NAME ADDR SIZE [text|data|weak] [MODULE]");
 		if (number(s, "address", argv[1], &a) || number(s, "size", argv[2], &b))
 			return -1;
 		if (b < 0)
@@ -754,8 +769,10 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 				text = 1;
 			else if (strcmp(argv[3], "data") == 0)
 				text = 0;
+			else if (strcmp(argv[3], "weak") == 0)
+				text = 2;	/* weak text: nm's 'W' */
 			else
-				return fail(s, "sym: expected text or data, got '%s'", argv[3]);
+				return fail(s, "sym: expected text, data or weak, got '%s'", argv[3]);
 		}
 		if (argc == 5)
 			module = argv[4];

@@ -320,6 +320,91 @@ static void test_json_escape(void)
 	free(res);
 }
 
+/* A symbol table of up to 8 entries sorted by address, for the alias
+ * rule: symbols_at hands out every entry at the highest address <= addr. */
+struct table {
+	struct ks_symbol s[8];
+	int n;
+};
+
+static int table_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
+{
+	const struct table *t = priv;
+	kaddr_t best = 0;
+	int found = 0, n = 0;
+
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].value <= addr && (!found || t->s[i].value > best)) {
+			best = t->s[i].value;
+			found = 1;
+		}
+	if (!found)
+		return -1;
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].value == best) {
+			if (n < max)
+				out[n] = t->s[i];
+			n++;
+		}
+	return n;
+}
+
+static const char *name_of(struct table *t, kaddr_t addr)
+{
+	static const struct ks_target_ops ops = { .symbols_at = table_symbols_at };
+	struct ks_target tg = { .ops = &ops, .priv = t };
+	static struct ks_symbol s;
+
+	return ks_symbolize(&tg, addr, &s) == 0 ? s.name : "?";
+}
+
+#define SYM(n, v, ty, m, o) ((struct ks_symbol){ .name = (n), .value = (v), .type = (ty), .module = (m), .order = (o) })
+
+static void test_alias_rule(void)
+{
+	struct table t;
+
+	/* vmlinux: weak last, then linker markers, underscores, name */
+	t = (struct table){ .n = 4, .s = {
+		SYM("__noinstr_text_start", 0x100, 'T', NULL, -1),
+		SYM("__do_pgm_check", 0x100, 'T', NULL, -1),
+		SYM("__se_sys_clock_nanosleep", 0x200, 'T', NULL, -1),
+		SYM("__s390x_sys_clock_nanosleep", 0x200, 'T', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x150), "__do_pgm_check") == 0, "marker last: %s", name_of(&t, 0x150));
+	CHECK(strcmp(name_of(&t, 0x200), "__s390x_sys_clock_nanosleep") == 0, "nm order: %s", name_of(&t, 0x200));
+	CHECK(strcmp(name_of(&t, 0xff), "?") == 0, "below every symbol");
+	t = (struct table){ .n = 3, .s = {
+		SYM("a_weak", 0x100, 'W', NULL, -1),
+		SYM("__strong", 0x100, 't', NULL, -1),
+		SYM("_stext", 0x100, 'D', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x100), "__strong") == 0, "weak and data last: %s", name_of(&t, 0x100));
+	/* a weak object ('V') is not weak to kallsyms */
+	t = (struct table){ .n = 2, .s = {
+		SYM("b_obj", 0x100, 'V', NULL, -1), SYM("__c", 0x100, 'D', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x100), "b_obj") == 0, "weak object: %s", name_of(&t, 0x100));
+	/* only symbols kallsyms drops at the address: the one below names it */
+	t = (struct table){ .n = 3, .s = {
+		SYM("func.cold", 0x100, 't', NULL, -1),
+		SYM(".L123", 0x180, 't', NULL, -1), SYM("__crc_x", 0x180, 'A', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x190), "func.cold") == 0, "ignored aliases: %s", name_of(&t, 0x190));
+	/* modules: the symtab order alone, as find_kallsyms_symbol() */
+	t = (struct table){ .n = 2, .s = {
+		SYM("zz_weak", 0x100, 'W', "m", 3), SYM("aa", 0x100, 'T', "m", 7) } };
+	CHECK(strcmp(name_of(&t, 0x100), "zz_weak") == 0, "module order: %s", name_of(&t, 0x100));
+	t.s[0].order = t.s[1].order = -1;	/* order lost (crash) */
+	CHECK(strcmp(name_of(&t, 0x100), "aa") == 0, "module without order: %s", name_of(&t, 0x100));
+
+	CHECK(ks_sym_in_kallsyms("foo", 'T') && !ks_sym_in_kallsyms("foo", 'a') &&
+	      !ks_sym_in_kallsyms("foo", 'U') && !ks_sym_in_kallsyms("__kstrtab_foo", 'R') &&
+	      ks_sym_in_kallsyms("__gp", 'A') && !ks_sym_in_kallsyms("kallsyms_names", 'R'),
+	      "kallsyms membership");
+	/* nm letters: bind 0 local 1 global 2 weak, type 1 object 2 func */
+	CHECK(ks_sym_nm_type(1, 2, 0, 0x6, 0) == 'T' && ks_sym_nm_type(0, 2, 0, 0x6, 0) == 't' &&
+	      ks_sym_nm_type(2, 2, 0, 0x6, 0) == 'W' && ks_sym_nm_type(2, 1, 0, 0x3, 0) == 'V' &&
+	      ks_sym_nm_type(1, 1, 0, 0x3, 1) == 'B' && ks_sym_nm_type(0, 0, 2, 0, 0) == 'a' &&
+	      ks_sym_nm_type(1, 1, 0, 0x2, 0) == 'R', "nm letters");
+}
+
 int main(void)
 {
 	test_byte_order();
@@ -331,6 +416,7 @@ int main(void)
 	test_rethook();
 	test_task_list();
 	test_json_escape();
+	test_alias_rule();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
