@@ -12,13 +12,17 @@ ARCH ?= $(shell uname -m)
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-BASE_CFLAGS := -std=gnu11 -fPIC $(WARN) -Isrc
+# hidden: klpstack.so exports only crash's entry points (extensions/klpstack.c)
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc
 CRASH_INC ?= /usr/include/crash
 FUZZ_SECONDS ?= 60
 
-CORE_SRC := $(filter-out src/klpscan.c $(wildcard src/kdump*.c),$(wildcard src/*.c)) \
-	    $(wildcard arch/*/*.c)
-SCAN_SRC := src/klpscan.c $(wildcard src/kdump*.c)
+# The sample loader and the arch parts of it are test code: klpscan (its
+# --check and sample inputs) and the tests link them, klpstack.so does not.
+SAMPLE_SRC := src/sample.c $(wildcard arch/*/sample.c)
+CORE_SRC := $(filter-out src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC),$(wildcard src/*.c)) \
+	    $(filter-out $(SAMPLE_SRC),$(wildcard arch/*/*.c))
+SCAN_SRC := src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC)
 HDRS := $(wildcard src/*.h arch/*/*.h)
 
 ifeq ($(ARCH),s390x)
@@ -53,7 +57,7 @@ $(B)/extensions/klpstack.o: extensions/klpstack.c $(HDRS)
 
 klpstack.so $(B)/klpstack.so: $(call obj,$(B),$(CORE_SRC)) $(B)/extensions/klpstack.o \
 		$(B)/extensions/elfsyms.o
-	$(CC) -shared -rdynamic -o $@ $^
+	$(CC) -shared -o $@ $^
 
 # ---- tests ----
 
@@ -61,7 +65,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 SAN_B := build/asan
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-$(B)/unit-tests: $(call obj,$(B),$(CORE_SRC) $(UNIT_SRC))
+$(B)/unit-tests: $(call obj,$(B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(CFLAGS) -o $@ $^
 
 # tests/names/kallsyms-names.py: the alias rule against a vmlinux's own
@@ -76,7 +80,7 @@ $(SAN_B)/%.o: %.c $(HDRS)
 $(SAN_B)/klpscan: $(call obj,$(SAN_B),$(CORE_SRC) $(SCAN_SRC))
 	$(CC) $(SAN) -o $@ $^ $(KDUMP_LIBS)
 
-$(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(UNIT_SRC))
+$(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
 SAMPLES := $(wildcard samples/*/*.sample)
@@ -96,9 +100,9 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
 FUZZ_B := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 
-$(FUZZ_B)/fuzz-sample: $(CORE_SRC) tests/fuzz/fuzz_sample.c $(HDRS)
+$(FUZZ_B)/fuzz-sample: $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) tests/fuzz/fuzz_sample.c
+	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c
 
 fuzz: $(FUZZ_B)/fuzz-sample
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)

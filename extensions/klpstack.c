@@ -992,7 +992,20 @@ static struct command_table_entry command_table[] = {
 	{ NULL, NULL, NULL, 0 },
 };
 
-static void __attribute__((constructor)) klpstack_init(void)
+/*
+ * crash's entry points: crash dlopen()s the extension (RTLD_NOW |
+ * RTLD_GLOBAL, extensions.c load_extension(), 8.0.x) and looks nothing up
+ * with dlsym(); it relies on the constructor calling register_extension()
+ * and on the destructor at unload.  These two are the only symbols the
+ * object exports (everything else is built -fvisibility=hidden) so that
+ * nothing of klpstack lands in crash's global namespace.
+ */
+#define KS_GLUE_ENTRY __attribute__((visibility("default")))
+
+void klpstack_init(void) KS_GLUE_ENTRY;
+void klpstack_fini(void) KS_GLUE_ENTRY;
+
+void __attribute__((constructor)) klpstack_init(void)
 {
 	/* defs.h's structures differ per target: an extension built for
 	 * another architecture would misread all of them. */
@@ -1004,7 +1017,7 @@ static void __attribute__((constructor)) klpstack_init(void)
 	register_extension(command_table);
 }
 
-static void __attribute__((destructor)) klpstack_fini(void)
+void __attribute__((destructor)) klpstack_fini(void)
 {
 	glue_release();
 	vmlinux_syms_free();

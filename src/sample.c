@@ -49,6 +49,7 @@ struct ks_sample {
 	char name[256];
 	struct ks_target target;
 	const struct ks_arch_ops *arch;
+	const struct ks_sample_arch *sarch;	/* NULL: no own directives */
 	char release[65];
 	int no_reliable;
 	struct sym *syms;
@@ -721,6 +722,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 			return fail(s, "arch given twice");
 		if (strcmp(argv[0], "x86_64") == 0) {
 			s->arch = &ks_arch_x86_64;
+			s->sarch = &ks_sample_x86_64;
 			s->target.arch = KS_ARCH_X86_64;
 		} else if (strcmp(argv[0], "s390x") == 0) {
 			s->arch = &ks_arch_s390x;
@@ -816,9 +818,9 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		return do_expect_klp(s, argv, argc);
 	if (strcmp(kw, "whatif") == 0)
 		return do_whatif(s, argv, argc);
-	if (s->arch->sample_directive) {
+	if (s->sarch && s->sarch->directive) {
 		char msg[256] = "";
-		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
+		int rc = s->sarch->directive(s, kw, argv, argc, msg, sizeof(msg));
 		if (rc == 0)
 			return 0;
 		if (rc < 0)
@@ -831,10 +833,10 @@ void ks_sample_free(struct ks_sample *s)
 {
 	if (!s)
 		return;
-	if (s->arch_state && s->arch && s->arch->sample_finish) {
+	if (s->arch_state && s->sarch && s->sarch->finish) {
 		/* let the arch free its scratch state */
 		char e[8];
-		s->arch->sample_finish(s, e, sizeof(e));
+		s->sarch->finish(s, e, sizeof(e));
 	}
 	for (int i = 0; i < s->nchunks; i++)
 		free(s->chunks[i].data);
@@ -914,7 +916,7 @@ struct ks_sample *ks_sample_parse(const char *text, size_t len,
 	s->target.ops = &sample_ops;
 	s->target.priv = s;
 	s->target.osrelease = s->release;
-	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
+	if (s->sarch && s->sarch->finish && s->sarch->finish(s, err, errlen))
 		goto bad;
 	return s;
 bad:
