@@ -7,6 +7,15 @@
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
 #   make check-all    all of the above: what CI runs
 #   make ARCH=s390x   klpstack.so for Debian's s390x crash (cross compiler)
+#   make CRASH_INC=DIR  klpstack.so for the crash whose defs.h is in DIR:
+#                     build/crash-VERSION/klpstack.so (s390x: build/s390x/...)
+#
+# klpstack.so includes crash's defs.h, whose structures change between crash
+# releases, so it is built for one crash version and refuses to load into
+# another.  The version comes from the crash package next to the headers
+# (DIR/../../share/doc/crash/changelog.Debian.gz: /usr/include/crash, an
+# unpacked .deb or sysroot) or from a crash source tree (DIR/Makefile's
+# VERSION=); CRASH_VERSION=X.Y.Z says it when neither is there.
 
 ARCH ?= $(shell uname -m)
 CC ?= cc
@@ -16,6 +25,12 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unu
 BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc
 CRASH_INC ?= /usr/include/crash
 FUZZ_SECONDS ?= 60
+
+# upstream version of the crash package or source tree holding defs.h in $(1)
+crash_version_of = $(or $(shell zcat $(1)/../../share/doc/crash/changelog.Debian.gz 2>/dev/null | \
+	sed -n '1{s/^crash (//;s/).*//;s/^[0-9]*://;s/-[^-]*$$//;s/[+~].*//;p;}'),$(shell \
+	sed -n 's/^VERSION=//p' $(1)/Makefile 2>/dev/null | head -n 1))
+CRASH_VERSION ?= $(call crash_version_of,$(CRASH_INC))
 
 # The sample loader and the arch parts of it are test code: klpscan (its
 # --check and sample inputs) and the tests link them, klpstack.so does not.
@@ -30,11 +45,23 @@ ifeq ($(ARCH),s390x)
   CC := $(CROSS)gcc
   B := build/s390x
   CRASH_TARGET := -DS390X
-  PROGRAMS := $(B)/klpstack.so
 else
   B := build
   CRASH_TARGET := -DX86_64
-  PROGRAMS := klpscan $(if $(and $(wildcard $(CRASH_INC)/defs.h),$(wildcard extensions/klpstack.c)),klpstack.so)
+endif
+# Headers named on the command line get a directory per crash version; the
+# default ones (Debian's crash on this machine) the usual places.
+ifneq ($(filter command line environment,$(origin CRASH_INC)),)
+  SO_B := $(B)/crash-$(CRASH_VERSION)
+  KLPSTACK_SO := $(SO_B)/klpstack.so
+else
+  SO_B := $(B)
+  KLPSTACK_SO := $(if $(filter s390x,$(ARCH)),$(B)/klpstack.so,klpstack.so)
+endif
+ifeq ($(ARCH),s390x)
+  PROGRAMS := $(KLPSTACK_SO)
+else
+  PROGRAMS := klpscan $(if $(and $(wildcard $(CRASH_INC)/defs.h),$(wildcard extensions/klpstack.c)),$(KLPSTACK_SO))
 endif
 
 KDUMP_LIBS := $(if $(wildcard src/kdump*.c),-lkdumpfile -laddrxlat -ldw -lelf)
@@ -50,12 +77,23 @@ $(B)/%.o: %.c $(HDRS)
 klpscan: $(call obj,$(B),$(CORE_SRC) $(SCAN_SRC))
 	$(CC) $(CFLAGS) -o $@ $^ $(KDUMP_LIBS)
 
-# The crash glue includes crash's defs.h; nothing else does.
-$(B)/extensions/klpstack.o: extensions/klpstack.c $(HDRS)
+# The crash version the glue is built for, rewritten only when it changes
+# (the glue object depends on it).
+$(SO_B)/crash-version: FORCE
+	@case '$(CRASH_VERSION)' in '' | *[!0-9A-Za-z.+~_-]*) \
+		echo "cannot tell which crash version $(CRASH_INC)/defs.h belongs to" \
+		     "('$(CRASH_VERSION)'): give CRASH_VERSION=X.Y.Z" >&2; exit 1 ;; esac
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CRASH_TARGET) -I$(CRASH_INC) -Wno-missing-prototypes -c -o $@ $<
+	@echo '$(CRASH_VERSION)' | cmp -s - $@ 2>/dev/null || echo '$(CRASH_VERSION)' >$@
 
-klpstack.so $(B)/klpstack.so: $(call obj,$(B),$(CORE_SRC)) $(B)/extensions/klpstack.o \
+# The crash glue includes crash's defs.h; nothing else does.
+$(SO_B)/extensions/klpstack.o: extensions/klpstack.c extensions/elfsyms.h $(HDRS) \
+		$(SO_B)/crash-version
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) $(CRASH_TARGET) -I$(CRASH_INC) \
+		-DKS_CRASH_VERSION='"$(CRASH_VERSION)"' -Wno-missing-prototypes -c -o $@ $<
+
+$(KLPSTACK_SO): $(call obj,$(B),$(CORE_SRC)) $(SO_B)/extensions/klpstack.o \
 		$(B)/extensions/elfsyms.o
 	$(CC) -shared -o $@ $^
 
@@ -115,4 +153,6 @@ check-all: check fuzz check-e2e
 clean:
 	rm -rf build klpscan klpstack.so
 
-.PHONY: all check fuzz check-e2e check-all clean
+FORCE:
+
+.PHONY: all check fuzz check-e2e check-all clean FORCE
