@@ -4,8 +4,9 @@
 
     kallsyms-names.py CHOOSER VMLINUX
 
-A vmlinux carries the table kallsyms_lookup() searches (kallsyms_offsets or
-kallsyms_addresses, kallsyms_names, kallsyms_token_table/_index), built
+A vmlinux carries the table kallsyms_lookup() searches (kallsyms_offsets
+from kallsyms_relative_base or, in newer kernels, from their own slots, or
+kallsyms_addresses; kallsyms_names, kallsyms_token_table/_index), built
 from "nm -n vmlinux" by scripts/kallsyms.  For every address of that table
 the kernel names it by its first entry there: the name /proc/PID/stack
 prints.  This script decodes the table from the file, takes every address
@@ -82,10 +83,16 @@ def kernel_names(elf, nm_first_addr):
     num = elf.u32(s["kallsyms_num_syms"])
     if "kallsyms_offsets" in s:
         offs = struct.unpack(elf.e + "%di" % num, elf.read(s["kallsyms_offsets"], 4 * num))
-        base = struct.unpack(elf.e + "Q", elf.read(s["kallsyms_relative_base"], 8))[0]
-        addrs = None
+        if "kallsyms_relative_base" in s:
+            base = struct.unpack(elf.e + "Q", elf.read(s["kallsyms_relative_base"], 8))[0]
+            addrs = None
+        else:
+            # newer kernels (6.16+): each offset relative to its own slot
+            addrs = [s["kallsyms_offsets"] + 4 * i + o for i, o in enumerate(offs)]
+            base = None
     else:
         addrs = struct.unpack(elf.e + "%dQ" % num, elf.read(s["kallsyms_addresses"], 8 * num))
+        base = None
     tok_index = struct.unpack(elf.e + "256H", elf.read(s["kallsyms_token_index"], 512))
     tok_raw = elf.read(s["kallsyms_token_table"], 65536)
     tokens = [tok_raw[i:tok_raw.index(b"\0", i)] for i in tok_index]
@@ -100,7 +107,7 @@ def kernel_names(elf, nm_first_addr):
         full = b"".join(tokens[t] for t in names_raw[pos:pos + ln])
         pos += ln
         names.append(full[1:].decode())
-    if addrs is None:
+    if addrs is None and base is not None:
         # A relocatable image (s390x) leaves the relative base to the
         # boot-time relocation: then it is the first symbol's address.
         if base == 0:
