@@ -130,6 +130,12 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
 	./klpscan --check $(SAMPLES)
 	@echo "== shell tests (front-end behaviour)"
 	sh tests/frontend.sh ./klpscan
+	@if [ -f "$(KLPSTACK_SO)" ]; then \
+		echo "== $(KLPSTACK_SO) exports crash's entry points only, links no sample code"; \
+		e=$$(nm -D --defined-only $(KLPSTACK_SO) | awk '{print $$3}' | sort | tr '\n' ' '); \
+		[ "$$e" = "klpstack_fini klpstack_init " ] || { echo "exports: $$e"; exit 1; }; \
+		! nm $(KLPSTACK_SO) | grep -i sample || { echo "sample code in $(KLPSTACK_SO)"; exit 1; }; \
+	fi
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
 	@echo "== samples under ASan+UBSan"
