@@ -136,6 +136,8 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
 		[ "$$e" = "klpstack_fini klpstack_init " ] || { echo "exports: $$e"; exit 1; }; \
 		! nm $(KLPSTACK_SO) | grep -i sample || { echo "sample code in $(KLPSTACK_SO)"; exit 1; }; \
 	fi
+	@echo "== README rule table against the rule lists"
+	sh tests/readme-rules.sh
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
 	@echo "== samples under ASan+UBSan"

@@ -780,7 +780,7 @@ struct ks_dump {
 	} tramps[16];
 	int ntramps;
 
-	/* symbolize() hands out strings valid until its next call */
+	/* symbols_at() hands out module names valid until its next call */
 	char last_module[KS_MOD_LEN];
 };
 

@@ -107,7 +107,14 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 	if (k->init_text_start && addr >= k->init_text_start &&
 	    addr < k->init_text_end)
 		return 1;
-	return k->t->ops->is_kernel_text(k->t->priv, addr);
+	if (k->t->ops->is_kernel_text(k->t->priv, addr))
+		return 1;
+	/* Module text, init text included (modules.c): targets know the
+	 * core text of modules at best. */
+	if (ks_module_text_index(k, addr) >= 0)
+		return 1;
+	/* is_bpf_text_address(): JIT-compiled BPF (bpf.c) */
+	return ks_bpf_find(k, addr) != NULL;
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -129,6 +136,24 @@ long ks_type_size(const struct ks_kernel *k, const char *type, long fallback)
 {
 	long sz = k->t->ops->type_size(k->t->priv, type);
 	return sz > 0 ? sz : fallback;
+}
+
+int ks_function_code(const struct ks_kernel *k, const char *name,
+		     unsigned char *buf, size_t max, size_t *len, kaddr_t *start)
+{
+	struct ks_symbol s;
+	kaddr_t at = ks_symbol(k, name);
+	size_t n;
+
+	if (!at || ks_symbolize(k->t, at, &s) || s.value != at ||
+	    s.size == 0)
+		return -1;
+	n = s.size < max ? (size_t)s.size : max;
+	if (ks_read(k, at, buf, n))
+		return -1;
+	*len = n;
+	*start = at;
+	return 0;
 }
 
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
@@ -198,6 +223,49 @@ static uint32_t parse_release(const char *rel)
 	return KS_VERSION(a, b, c);
 }
 
+/*
+ * The upstream version behind a distribution's release string, from the
+ * banner (the one place it is derived; both front ends hand the banner
+ * in).  0 when the banner does not say: the release then decides.
+ *  Debian: "... #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"
+ *          (the compiler part before the last '#' says "(Debian
+ *          12.2.0-14)" too, so only the text after it is searched);
+ *  Ubuntu: "... #101-Ubuntu SMP ... (Ubuntu 5.15.0-91.101-generic
+ *          5.15.131)": the last word inside that parenthesis;
+ *  RHEL "5.14.0-503.el9", SUSE "6.4.0-150600.23-default" and upstream
+ *          releases carry no more than the release itself.
+ * Either must agree with the release's major.minor.
+ */
+uint32_t ks_version_from_banner(const char *banner, const char *release)
+{
+	unsigned a, b, c, ra, rb;
+	const char *p;
+
+	if (!banner || !release || sscanf(release, "%u.%u", &ra, &rb) != 2)
+		return 0;
+	/* the last "(Ubuntu ": the compiler's "(Ubuntu 11.4.0-...)" comes first */
+	p = NULL;
+	for (const char *q = banner; (q = strstr(q, "(Ubuntu ")) != NULL; q++)
+		p = q;
+	if (p) {
+		const char *end = strchr(p, ')');
+		const char *word = NULL;
+		for (const char *q = p; q && (!end || q < end); q = strchr(q + 1, ' '))
+			word = q + 1;
+		if (word && sscanf(word, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb &&
+		    a < 256 && b < 256)
+			return KS_VERSION(a, b, c);
+	}
+	p = strrchr(banner, '#');
+	for (int n = 0; p && n < 4 && (p = strstr(p, "Debian ")); n++) {
+		p += strlen("Debian ");
+		if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb &&
+		    a < 256 && b < 256)
+			return KS_VERSION(a, b, c);
+	}
+	return 0;
+}
+
 uint32_t ks_kernel_version(const struct ks_kernel *k) { return k->version; }
 const char *ks_kernel_release(const struct ks_kernel *k) { return k->release; }
 const char *ks_kernel_arch_name(const struct ks_kernel *k) { return k->arch->name; }
@@ -221,9 +289,16 @@ static void probe_fgraph(struct ks_kernel *k)
 	}
 	/* v6.11 ("function_graph: Convert ret_stack to a series of longs")
 	 * turned ret_stack into an unsigned long array with a word offset;
-	 * before it was an array of struct ftrace_ret_stack and an index. */
-	k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
-		KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
+	 * before it was an array of struct ftrace_ret_stack and an index.
+	 * The same series ("function_graph: Allow multiple users to attach
+	 * to function graph") added fgraph_array[], the registered users:
+	 * its presence tells the layout on a vendor kernel that took the
+	 * series back; the version decides only where neither says. */
+	if (ks_symbol(k, "fgraph_array"))
+		k->fgraph = KS_FGRAPH_WORD_ARRAY;
+	else
+		k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
+			KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
 	/* Layout of one entry: ret first; retp exists on x86 and s390 since
 	 * HAVE_FUNCTION_GRAPH_RET_ADDR_PTR (4.x), always since 6.11. */
 	k->frs_ret = ks_offset(k, "ftrace_ret_stack", "ret", 0);
@@ -296,6 +371,10 @@ static void probe_task_layout(struct ks_kernel *k)
 	k->ts.stack = ks_offset(k, "task_struct", "stack", -1);
 	k->ts.thread = ks_offset(k, "task_struct", "thread", -1);
 	k->ts.on_cpu = ks_offset(k, "task_struct", "on_cpu", -1);
+	/* int on_cpu until 7.x made it a u8 followed by on_rq, is_blocked
+	 * and padding: read exactly the member's size, or a sleeper with
+	 * is_blocked set looks like it is on a CPU. */
+	k->ts.on_cpu_size = ks_member_size(k, "task_struct", "on_cpu", 4);
 	k->ts.cpu = ks_offset(k, "task_struct", "cpu", -1);
 	/* task_struct.cpu with THREAD_INFO_IN_TASK (x86 4.9+, s390 5.x+ in
 	 * most configs), else thread_info.cpu. */
@@ -347,7 +426,11 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->big_endian = k->arch->big_endian;
 	snprintf(k->release, sizeof(k->release), "%s",
 		 t->osrelease ? t->osrelease : "");
-	k->version = t->version ? t->version : parse_release(t->osrelease);
+	k->version = t->version;
+	if (!k->version)
+		k->version = ks_version_from_banner(t->banner, t->osrelease);
+	if (!k->version)
+		k->version = parse_release(t->osrelease);
 	if (!k->version) {
 		snprintf(err, errlen, "cannot tell the kernel version from release '%s'",
 			 k->release);
@@ -359,12 +442,17 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->has_reliable_stacktrace =
 		ks_symbol(k, "arch_stack_walk_reliable") != 0 ||
 		ks_symbol(k, "save_stack_trace_tsk_reliable") != 0;
-	/* THREAD_SIZE: init_stack spans exactly one (__end_init_task marks
-	 * its end, 4.x+); 16 KiB by default, more with KASAN. */
+	/* THREAD_SIZE: init_stack spans exactly one; its end is marked by
+	 * __end_init_task (4.x+), renamed __end_init_stack in 6.10 (the
+	 * linker-script rework that put init_task's stack in its own
+	 * section).  16 KiB by default, more with KASAN (x86 32 KiB, s390
+	 * 64 KiB): never trust the default where the symbols tell. */
 	k->thread_size = k->arch->default_thread_size;
 	{
 		kaddr_t a = ks_symbol(k, "init_stack");
-		kaddr_t b = ks_symbol(k, "__end_init_task");
+		kaddr_t b = ks_symbol(k, "__end_init_stack");
+		if (!b)
+			b = ks_symbol(k, "__end_init_task");
 		if (a && b > a && b - a >= 8192 && b - a <= 65536 &&
 		    ((b - a) & (b - a - 1)) == 0)
 			k->thread_size = b - a;
@@ -376,9 +464,13 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	probe_fgraph(k);
 	probe_kretprobe(k);
 	probe_task_layout(k);
+	ks_modules_load(k);
+	ks_bpf_load(k);
 	if (k->arch->probe(k, err, errlen)) {
 		if (k->arch->release)
 			k->arch->release(k);
+		ks_modules_free(k);
+		ks_bpf_free(k);
 		free(k);
 		return NULL;
 	}
@@ -391,5 +483,7 @@ void ks_kernel_close(struct ks_kernel *k)
 		return;
 	if (k->arch->release)
 		k->arch->release(k);
+	ks_modules_free(k);
+	ks_bpf_free(k);
 	free(k);
 }

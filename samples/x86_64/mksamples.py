@@ -69,6 +69,12 @@ FUNCS = [
     ("entry_SYSCALL_64_after_hwframe", 0x100),
     ("asm_sysvec_apic_timer_interrupt", 0x20),
     ("asm_exc_page_fault", 0x30),
+    # module loading (orc-module-init)
+    ("do_one_initcall", 0x200), ("do_init_module", 0x240),
+    ("load_module", 0x2400), ("__x64_sys_finit_module", 0x100),
+    # FRED entry (CONFIG_X86_FRED, 6.9+; only in samples with fred=True)
+    ("asm_fred_entrypoint_user", 0x40), ("asm_fred_entrypoint_kernel", 0x40),
+    ("fred_entry_from_kernel", 0x100), ("fred_hwexc", 0x100),
     ("_etext_pad", 0x10),
 ]
 
@@ -85,6 +91,8 @@ TRAMPOLINES = ("kretprobe_trampoline", "__kretprobe_trampoline",
 # ret_from_fork_asm exists from 6.5 ("x86: Rewrite ret_from_fork() in
 # C"); older images leave it out.
 OPTIONAL = TRAMPOLINES + ("ret_from_fork_asm",)
+FRED_FUNCS = ("asm_fred_entrypoint_user", "asm_fred_entrypoint_kernel",
+              "fred_entry_from_kernel", "fred_hwexc")
 
 
 def sym(name, off=0):
@@ -128,6 +136,8 @@ class Sample:
         self.release = None
         self.ntask = 0
         self.members = []
+        self.fred = False       # CONFIG_X86_FRED: FRED entry code, 2 words of padding
+        self.top_padding = 0    # TOP_OF_KERNEL_STACK_PADDING
 
     def line(self, s=""):
         self.lines.append(s)
@@ -159,7 +169,7 @@ class Sample:
         task = TASKS + (tnum - 1) * 0x4000
         end = stack + STACK_SIZE
         mem = {}
-        top_regs = end - REGS_SIZE
+        top_regs = end - self.top_padding - REGS_SIZE
         # Work outward-in: the last frame's sp is task_pt_regs.
         # sps[i] = sp of frame i (ORC meaning: sp after return to frame i).
         n = len(frames)
@@ -280,7 +290,7 @@ class Sample:
         tnum = self.ntask
         stack = STACKS + (tnum - 1) * 0x10000
         task = TASKS + (tnum - 1) * 0x4000
-        top_regs = stack + STACK_SIZE - REGS_SIZE
+        top_regs = stack + STACK_SIZE - self.top_padding - REGS_SIZE
         mem = {}
         n = len(frames)
         at = [0] * n
@@ -351,6 +361,8 @@ class Sample:
     def has(self, n):
         if n == "_etext_pad":
             return False
+        if n in FRED_FUNCS:
+            return self.fred
         if n == "ret_from_fork_asm":
             major, minor = [int(x) for x in self.kernel.split(".")[:2]]
             return (major, minor) >= (6, 5)
@@ -551,6 +563,52 @@ labelled exception, the outermost one user-entry (6.6, v3 format).""",
 
 
 @sample
+def orc_fred_exception():
+    s = Sample("orc-fred-exception-7.2", "ORC with FRED (7.2): a kernel-mode page fault, labelled exception",
+               """The orc-kernel-regs-exception stack on a CPU with FRED (CONFIG_X86_FRED,
+6.9+, on by default in 7.x where the CPU has it): every kernel-mode
+event enters through asm_fred_entrypoint_kernel, which saves the pt_regs,
+and fred_entry_from_kernel() -> fred_hwexc() dispatch to exc_page_fault().
+The frame just above the pt_regs is the FRED entry for every event: the
+first handler frame further in names it (exception here).  FRED also
+leaves two words above task_pt_regs() (TOP_OF_KERNEL_STACK_PADDING).""",
+               "7.2.13", version=4, header=True)
+    s.fred = True
+    s.top_padding = 16
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("handle_mm_fault", 0x1de, size=0x60),
+              F("do_user_addr_fault", 0x1b4, size=0x50),
+              F("exc_page_fault", 0x7c, size=0x20),
+              F("fred_hwexc", 0x9a, size=0x18),
+              F("fred_entry_from_kernel", 0x3b, size=0x10),
+              F("asm_fred_entrypoint_kernel", 0x26, kind="regs"),
+              F("_copy_to_user", 0x31, size=0x10),
+              F("filemap_read", 0x1f2, size=0x120),
+              F("vfs_read", 0x9e, size=0x40), F("ksys_read", 0x6b, size=0x38),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("asm_fred_entrypoint_user", 0x2a, kind="regs")]
+    s.task("cat", frames, expect=["verdict=reliable rule=NONE"],
+           labels=["8:exception", "13:user-entry"])
+    return s
+
+
+@sample
+def fp_fred_user():
+    s = Sample("fp-fred-user", "frame pointer with CONFIG_X86_FRED: the last frame sits 16 bytes lower",
+               """A user task in read(2) on a frame-pointer kernel built with
+CONFIG_X86_FRED (6.9, "x86/fred: Reserve space for the FRED stack frame"):
+TOP_OF_KERNEL_STACK_PADDING is two words, so task_pt_regs() and the
+outermost frame record (task_pt_regs - 2 words) sit 16 bytes below where
+a kernel without FRED has them.  The walk ends exactly there: reliable.
+(The FRED entry code in the image is what tells the padding.)""", "6.12.117", unwinder="fp")
+    s.fred = True
+    s.top_padding = 16
+    s.fp_task("cat", read_frames_fp(), expect=["verdict=reliable rule=NONE"],
+              labels=["6:user-entry"])
+    return s
+
+
+@sample
 def orc_no_entry():
     s = Sample("orc-no-entry", "ORC: return address without an ORC entry (module built without objtool)",
                """An out-of-tree module built without objtool has text but no ORC
@@ -742,6 +800,113 @@ ret_from_fork_asm directly follows __switch_to_asm.)""", "6.6.60", version=3, he
                    "verdict=reliable rule=NONE mode=strict"],
            frame_names=["__switch_to_asm"], labels=[])
     return s
+
+
+@sample
+def orc_forked_fixed_612():
+    s = Sample("orc-forked-task-fixed-6.12", "ORC: never-run task on a 6.12 stable kernel that has the fix",
+               """The same never-run task on 6.12.117: 3bf19a0fb690 ("x86/unwind/orc: Fix
+unwind for newly forked tasks", 6.13) reached the 6.12.x stable tree, so
+__unwind_start() compares with ret_from_fork_asm and the kernel's walk is
+reliable.  No version number says so; the kernel's own code does: its
+__unwind_start() holds "cmp $ret_from_fork_asm, %rdx" (48 81 fa + the
+sign-extended 32-bit address, as -mcmodel=kernel code has it).""",
+               "6.12.117", version=3, header=True)
+    code = DATA + 0x3000
+    rfa = sym("ret_from_fork_asm")
+    imm = "".join("%02x" % ((rfa >> (8 * i)) & 0xff) for i in range(4))
+    body = "4889d6" + "4881fa" + imm + "0f94c0c3"
+    s.extra_syms.append("sym __unwind_start %s 0x%x text" % (hx(code), len(body) // 2))
+    s.line()
+    s.line("# __unwind_start(): ... cmp $ret_from_fork_asm, %rdx; sete %al ...")
+    s.line("bytes %s %s  # (text placed at a data address: only the bytes matter)"
+           % (hx(code), body))
+    frames = [F("ret_from_fork_asm", 0x0, kind="end")]
+    s.task("forked", frames, expect=["verdict=reliable rule=NONE"],
+           frame_names=["__switch_to_asm"], labels=[])
+    return s
+
+
+BPF_TRAMP = 0xffffffffa0002000     # bpf_trampoline_<key>: JIT pages
+
+
+def bpf_fexit_sample(name, kernel, version, explain, fp_range, expect):
+    """A task asleep in pipe_read, called by vfs_read, on which an fexit
+    program is attached: ksys_read's call lands on vfs_read's patched
+    fentry site, which calls the trampoline; the trampoline calls
+    vfs_read's body (vfs_read+5) and returns, skipping the fentry
+    return address, to ksys_read.  On the stack: vfs_read's body frame
+    returns into the trampoline, whose frame-pointer frame returns to
+    vfs_read+0x5."""
+    s = Sample(name, "ORC: a task asleep under a BPF fexit trampoline (%s)" % kernel,
+               explain, kernel, version=version, header=True)
+    tname = "bpf_trampoline_6442492734"
+    ADDR[tname] = (BPF_TRAMP, 0x1000)
+    ADDR["vfs_read_fentry"] = (sym("vfs_read"), 0x10)
+    s.extra_syms.append("sym bpf_kallsyms %s 16 data" % hx(DATA + 0x4000))
+    ksym = DATA + 0x5000
+    s.members += ["member bpf_ksym start 0", "member bpf_ksym end 8",
+                  "member bpf_ksym name 16 512", "member bpf_ksym lnode 528"]
+    if fp_range:
+        s.members += ["member bpf_ksym fp_start 568 4", "member bpf_ksym fp_end 572 4"]
+    s.line()
+    s.line("# bpf_kallsyms: one ksym, the fexit trampoline")
+    s.line("mem %s %s %s  # LIST_HEAD(bpf_kallsyms)" % (hx(DATA + 0x4000), hx(ksym + 528), hx(ksym + 528)))
+    s.line("mem %s %s %s  # ksym.start, end" % (hx(ksym), hx(BPF_TRAMP), hx(BPF_TRAMP + 0x1000)))
+    s.line("bytes %s %s00  # ksym.name" % (hx(ksym + 16), tname.encode().hex()))
+    s.line("mem %s %s %s  # ksym.lnode" % (hx(ksym + 528), hx(DATA + 0x4000), hx(DATA + 0x4000)))
+    if fp_range:
+        s.line("mem32 %s 0x8 0x100  # ksym.fp_start, fp_end (frame set up after push rbp; mov rbp, rsp)"
+               % hx(ksym + 568))
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("pipe_read", 0x1a5, size=0x60),
+              F("vfs_read", 0xa5, size=0x30),
+              F(tname, 0x6b, size=0x50),
+              F("vfs_read_fentry", 0x5, size=0x8),
+              F("ksys_read", 0x6b, size=0x28),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+
+    def post(sps, ksp, task):
+        # the trampoline's frame: saved rbp right below its return slot;
+        # rbp is callee-saved through the inner frames (their ORC leaves
+        # bp alone), so the task's saved bp is the trampoline's frame
+        bp = sps[5] - 16
+        return [(ksp + 40, bp, "inactive_task_frame.bp: the trampoline's rbp"),
+                (bp, 0, "trampoline: saved rbp (ksys_read's, unused)")]
+
+    s.task("cat", frames, expect=expect, post=post,
+           frame_names=[f.fn if f.fn != "vfs_read_fentry" else "vfs_read" for f in frames],
+           labels=["8:user-entry"])
+    # BPF code has no ORC entry; vfs_read: fentry site (sp 8) then body
+    del s.orc[tname], ADDR[tname]
+    del s.orc["vfs_read_fentry"], ADDR["vfs_read_fentry"]
+    s.override["vfs_read"] = "call sp 8 undefined 0"
+    s.orc_extra.append((sym("vfs_read", 0x10), "call sp 48 undefined 0", "vfs_read body"))
+    return s
+
+
+@sample
+def orc_bpf_fexit_612():
+    return bpf_fexit_sample("orc-bpf-fexit-6.12", "6.12.117", 3,
+        """6.12: __kernel_text_address() accepts the trampoline (is_bpf_text_address())
+and kallsyms names it from its bpf_ksym, but ORC has no entry for BPF code:
+unwind_next_frame() falls back to a frame-pointer guess with state->error
+set, so the reliable walk fails (ORC_NO_ENTRY at the trampoline frame);
+the guess itself is right and the frames go on as /proc/PID/stack shows
+them, vfs_read twice (its body, and the fentry site the trampoline
+returns to).""", False,
+        ["verdict=unreliable rule=ORC_NO_ENTRY frame=4"])
+
+
+@sample
+def orc_bpf_fexit_72():
+    return bpf_fexit_sample("orc-bpf-fexit-7.2", "7.2.13", 4,
+        """7.x: orc_find() asks orc_bpf_find(), which gives a frame-pointer entry
+that counts as found inside [start + fp_start, start + fp_end) of the
+ksym: the same stack as orc-bpf-fexit-6.12 is reliable.  struct
+bpf_ksym's fp_start member is what tells this kernel from 6.12.""", True,
+        ["verdict=reliable rule=NONE"])
 
 
 @sample
@@ -1175,6 +1340,62 @@ mem[MOD_TEXT]).  The tables here are raw memory in the v3 format: sp_reg SP
 
 
 INIT = ETEXT + 0x1000000     # .init.text, after _etext
+
+
+@sample
+def orc_module_init():
+    s = Sample("orc-module-init", "ORC: a task blocked in a module's init function",
+               """insmod of "klptinit", whose init function sleeps: the module is still
+MODULE_STATE_COMING and its init text is mapped.  __kernel_text_address()
+counts it as text (__module_text_address(): within MOD_TEXT or
+MOD_INIT_TEXT, 6.4+) and orc_find() -> orc_module_find() finds the entry
+in the module's own table, which covers every section of the module.
+So the kernel's reliable walk goes through klptinit_init into
+do_one_initcall and is reliable.  Dump readers know a module's core text
+at best (modelled here by declaring the init function as data);
+klpstack reads mem[MOD_INIT_TEXT] itself.""", "6.12.117")
+    base = MODTEXT
+    init = MODTEXT + 0x100000
+    ADDR["klptinit_init"] = (init + 0x40, 0x80)
+    s.extra_syms += ["sym klptinit_helper %s 0x100 text klptinit" % hx(base),
+                     "sym klptinit_init %s 0x80 data klptinit" % hx(init + 0x40),
+                     "sym modules %s 16 data" % hx(DATA)]
+    mod = DATA + 0x1000
+    tab = DATA + 0x2000
+    s.members += ["member module list 8", "member module name 24",
+                  "member module arch 0x400", "member mod_arch_specific orc_unwind_ip 8",
+                  "member mod_arch_specific orc_unwind 16",
+                  "member mod_arch_specific num_orcs 0",
+                  "member module mem 0x140", "member module_memory base 0",
+                  "member module_memory size 8", "type module_memory 0x50"]
+    s.line()
+    s.line("# modules list: \"klptinit\", still initialising: mem[MOD_TEXT] and")
+    s.line("# mem[MOD_INIT_TEXT] (index 4: 0x140 + 4 * 0x50), a 1-entry ORC table")
+    s.line("mem %s %s %s  # LIST_HEAD(modules)" % (hx(DATA), hx(mod + 8), hx(mod + 8)))
+    s.line("mem %s %s %s  # klptinit.list" % (hx(mod + 8), hx(DATA), hx(DATA)))
+    s.line("bytes %s %s  # klptinit.name" % (hx(mod + 24), "6b6c7074696e697400"))
+    s.line("mem32 %s 1  # klptinit.arch.num_orcs" % hx(mod + 0x400))
+    s.line("mem %s %s %s  # klptinit.arch.orc_unwind_ip, orc_unwind" % (hx(mod + 0x408), hx(tab), hx(tab + 0x10)))
+    s.line("mem %s %s  # klptinit.mem[MOD_TEXT].base" % (hx(mod + 0x140), hx(base)))
+    s.line("mem32 %s 0x1000  # klptinit.mem[MOD_TEXT].size" % hx(mod + 0x148))
+    s.line("mem %s %s  # klptinit.mem[MOD_INIT_TEXT].base" % (hx(mod + 0x280), hx(init)))
+    s.line("mem32 %s 0x1000  # klptinit.mem[MOD_INIT_TEXT].size" % hx(mod + 0x288))
+    s.line("mem32 %s %s  # orc_unwind_ip: klptinit_init (self-relative)"
+           % (hx(tab), hx((init + 0x40 - tab) & 0xffffffff)))
+    s.line("bytes %s %s  # orc_unwind: {sp 0x18, CALL, SP}" % (hx(tab + 0x10), "180000000502"))
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("schedule_timeout", 0x8e, size=0x40),
+              F("klptinit_init", 0x3a, size=0x18),
+              F("do_one_initcall", 0x5e, size=0x40), F("do_init_module", 0x60, size=0x30),
+              F("load_module", 0x22fe, size=0x1a0),
+              F("__x64_sys_finit_module", 0xbe, size=0x40),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+    s.task("insmod", frames, expect=["verdict=reliable rule=NONE"], labels=["9:user-entry"])
+    # the init function is in the module's table, not vmlinux's
+    del s.orc["klptinit_init"]
+    del ADDR["klptinit_init"]
+    return s
 
 
 @sample
