@@ -152,7 +152,8 @@ static int index_symbols(struct ks_elfsyms *e, char *err, size_t errlen)
 		struct esym *o;
 
 		if (type == STT_SECTION || type == STT_FILE || ndx == SHN_UNDEF ||
-		    name == 0 || name >= strsize)
+		    name == 0 || name >= strsize ||
+		    ks_sym_noise((const char *)f + stroff + name))
 			continue;
 		o = &e->syms[e->n];
 		if (ndx == SHN_ABS) {

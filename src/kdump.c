@@ -176,23 +176,6 @@ struct symtab {
 	struct name_map by_name;	/* name -> index */
 };
 
-/* Symbols no kernel table or name lookup ever needs (the symbol CRCs and
- * export strings of every exported function, local labels): kept out of
- * the tables to keep them small.  Which of the others names an address is
- * decided by the core (ks_symbolize(), src/symbols.c). */
-static int ignored_symbol(const char *name)
-{
-	static const char *const prefixes[] = {
-		"__crc_", "__kstrtab_", "__kstrtabns_", ".L", "$",
-	};
-	if (!name[0])
-		return 1;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
-
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
@@ -439,7 +422,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(v->elf, symsh.sh_link, s.st_name);
-		if (!name || ignored_symbol(name))
+		if (!name || ks_sym_noise(name))
 			continue;
 		if (s.st_shndx == SHN_ABS)
 			moves = text && end && s.st_value >= text && s.st_value <= end;
@@ -945,7 +928,7 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		if (shndx == SHN_UNDEF || !value)
 			continue;
 		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
-		    ignored_symbol(name))
+		    ks_sym_noise(name))
 			continue;
 		l = strlen(name) + 1;
 		if (names_len + l > names_cap) {

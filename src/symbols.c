@@ -114,6 +114,20 @@ int ks_sym_in_kallsyms(const char *name, char type)
 	return 1;
 }
 
+int ks_sym_noise(const char *name)
+{
+	static const char *const prefixes[] = {
+		"__crc_", "__kstrtab_", "__kstrtabns_", "__efistub_",
+		"__kcfi_typeid_", ".L", "$", "__UNIQUE_ID_",
+	};
+	if (!name || !name[0])
+		return 1;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (has_prefix(name, prefixes[i]))
+			return 1;
+	return 0;
+}
+
 /* ARM mapping symbols and local labels, skipped by the module lookup
  * (is_mapping_symbol(), include/linux/module_symbol.h, 6.1). */
 static int module_mapping_symbol(const char *s)

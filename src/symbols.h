@@ -13,6 +13,12 @@
  * nm(1) type (type 0 = unknown, taken as text). */
 int ks_sym_in_kallsyms(const char *name, char type);
 
+/* Symbols a target need not load at all: never named by kallsyms and
+ * never looked up (symbol CRCs, export strings, local labels, CFI type
+ * hashes, whose absolute values can fall inside a small kernel image and
+ * would cut the size of the function they land in). */
+int ks_sym_noise(const char *name);
+
 /* Negative when a names the address before b (kallsyms' order of aliases,
  * see symbols.c), positive when b does; never 0 for distinct names. */
 int ks_sym_alias_cmp(const struct ks_symbol *a, const struct ks_symbol *b);
