@@ -46,6 +46,8 @@ static const char ks_built_for[] __attribute__((used)) =
 #include "livepatch.h"
 #include "elfsyms.h"
 
+#include <elf.h>
+
 #if defined(X86_64)
 #define KS_GLUE_ARCH KS_ARCH_X86_64
 #define KS_GLUE_MACHINE "X86_64"
@@ -243,14 +245,168 @@ static void vmlinux_syms_free(void)
 	memset(&vml, 0, sizeof(vml));
 }
 
+/*
+ * A module's symbols as the kernel has them: crash also cuts the clone
+ * suffixes off module symbol names and sorts them by value, losing the
+ * symtab order the kernel's lookup goes by (find_kallsyms_symbol(),
+ * kernel/module/kallsyms.c 6.1: the first of the highest address <= addr
+ * in symtab order).  So the module's own copy is read from the dump, once
+ * per module and session: module->kallsyms (struct mod_kallsyms, 4.6+;
+ * before, the same three members in struct module) -> symtab (Elf64_Sym in
+ * the dump's byte order, which is crash's own: crash runs as a program of
+ * the dump's architecture), num_symtab, strtab.
+ */
+#define KS_GLUE_MAX_MODSYMS 200000
+#define KS_GLUE_MAX_MODS 1024
+#define KS_GLUE_SYM_NAME 512	/* KSYM_NAME_LEN */
+
+struct glue_modsyms {
+	ulong module_struct;	/* crash's key for the module */
+	int failed;
+	Elf64_Sym *syms;
+	uint32_t n;
+	kaddr_t strtab;
+};
+
+static struct {
+	struct glue_modsyms *m;
+	int n;
+	/* names handed out by the last module_symbols_at() */
+	char names[KS_MAX_ALIASES][KS_GLUE_SYM_NAME];
+} modsyms;
+
+static long glue_member_offset(void *priv, const char *type, const char *member);
+
+static int read_modsyms(struct glue_modsyms *m)
+{
+	long o_kallsyms = glue_member_offset(NULL, "module", "kallsyms");
+	const char *type = o_kallsyms >= 0 ? "mod_kallsyms" : "module";
+	long o_symtab = glue_member_offset(NULL, type, "symtab");
+	long o_num = glue_member_offset(NULL, type, "num_symtab");
+	long o_str = glue_member_offset(NULL, type, "strtab");
+	uint64_t ks = m->module_struct, symtab, strtab;
+	uint32_t num;
+
+	if (o_symtab < 0 || o_num < 0 || o_str < 0 ||
+	    (o_kallsyms >= 0 && glue_read(NULL, m->module_struct + (kaddr_t)o_kallsyms, &ks, 8)) ||
+	    !ks || glue_read(NULL, ks + (kaddr_t)o_symtab, &symtab, 8) ||
+	    glue_read(NULL, ks + (kaddr_t)o_num, &num, 4) ||
+	    glue_read(NULL, ks + (kaddr_t)o_str, &strtab, 8) ||
+	    !symtab || !strtab || num == 0 || num > KS_GLUE_MAX_MODSYMS)
+		return -1;
+	m->syms = malloc((size_t)num * sizeof(Elf64_Sym));
+	if (!m->syms || glue_read(NULL, symtab, m->syms, (size_t)num * sizeof(Elf64_Sym))) {
+		free(m->syms);
+		m->syms = NULL;
+		return -1;
+	}
+	m->n = num;
+	m->strtab = strtab;
+	return 0;
+}
+
+static struct glue_modsyms *modsyms_of(const struct load_module *lm)
+{
+	struct glue_modsyms *m, *grown;
+
+	for (int i = 0; i < modsyms.n; i++)
+		if (modsyms.m[i].module_struct == lm->module_struct)
+			return modsyms.m[i].failed ? NULL : &modsyms.m[i];
+	if (!lm->module_struct || modsyms.n >= KS_GLUE_MAX_MODS)
+		return NULL;
+	grown = realloc(modsyms.m, (size_t)(modsyms.n + 1) * sizeof(*grown));
+	if (!grown)
+		return NULL;
+	modsyms.m = grown;
+	m = &modsyms.m[modsyms.n++];
+	memset(m, 0, sizeof(*m));
+	m->module_struct = lm->module_struct;
+	m->failed = read_modsyms(m) != 0;
+	return m->failed ? NULL : m;
+}
+
+static void modsyms_free(void)
+{
+	for (int i = 0; i < modsyms.n; i++)
+		free(modsyms.m[i].syms);
+	free(modsyms.m);
+	modsyms.m = NULL;
+	modsyms.n = 0;
+}
+
+/* A NUL-terminated name from the module's strtab, piece by piece up to
+ * page ends so that a name just before a missing page still reads. */
+static int read_name(kaddr_t at, char *buf, size_t len)
+{
+	size_t have = 0;
+
+	while (have + 1 < len) {
+		size_t chunk = 4096 - ((at + have) & 4095);
+		if (chunk > len - 1 - have)
+			chunk = len - 1 - have;
+		if (glue_read(NULL, at + have, buf + have, chunk))
+			return -1;
+		if (memchr(buf + have, 0, chunk))
+			return 0;
+		have += chunk;
+	}
+	buf[len - 1] = 0;
+	return 0;
+}
+
+static int module_symbols_at(struct glue_modsyms *m, const char *module, kaddr_t addr,
+			     struct ks_symbol *out, int max)
+{
+	uint64_t best = 0, next = UINT64_MAX;
+	int found = 0, n = 0;
+
+	/* as find_kallsyms_symbol(): undefined and unnamed symbols skipped
+	 * (the mapping symbols by the core's rule) */
+	for (uint32_t i = 1; i < m->n; i++) {
+		const Elf64_Sym *y = &m->syms[i];
+		if (y->st_shndx == SHN_UNDEF || !y->st_name)
+			continue;
+		if (y->st_value <= addr && (!found || y->st_value > best)) {
+			best = y->st_value;
+			found = 1;
+		}
+		if (y->st_value > addr && y->st_value < next)
+			next = y->st_value;
+	}
+	if (!found)
+		return -1;
+	for (uint32_t i = 1; i < m->n; i++) {
+		const Elf64_Sym *y = &m->syms[i];
+		if (y->st_shndx == SHN_UNDEF || !y->st_name || y->st_value != best)
+			continue;
+		if (n < max && n < KS_MAX_ALIASES) {
+			if (read_name(m->strtab + y->st_name, modsyms.names[n],
+				      sizeof(modsyms.names[n])))
+				continue;
+			out[n].name = modsyms.names[n];
+			out[n].value = best;
+			out[n].size = next != UINT64_MAX ? next - best : 0;
+			out[n].module = module;
+			out[n].type = ELF64_ST_BIND(y->st_info) == STB_WEAK ? 'W' :
+				      ELF64_ST_BIND(y->st_info) == STB_LOCAL ? 't' : 'T';
+			out[n].order = (long)i;
+		}
+		n++;
+	}
+	return n ? n : -1;
+}
+
 static int glue_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct load_module *lm = NULL;
 
 	/* crash's module names live in st->load_modules for the session:
 	 * valid as long as the core needs them. */
-	if (module_symbol((ulong)addr, NULL, &lm, NULL, 0) && lm && lm->mod_name[0])
-		return crash_symbols_at(addr, lm->mod_name, out, max);
+	if (module_symbol((ulong)addr, NULL, &lm, NULL, 0) && lm && lm->mod_name[0]) {
+		struct glue_modsyms *m = modsyms_of(lm);
+		int n = m ? module_symbols_at(m, lm->mod_name, addr, out, max) : -1;
+		return n > 0 ? n : crash_symbols_at(addr, lm->mod_name, out, max);
+	}
 	vmlinux_syms_load();
 	if (vml.syms && addr >= vml.lo && addr < vml.hi)
 		return ks_elfsyms_at(vml.syms, addr, out, max);
@@ -1048,4 +1204,5 @@ void __attribute__((destructor)) klpstack_fini(void)
 {
 	glue_release();
 	vmlinux_syms_free();
+	modsyms_free();
 }
