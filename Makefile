@@ -52,6 +52,9 @@ endif
 # Headers named on the command line get a directory per crash version; the
 # default ones (Debian's crash on this machine) the usual places.
 ifneq ($(filter command line environment,$(origin CRASH_INC)),)
+  ifeq ($(wildcard $(CRASH_INC)/defs.h),)
+    $(error CRASH_INC=$(CRASH_INC) holds no defs.h (want a crash package's usr/include/crash or a crash source tree))
+  endif
   SO_B := $(B)/crash-$(CRASH_VERSION)
   KLPSTACK_SO := $(SO_B)/klpstack.so
 else
