@@ -19,6 +19,7 @@ Prints one line per disagreement (at most 50) and a closing summary
 never frames, are only counted); exits 1 on any difference in text, 2 when
 the table cannot be read.
 """
+import os
 import struct
 import subprocess
 import sys
@@ -126,6 +127,8 @@ def main():
     if len(sys.argv) != 3:
         die("usage: kallsyms-names.py CHOOSER VMLINUX")
     chooser, vmlinux = sys.argv[1:]
+    if not os.access(chooser, os.X_OK):
+        die("%s: not an executable (make build/names-choose)" % chooser)
     nm = subprocess.run(["nm", "-n", vmlinux], capture_output=True, text=True,
                         env={"LC_ALL": "C"})
     if nm.returncode:
