@@ -7,6 +7,8 @@
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
 #   make check-all    all of the above: what CI runs
 #   make ARCH=s390x   klpstack.so for Debian's s390x crash (cross compiler)
+#   make install      klpscan, klpstack.so (where crash looks for extensions
+#                     by name) and the man pages under DESTDIR/PREFIX
 #   make CRASH_INC=DIR  klpstack.so for the crash whose defs.h is in DIR:
 #                     build/crash-VERSION/klpstack.so (s390x: build/s390x/...)
 #
@@ -17,12 +19,22 @@
 # unpacked .deb or sysroot) or from a crash source tree (DIR/Makefile's
 # VERSION=); CRASH_VERSION=X.Y.Z says it when neither is there.
 
+VERSION := $(shell cat VERSION 2>/dev/null || echo unknown)
 ARCH ?= $(shell uname -m)
 CC ?= cc
 CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+# crash's "extend NAME" searches /usr/lib64/crash/extensions (64-bit) and
+# /usr/lib/crash/extensions; the latter on every arch
+CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # hidden: klpstack.so exports only crash's entry points (extensions/klpstack.c)
-BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc
+# -MMD -MP: each object depends on the headers it includes, nothing more
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc -MMD -MP \
+	       -DKLPSTACK_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CRASH_INC ?= /usr/include/crash
 FUZZ_SECONDS ?= 60
 
@@ -67,18 +79,21 @@ else
   PROGRAMS := klpscan $(if $(and $(wildcard $(CRASH_INC)/defs.h),$(wildcard extensions/klpstack.c)),$(KLPSTACK_SO))
 endif
 
-KDUMP_LIBS := $(if $(wildcard src/kdump*.c),-lkdumpfile -laddrxlat -ldw -lelf)
+# the dump target's libraries, as pkg-config names them (Debian's -dev
+# packages ship the .pc files); the plain -l list where pkg-config is absent
+KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf
+KDUMP_LIBS := $(if $(wildcard src/kdump*.c),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf))
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
 all: $(PROGRAMS)
 
-$(B)/%.o: %.c $(HDRS)
+$(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 klpscan: $(call obj,$(B),$(CORE_SRC) $(SCAN_SRC))
-	$(CC) $(CFLAGS) -o $@ $^ $(KDUMP_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(KDUMP_LIBS)
 
 # The crash version the glue is built for, rewritten only when it changes
 # (the glue object depends on it).
@@ -98,7 +113,7 @@ $(SO_B)/extensions/klpstack.o: extensions/klpstack.c extensions/elfsyms.h $(HDRS
 
 $(KLPSTACK_SO): $(call obj,$(B),$(CORE_SRC)) $(SO_B)/extensions/klpstack.o \
 		$(B)/extensions/elfsyms.o
-	$(CC) -shared -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $^
 
 # ---- tests ----
 
@@ -115,7 +130,7 @@ $(B)/unit-tests: $(call obj,$(B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 $(B)/names-choose: $(call obj,$(B),src/symbols.c tests/names/choose.c)
 	$(CC) $(CFLAGS) -o $@ $^
 
-$(SAN_B)/%.o: %.c $(HDRS)
+$(SAN_B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
 
@@ -164,9 +179,25 @@ check-e2e: all
 
 check-all: check fuzz check-e2e
 
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 klpscan $(DESTDIR)$(BINDIR)/klpscan
+	install -m 0644 doc/klpscan.1 $(DESTDIR)$(MANDIR)/man1/klpscan.1
+	install -m 0644 doc/klpstack.8 $(DESTDIR)$(MANDIR)/man8/klpstack.8
+	if [ -f "$(KLPSTACK_SO)" ]; then \
+		install -d $(DESTDIR)$(CRASH_EXTDIR) && \
+		install -m 0644 $(KLPSTACK_SO) $(DESTDIR)$(CRASH_EXTDIR)/klpstack.so; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/klpscan $(DESTDIR)$(MANDIR)/man1/klpscan.1 \
+	      $(DESTDIR)$(MANDIR)/man8/klpstack.8 $(DESTDIR)$(CRASH_EXTDIR)/klpstack.so
+
 clean:
 	rm -rf build klpscan klpstack.so
 
 FORCE:
 
-.PHONY: all check fuzz check-e2e check-all clean FORCE
+# headers each object included (-MMD)
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+.PHONY: all check fuzz check-e2e check-all install uninstall clean FORCE
