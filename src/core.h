@@ -59,6 +59,14 @@ enum ks_kretprobe_store {
 	KS_KRETPROBE_RETHOOK,		/* x86 5.18+, s390 6.3+: task->rethooks */
 };
 
+/* A loaded module and the text it owns (src/modules.c). */
+struct ks_module {
+	char name[KS_MOD_LEN];
+	kaddr_t addr;			/* struct module */
+	kaddr_t text, text_end;		/* core text, [text, text_end) */
+	kaddr_t init_text, init_text_end;	/* init text while initialising */
+};
+
 struct ks_kernel {
 	const struct ks_target *t;
 	const struct ks_arch_ops *arch;
@@ -94,14 +102,29 @@ struct ks_kernel {
 	/* task_struct layout (tasks.c) */
 	struct ks_task_layout {
 		long tasks, thread_group, signal, pid, tgid, comm, flags, state;
-		long state_size, stack, thread, on_cpu, cpu, thread_info_cpu;
+		long state_size, stack, thread, on_cpu, on_cpu_size, cpu, thread_info_cpu;
 		long ksp;	/* within thread_struct */
 		long signal_thread_head, thread_node;
 		long rq_curr, rq_idle;
 	} ts;
 
+	/* the modules list, read once at open (modules.c) */
+	struct ks_module *modules;
+	int nmodules, modules_cap;
+	int modules_state;		/* 1 read, -1 unreadable */
+	char modules_error[KS_MSG_LEN];
+
 	void *arch_priv;	/* owned by the arch (e.g. ORC table cache) */
 };
+
+/* The modules list (modules.c).  ks_modules() gives the list or, when the
+ * dump did not let it be read, -1 with the reason. */
+void ks_modules_load(struct ks_kernel *k);
+void ks_modules_free(struct ks_kernel *k);
+int ks_modules(const struct ks_kernel *k, const struct ks_module **mods, int *n,
+	       char *err, size_t errlen);
+/* Index of the module whose core or init text holds addr, -1 if none. */
+int ks_module_text_index(const struct ks_kernel *k, kaddr_t addr);
 
 /* Checked reads in the target's byte order.  0 ok, -1 unreadable. */
 int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len);
@@ -122,6 +145,11 @@ long ks_offset(const struct ks_kernel *k, const char *type,
 long ks_member_size(const struct ks_kernel *k, const char *type,
 		    const char *member, long fallback);
 long ks_type_size(const struct ks_kernel *k, const char *type, long fallback);
+/* The machine code of function name (at most max bytes): 0 ok, -1 when
+ * the symbol, its size or its text is not known.  For facts only the
+ * code tells (which symbol a check compares with). */
+int ks_function_code(const struct ks_kernel *k, const char *name,
+		     unsigned char *buf, size_t max, size_t *len, kaddr_t *start);
 /* Name of the function containing addr ("" when unknown). */
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 			   char *buf, size_t len);

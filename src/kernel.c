@@ -107,7 +107,11 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 	if (k->init_text_start && addr >= k->init_text_start &&
 	    addr < k->init_text_end)
 		return 1;
-	return k->t->ops->is_kernel_text(k->t->priv, addr);
+	if (k->t->ops->is_kernel_text(k->t->priv, addr))
+		return 1;
+	/* Module text, init text included (modules.c): targets know the
+	 * core text of modules at best. */
+	return ks_module_text_index(k, addr) >= 0;
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -129,6 +133,24 @@ long ks_type_size(const struct ks_kernel *k, const char *type, long fallback)
 {
 	long sz = k->t->ops->type_size(k->t->priv, type);
 	return sz > 0 ? sz : fallback;
+}
+
+int ks_function_code(const struct ks_kernel *k, const char *name,
+		     unsigned char *buf, size_t max, size_t *len, kaddr_t *start)
+{
+	struct ks_symbol s;
+	kaddr_t at = ks_symbol(k, name);
+	size_t n;
+
+	if (!at || k->t->ops->symbolize(k->t->priv, at, &s) || s.value != at ||
+	    s.size == 0)
+		return -1;
+	n = s.size < max ? (size_t)s.size : max;
+	if (ks_read(k, at, buf, n))
+		return -1;
+	*len = n;
+	*start = at;
+	return 0;
 }
 
 const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
@@ -221,9 +243,16 @@ static void probe_fgraph(struct ks_kernel *k)
 	}
 	/* v6.11 ("function_graph: Convert ret_stack to a series of longs")
 	 * turned ret_stack into an unsigned long array with a word offset;
-	 * before it was an array of struct ftrace_ret_stack and an index. */
-	k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
-		KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
+	 * before it was an array of struct ftrace_ret_stack and an index.
+	 * The same series ("function_graph: Allow multiple users to attach
+	 * to function graph") added fgraph_array[], the registered users:
+	 * its presence tells the layout on a vendor kernel that took the
+	 * series back; the version decides only where neither says. */
+	if (ks_symbol(k, "fgraph_array"))
+		k->fgraph = KS_FGRAPH_WORD_ARRAY;
+	else
+		k->fgraph = k->version >= KS_VERSION(6, 11, 0) ?
+			KS_FGRAPH_WORD_ARRAY : KS_FGRAPH_STRUCT_ARRAY;
 	/* Layout of one entry: ret first; retp exists on x86 and s390 since
 	 * HAVE_FUNCTION_GRAPH_RET_ADDR_PTR (4.x), always since 6.11. */
 	k->frs_ret = ks_offset(k, "ftrace_ret_stack", "ret", 0);
@@ -296,6 +325,10 @@ static void probe_task_layout(struct ks_kernel *k)
 	k->ts.stack = ks_offset(k, "task_struct", "stack", -1);
 	k->ts.thread = ks_offset(k, "task_struct", "thread", -1);
 	k->ts.on_cpu = ks_offset(k, "task_struct", "on_cpu", -1);
+	/* int on_cpu until 7.x made it a u8 followed by on_rq, is_blocked
+	 * and padding: read exactly the member's size, or a sleeper with
+	 * is_blocked set looks like it is on a CPU. */
+	k->ts.on_cpu_size = ks_member_size(k, "task_struct", "on_cpu", 4);
 	k->ts.cpu = ks_offset(k, "task_struct", "cpu", -1);
 	/* task_struct.cpu with THREAD_INFO_IN_TASK (x86 4.9+, s390 5.x+ in
 	 * most configs), else thread_info.cpu. */
@@ -359,12 +392,17 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->has_reliable_stacktrace =
 		ks_symbol(k, "arch_stack_walk_reliable") != 0 ||
 		ks_symbol(k, "save_stack_trace_tsk_reliable") != 0;
-	/* THREAD_SIZE: init_stack spans exactly one (__end_init_task marks
-	 * its end, 4.x+); 16 KiB by default, more with KASAN. */
+	/* THREAD_SIZE: init_stack spans exactly one; its end is marked by
+	 * __end_init_task (4.x+), renamed __end_init_stack in 6.10 (the
+	 * linker-script rework that put init_task's stack in its own
+	 * section).  16 KiB by default, more with KASAN (x86 32 KiB, s390
+	 * 64 KiB): never trust the default where the symbols tell. */
 	k->thread_size = k->arch->default_thread_size;
 	{
 		kaddr_t a = ks_symbol(k, "init_stack");
-		kaddr_t b = ks_symbol(k, "__end_init_task");
+		kaddr_t b = ks_symbol(k, "__end_init_stack");
+		if (!b)
+			b = ks_symbol(k, "__end_init_task");
 		if (a && b > a && b - a >= 8192 && b - a <= 65536 &&
 		    ((b - a) & (b - a - 1)) == 0)
 			k->thread_size = b - a;
@@ -376,9 +414,11 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	probe_fgraph(k);
 	probe_kretprobe(k);
 	probe_task_layout(k);
+	ks_modules_load(k);
 	if (k->arch->probe(k, err, errlen)) {
 		if (k->arch->release)
 			k->arch->release(k);
+		ks_modules_free(k);
 		free(k);
 		return NULL;
 	}
@@ -391,5 +431,6 @@ void ks_kernel_close(struct ks_kernel *k)
 		return;
 	if (k->arch->release)
 		k->arch->release(k);
+	ks_modules_free(k);
 	free(k);
 }

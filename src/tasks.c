@@ -94,8 +94,8 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 		return -1;
 	}
 	out->ksp = v;
-	if (ts->on_cpu >= 0 && ks_read_u32(k, task + ts->on_cpu, &u) == 0)
-		out->on_cpu = u != 0;
+	if (ts->on_cpu >= 0 && read_int(k, task + ts->on_cpu, ts->on_cpu_size, &v) == 0)
+		out->on_cpu = v != 0;
 	if (ts->cpu >= 0 && ks_read_u32(k, task + ts->cpu, &u) == 0)
 		out->cpu = (int32_t)u;
 	else if (ts->thread_info_cpu >= 0 &&

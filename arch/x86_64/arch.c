@@ -52,20 +52,10 @@ static void probe_layout(const struct ks_kernel *k, struct x86_layout *l)
 
 	/* struct module: no fallbacks, the layout moves with every config;
 	 * without type info module addresses simply have no ORC entry. */
-	l->mod_list = ks_offset(k, "module", "list", -1);
-	l->mod_name = ks_offset(k, "module", "name", -1);
 	l->mod_arch = ks_offset(k, "module", "arch", -1);
 	l->arch_orc_ip = ks_offset(k, "mod_arch_specific", "orc_unwind_ip", -1);
 	l->arch_orc = ks_offset(k, "mod_arch_specific", "orc_unwind", -1);
 	l->arch_num_orcs = ks_offset(k, "mod_arch_specific", "num_orcs", -1);
-	/* 6.4 ("module: replace module_layout with module_memory"):
-	 * mem[MOD_TEXT], MOD_TEXT = 0; before it core_layout. */
-	l->mod_mem = ks_offset(k, "module", "mem", -1);
-	l->mem_base = ks_offset(k, "module_memory", "base", 0);
-	l->mem_size = ks_offset(k, "module_memory", "size", 8);
-	l->mod_core_layout = ks_offset(k, "module", "core_layout", -1);
-	l->layout_base = ks_offset(k, "module_layout", "base", 0);
-	l->layout_text_size = ks_offset(k, "module_layout", "text_size", 12);
 }
 
 static int layout_sane(const struct x86_layout *l, char *err, size_t errlen)
@@ -85,6 +75,57 @@ static int layout_sane(const struct x86_layout *l, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Does the x86 code of [start, start + len) refer to target?  Either as a
+ * RIP-relative displacement ending an instruction (lea/mov/cmp with
+ * target(%rip)) or as a sign-extended 32-bit absolute (the kernel is
+ * built with -mcmodel=kernel: "cmp $target, %reg"); the dump's text has
+ * both relocated for KASLR.  A chance match of 4 bytes with a kernel
+ * text address inside one function is not a concern.
+ */
+static int x86_code_refers_to(const unsigned char *code, size_t len,
+			      kaddr_t start, kaddr_t target)
+{
+	for (size_t i = 0; i + 4 <= len; i++) {
+		int32_t d = (int32_t)((uint32_t)code[i] | (uint32_t)code[i + 1] << 8 |
+				      (uint32_t)code[i + 2] << 16 |
+				      (uint32_t)code[i + 3] << 24);
+		if (start + i + 4 + (kaddr_t)(int64_t)d == target)
+			return 1;
+		if ((kaddr_t)(int64_t)d == target)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Which address __unwind_start() takes for a task that never ran (the
+ * ORC_FORKED_TASK rule in unwind_orc.c): "x86: Rewrite ret_from_fork()
+ * in C" (6.5) made ret_from_fork_asm the saved return address but the
+ * check kept comparing with ret_from_fork, until 3bf19a0fb690
+ * ("x86/unwind/orc: Fix unwind for newly forked tasks", 6.13), which the
+ * stable trees took back into 6.12.x (6.12.117 has it) and vendors into
+ * older lines.  The kernel's own code says which one it compares with;
+ * 1 ret_from_fork_asm, 0 ret_from_fork, -1 the code does not tell.
+ */
+static int x86_forked_check_is_asm(const struct ks_kernel *k,
+				   const struct x86_priv *p)
+{
+	unsigned char code[1024];
+	size_t len;
+	kaddr_t start;
+	int asm_ref, plain_ref;
+
+	if (!p->ret_from_fork_asm || !p->ret_from_fork ||
+	    ks_function_code(k, "__unwind_start", code, sizeof(code), &len, &start))
+		return -1;
+	asm_ref = x86_code_refers_to(code, len, start, p->ret_from_fork_asm);
+	plain_ref = x86_code_refers_to(code, len, start, p->ret_from_fork);
+	if (asm_ref != plain_ref)
+		return asm_ref;
+	return -1;
 }
 
 static int x86_probe(struct ks_kernel *k, char *err, size_t errlen)
@@ -120,6 +161,7 @@ static int x86_probe(struct ks_kernel *k, char *err, size_t errlen)
 	 * sees from the missing arch_stack_walk_reliable. */
 	if (ks_symbol(k, "__start_orc_unwind_ip")) {
 		p->unwinder = X86_UNWINDER_ORC;
+		p->forked_check_asm = x86_forked_check_is_asm(k, p);
 		return x86_orc_probe(k, p, err, errlen);
 	}
 	p->unwinder = X86_UNWINDER_FP;

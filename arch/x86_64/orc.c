@@ -18,7 +18,6 @@
  */
 #define MAX_VMLINUX_ORCS (16u << 20)
 #define MAX_MODULE_ORCS (1u << 20)
-#define MAX_MODULES 8192
 #define MAX_FTRACE_OPS 4096
 /* FTRACE_OPS_FL_SAVE_REGS = BIT(2) (include/linux/ftrace.h, 3.7-7.x) */
 #define FTRACE_OPS_FL_SAVE_REGS 4u
@@ -375,101 +374,63 @@ static int table_find(const struct x86_orc_table *t, kaddr_t ip, uint32_t *idx)
 	return 0;
 }
 
-/* The modules list, walked once (list_for_each_entry over "modules"). */
+/*
+ * Each module's ORC tables (mod->arch.orc_unwind_ip / orc_unwind /
+ * num_orcs), read once, index for index with the core's module list
+ * (src/modules.c), which also decides whose text an address is in --
+ * core or init text: the module's table covers both.
+ */
 static int modules_load(struct ks_kernel *k, struct x86_priv *p)
 {
 	const struct x86_layout *l = &p->l;
-	kaddr_t head = ks_symbol(k, "modules");
-	uint64_t node;
-	int n = 0;
+	const struct ks_module *mods;
+	int n;
 
 	if (p->modules_loaded)
 		return p->modules_loaded > 0 ? 0 : -1;
 	p->modules_loaded = -1;
-	if (!head) {
+	if (ks_modules(k, &mods, &n, p->modules_error, sizeof(p->modules_error)))
+		return -1;
+	if (n == 0) {
 		p->modules_loaded = 1;	/* no modules: nothing to search */
 		return 0;
 	}
-	if (l->mod_list < 0 || l->mod_arch < 0 || l->arch_orc_ip < 0 ||
-	    l->arch_orc < 0 || l->arch_num_orcs < 0 ||
-	    (l->mod_mem < 0 && l->mod_core_layout < 0)) {
+	if (l->mod_arch < 0 || l->arch_orc_ip < 0 || l->arch_orc < 0 ||
+	    l->arch_num_orcs < 0) {
 		snprintf(p->modules_error, sizeof(p->modules_error),
 			 "struct module layout unknown: cannot find module ORC tables");
 		return -1;
 	}
-	if (ks_read_u64(k, head, &node)) {
-		snprintf(p->modules_error, sizeof(p->modules_error),
-			 "modules list head at %#llx is not in the dump",
-			 (unsigned long long)head);
+	p->mods = calloc((size_t)n, sizeof(*p->mods));
+	if (!p->mods) {
+		snprintf(p->modules_error, sizeof(p->modules_error), "out of memory");
 		return -1;
 	}
-	while (node != head) {
-		kaddr_t mod = node - (kaddr_t)l->mod_list;
-		struct x86_orc_table t;
-		struct x86_orc_table *grown;
-		uint64_t ipt, orct, base;
-		uint32_t num, size;
+	p->nmods = n;
+	for (int i = 0; i < n; i++) {
+		struct x86_orc_table *t = &p->mods[i];
+		kaddr_t mod = mods[i].addr;
+		uint64_t ipt, orct;
+		uint32_t num;
 
-		if (n >= MAX_MODULES) {
-			snprintf(p->modules_error, sizeof(p->modules_error),
-				 "modules list has more than %d entries (loop?)",
-				 MAX_MODULES);
-			return -1;
-		}
-		memset(&t, 0, sizeof(t));
+		snprintf(t->name, sizeof(t->name), "%s", mods[i].name);
 		if (ks_read_u64(k, mod + l->mod_arch + l->arch_orc_ip, &ipt) ||
 		    ks_read_u64(k, mod + l->mod_arch + l->arch_orc, &orct) ||
 		    ks_read_u32(k, mod + l->mod_arch + l->arch_num_orcs, &num)) {
 			snprintf(p->modules_error, sizeof(p->modules_error),
-				 "struct module at %#llx is not in the dump",
-				 (unsigned long long)mod);
+				 "struct module at %#llx (%s) is not in the dump",
+				 (unsigned long long)mod, t->name);
 			return -1;
 		}
-		/* Text range: mem[MOD_TEXT] (6.4+, MOD_TEXT = 0) or
-		 * core_layout.base / text_size (< 6.4). */
-		if (l->mod_mem >= 0) {
-			if (ks_read_u64(k, mod + l->mod_mem + l->mem_base, &base) ||
-			    ks_read_u32(k, mod + l->mod_mem + l->mem_size, &size))
-				goto unreadable;
-		} else {
-			if (ks_read_u64(k, mod + l->mod_core_layout + l->layout_base, &base) ||
-			    ks_read_u32(k, mod + l->mod_core_layout + l->layout_text_size, &size))
-				goto unreadable;
-		}
-		if (l->mod_name >= 0 &&
-		    ks_read(k, mod + l->mod_name, t.name, sizeof(t.name) - 1) == 0)
-			t.name[sizeof(t.name) - 1] = 0;
-		else
-			snprintf(t.name, sizeof(t.name), "module@%#llx",
-				 (unsigned long long)mod);
 		if (num > MAX_MODULE_ORCS) {
 			snprintf(p->modules_error, sizeof(p->modules_error),
-				 "module %s claims %u ORC entries", t.name, num);
+				 "module %s claims %u ORC entries", t->name, num);
 			return -1;
 		}
-		t.ip_table = ipt;
-		t.orc_table = orct;
+		t->ip_table = ipt;
+		t->orc_table = orct;
 		/* orc_module_find(): a module without tables has no entry. */
-		t.num = (ipt && orct) ? num : 0;
-		t.text_start = base;
-		t.text_end = base + size;
-		grown = realloc(p->mods, (size_t)(p->nmods + 1) * sizeof(*grown));
-		if (!grown) {
-			snprintf(p->modules_error, sizeof(p->modules_error),
-				 "out of memory");
-			return -1;
-		}
-		p->mods = grown;
-		p->mods[p->nmods++] = t;
-		n++;
-		if (ks_read_u64(k, node, &node))	/* list_head.next */
-			goto unreadable;
-		continue;
-unreadable:
-		snprintf(p->modules_error, sizeof(p->modules_error),
-			 "modules list at %#llx is not in the dump",
-			 (unsigned long long)node);
-		return -1;
+		t->num = (ipt && orct) ? num : 0;
 	}
 	p->modules_loaded = 1;
 	return 0;
@@ -621,9 +582,10 @@ int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
 		snprintf(err, errlen, "%s", p->modules_error);
 		return -1;
 	}
-	for (int i = 0; i < p->nmods; i++) {
-		struct x86_orc_table *t = &p->mods[i];
-		if (ip >= t->text_start && ip < t->text_end) {
+	{
+		int i = ks_module_text_index(k, ip);
+		if (i >= 0 && i < p->nmods) {
+			struct x86_orc_table *t = &p->mods[i];
 			if (t->num == 0)
 				return 1;
 			return table_entry(k, t, ip, out, err, errlen);

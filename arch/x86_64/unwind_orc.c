@@ -61,7 +61,10 @@ static int get_reg(struct x86_unwind_state *s, long off, uint64_t *val,
  *   6.5 - 6.12: "x86: Rewrite ret_from_fork() in C" (6.5) made
  *         ret_from_fork_asm the return address but the check kept
  *         ret_from_fork, until 3bf19a0fb690 ("x86/unwind/orc: Fix unwind
- *         for newly forked tasks", 6.13; stable backports not tracked).
+ *         for newly forked tasks", 6.13, in 6.12.x stable too).  Which
+ *         symbol the kernel compares with is read from its own
+ *         __unwind_start() code (x86_forked_check_is_asm()); the 6.13
+ *         cut-off only where that code does not tell.
  * KS_MODE_KERNEL reports what that kernel concluded (unreliable); both
  * modes then go on with the right lookup so the frames are shown.
  */
@@ -80,6 +83,8 @@ static void orc_forked_task_rule(struct x86_unwind_state *s)
 	s->signal = 1;
 	if (k->version < KS_VERSION(5, 8, 0))
 		kernel_signal = 0;
+	else if (forked_asm && p->forked_check_asm >= 0)
+		kernel_signal = p->forked_check_asm;	/* the code says */
 	else if (forked_asm && k->version < KS_VERSION(6, 13, 0))
 		kernel_signal = 0;
 	else

@@ -81,7 +81,6 @@ struct x86_orc_table {
 	kaddr_t ip_table;	/* int orc_unwind_ip[] (self-relative) */
 	kaddr_t orc_table;	/* struct orc_entry orc_unwind[] */
 	uint32_t num;
-	kaddr_t text_start, text_end;	/* range the table covers; 0,0 = any */
 	int loaded;		/* 1 ok, -1 failed to read */
 	int32_t *ips;		/* raw self-relative offsets */
 	unsigned char *orcs;	/* raw entries */
@@ -98,9 +97,7 @@ struct x86_layout {
 	/* struct ftrace_ops (dynamic trampolines) */
 	long ops_next, ops_flags, ops_tramp, ops_tramp_size;
 	/* struct module (ORC in modules) */
-	long mod_list, mod_name, mod_arch, arch_orc_ip, arch_orc, arch_num_orcs;
-	long mod_mem, mod_mem_size, mem_base, mem_size;	/* 6.4+ */
-	long mod_core_layout, layout_base, layout_text_size;	/* < 6.4 */
+	long mod_arch, arch_orc_ip, arch_orc, arch_num_orcs;
 };
 
 enum x86_unwinder { X86_UNWINDER_ORC, X86_UNWINDER_FP };
@@ -117,6 +114,10 @@ struct x86_priv {
 	char orc_version_from[48];	/* how the version was decided */
 	struct x86_layout l;
 	kaddr_t ret_from_fork, ret_from_fork_asm;
+	/* __unwind_start() compares a never-run task's ip with
+	 * ret_from_fork_asm (1), ret_from_fork (0), or the code does not
+	 * tell (-1): see x86_forked_check_is_asm() */
+	int forked_check_asm;
 	kaddr_t stext, etext;
 	kaddr_t sinittext, einittext;
 	kaddr_t ftrace_caller, ftrace_regs_caller, ftrace_call, ftrace_regs_call;

@@ -653,47 +653,62 @@ def samples_3(D):
     s.write()
 
     # ---------------------------------------------------------------- 12 fgraph 6.12
-    s = Sample(D + 'fgraph-6.12.sample',
-        'ftrace-graph return_to_handler, 6.11+ word-array shadow stack.',
-        '''
-    v6.11 ("function_graph: Convert ret_stack to a series of longs") made
-    task->ret_stack an array of unsigned long: each pushed frame is a
-    struct ftrace_ret_stack (ret, func, retp here: 3 words) followed by a
-    bitmap word whose low 10 bits give the distance back to the frame start
-    (type BITMAP = 1 in bits 10-11, fgraph_ops bitmap from bit 12).
-    curr_ret_stack is the word offset of the first free word (0 = empty).
-    ftrace_graph_ret_addr() walks the frames down from *idx (or the top) and
-    keeps its place in state->graph_idx, so the second lookup continues below
-    the first hit.  Same two traced calls as fgraph-6.1.sample: reliable.
-    ''', '6.12.57', '6.12.57-s390x')
-    s.add(syms(NANOSLEEP_SYMS + ['ftrace_common', 'ftrace_graph_caller', RTH])); s.blank(); s.add(TYPES_61)
-    s.add('# function-graph tracer, 6.11+: word array, word offset')
-    s.add('member task_struct curr_ret_stack 0x9a8 4')
-    s.add('member task_struct ret_stack 0x9b0 8')
-    s.add('type ftrace_ret_stack 24')
-    s.add('member ftrace_ret_stack ret 0 8')
-    s.add('member ftrace_ret_stack func 8 8')
-    s.add('member ftrace_ret_stack retp 16 8')
-    s.blank()
-    S, E = 0x38000d10000, 0x38000d14000
-    ksp, lines, sps = build(E, hijacked_nanosleep(E, R, R))
-    sp_hn, sp_dn = sps[3], sps[4]
-    s.add('# stack [%#x, %#x)' % (S, E)); s.add(lines)
-    T = 0x1f308000; RS = 0x2b420000
-    s.add('# curr_ret_stack = 8 words, ret_stack at %#x' % RS)
-    s.add('mem32 %#x 8' % (T + 0x9a8))
-    s.add('mem %#x %#x' % (T + 0x9b0, RS))
-    s.add('# words 0-3: do_nanosleep (ret, func, retp) + bitmap word 0x1403 (back 3, BITMAP, ops 0)')
-    s.add('# words 4-7: schedule     (ret, func, retp) + bitmap word 0x1403')
-    s.add('mem %#x %#x %#x %#x 0x1403 %#x %#x %#x 0x1403' % (
-        RS, ra('hrtimer_nanosleep', 0xd2), S61['do_nanosleep'][0], sp_hn,
-        ra('do_nanosleep', 0x8a), S61['schedule'][0], sp_dn))
-    s.blank()
-    s.add('task task=%#x pid=4810 comm=sleep stack=%#x ksp=%#x state=1' % (T, S, ksp))
-    s.add('expect verdict=reliable rule=NONE')
-    s.add(NANOSLEEP_FRAMES)
-    s.add('labels 2:ftrace-graph 3:ftrace-graph 6:user-entry')
-    s.write()
+    # and the same layout on a vendor 6.6 that took the 6.11 series back:
+    # only fgraph_array[] (the series' registered users) tells
+    for fname, title, extra, kver, rel, sym_extra in (
+            ('fgraph-6.12.sample', 'ftrace-graph return_to_handler, 6.11+ word-array shadow stack.',
+             '', '6.12.57', '6.12.57-s390x', []),
+            ('fgraph-backport-6.6.sample',
+             'ftrace-graph word-array shadow stack backported to a 6.6 vendor kernel.',
+             """
+    Here on a vendor 6.6 kernel that took the series back: the version says
+    struct array, the kernel's own fgraph_array[] (added by the same series,
+    "function_graph: Allow multiple users to attach to function graph")
+    says word array, and it is right.
+    """, '6.6.50', '6.6.0-50-vendor-s390x', ['sym fgraph_array 0x1d00000 0x80 data'])):
+        s = Sample(D + fname, title,
+            '''
+        v6.11 ("function_graph: Convert ret_stack to a series of longs") made
+        task->ret_stack an array of unsigned long: each pushed frame is a
+        struct ftrace_ret_stack (ret, func, retp here: 3 words) followed by a
+        bitmap word whose low 10 bits give the distance back to the frame start
+        (type BITMAP = 1 in bits 10-11, fgraph_ops bitmap from bit 12).
+        curr_ret_stack is the word offset of the first free word (0 = empty).
+        ftrace_graph_ret_addr() walks the frames down from *idx (or the top) and
+        keeps its place in state->graph_idx, so the second lookup continues below
+        the first hit.  Same two traced calls as fgraph-6.1.sample: reliable.
+        ''' + extra, kver, rel)
+        s.add(syms(NANOSLEEP_SYMS + ['ftrace_common', 'ftrace_graph_caller', RTH]))
+        for line in sym_extra:
+            s.add(line)
+        s.blank(); s.add(TYPES_61)
+        s.add('# function-graph tracer, 6.11+: word array, word offset')
+        s.add('member task_struct curr_ret_stack 0x9a8 4')
+        s.add('member task_struct ret_stack 0x9b0 8')
+        s.add('type ftrace_ret_stack 24')
+        s.add('member ftrace_ret_stack ret 0 8')
+        s.add('member ftrace_ret_stack func 8 8')
+        s.add('member ftrace_ret_stack retp 16 8')
+        s.blank()
+        S, E = 0x38000d10000, 0x38000d14000
+        ksp, lines, sps = build(E, hijacked_nanosleep(E, R, R))
+        sp_hn, sp_dn = sps[3], sps[4]
+        s.add('# stack [%#x, %#x)' % (S, E)); s.add(lines)
+        T = 0x1f308000; RS = 0x2b420000
+        s.add('# curr_ret_stack = 8 words, ret_stack at %#x' % RS)
+        s.add('mem32 %#x 8' % (T + 0x9a8))
+        s.add('mem %#x %#x' % (T + 0x9b0, RS))
+        s.add('# words 0-3: do_nanosleep (ret, func, retp) + bitmap word 0x1403 (back 3, BITMAP, ops 0)')
+        s.add('# words 4-7: schedule     (ret, func, retp) + bitmap word 0x1403')
+        s.add('mem %#x %#x %#x %#x 0x1403 %#x %#x %#x 0x1403' % (
+            RS, ra('hrtimer_nanosleep', 0xd2), S61['do_nanosleep'][0], sp_hn,
+            ra('do_nanosleep', 0x8a), S61['schedule'][0], sp_dn))
+        s.blank()
+        s.add('task task=%#x pid=4810 comm=sleep stack=%#x ksp=%#x state=1' % (T, S, ksp))
+        s.add('expect verdict=reliable rule=NONE')
+        s.add(NANOSLEEP_FRAMES)
+        s.add('labels 2:ftrace-graph 3:ftrace-graph 6:user-entry')
+        s.write()
 
     # ---------------------------------------------------------------- 13 kretprobe 6.1
     KT = '__kretprobe_trampoline'

@@ -69,6 +69,9 @@ FUNCS = [
     ("entry_SYSCALL_64_after_hwframe", 0x100),
     ("asm_sysvec_apic_timer_interrupt", 0x20),
     ("asm_exc_page_fault", 0x30),
+    # module loading (orc-module-init)
+    ("do_one_initcall", 0x200), ("do_init_module", 0x240),
+    ("load_module", 0x2400), ("__x64_sys_finit_module", 0x100),
     ("_etext_pad", 0x10),
 ]
 
@@ -745,6 +748,31 @@ ret_from_fork_asm directly follows __switch_to_asm.)""", "6.6.60", version=3, he
 
 
 @sample
+def orc_forked_fixed_612():
+    s = Sample("orc-forked-task-fixed-6.12", "ORC: never-run task on a 6.12 stable kernel that has the fix",
+               """The same never-run task on 6.12.117: 3bf19a0fb690 ("x86/unwind/orc: Fix
+unwind for newly forked tasks", 6.13) reached the 6.12.x stable tree, so
+__unwind_start() compares with ret_from_fork_asm and the kernel's walk is
+reliable.  No version number says so; the kernel's own code does: its
+__unwind_start() holds "cmp $ret_from_fork_asm, %rdx" (48 81 fa + the
+sign-extended 32-bit address, as -mcmodel=kernel code has it).""",
+               "6.12.117", version=3, header=True)
+    code = DATA + 0x3000
+    rfa = sym("ret_from_fork_asm")
+    imm = "".join("%02x" % ((rfa >> (8 * i)) & 0xff) for i in range(4))
+    body = "4889d6" + "4881fa" + imm + "0f94c0c3"
+    s.extra_syms.append("sym __unwind_start %s 0x%x text" % (hx(code), len(body) // 2))
+    s.line()
+    s.line("# __unwind_start(): ... cmp $ret_from_fork_asm, %rdx; sete %al ...")
+    s.line("bytes %s %s  # (text placed at a data address: only the bytes matter)"
+           % (hx(code), body))
+    frames = [F("ret_from_fork_asm", 0x0, kind="end")]
+    s.task("forked", frames, expect=["verdict=reliable rule=NONE"],
+           frame_names=["__switch_to_asm"], labels=[])
+    return s
+
+
+@sample
 def orc_v2_signal():
     s = Sample("orc-v2-6.3", "ORC v2 (6.3): explicit signal bit",
                """6.3 (ffb1b4a41016) added the signal bit: the entry of the function being
@@ -1175,6 +1203,62 @@ mem[MOD_TEXT]).  The tables here are raw memory in the v3 format: sp_reg SP
 
 
 INIT = ETEXT + 0x1000000     # .init.text, after _etext
+
+
+@sample
+def orc_module_init():
+    s = Sample("orc-module-init", "ORC: a task blocked in a module's init function",
+               """insmod of "klptinit", whose init function sleeps: the module is still
+MODULE_STATE_COMING and its init text is mapped.  __kernel_text_address()
+counts it as text (__module_text_address(): within MOD_TEXT or
+MOD_INIT_TEXT, 6.4+) and orc_find() -> orc_module_find() finds the entry
+in the module's own table, which covers every section of the module.
+So the kernel's reliable walk goes through klptinit_init into
+do_one_initcall and is reliable.  Dump readers know a module's core text
+at best (modelled here by declaring the init function as data);
+klpstack reads mem[MOD_INIT_TEXT] itself.""", "6.12.117")
+    base = MODTEXT
+    init = MODTEXT + 0x100000
+    ADDR["klptinit_init"] = (init + 0x40, 0x80)
+    s.extra_syms += ["sym klptinit_helper %s 0x100 text klptinit" % hx(base),
+                     "sym klptinit_init %s 0x80 data klptinit" % hx(init + 0x40),
+                     "sym modules %s 16 data" % hx(DATA)]
+    mod = DATA + 0x1000
+    tab = DATA + 0x2000
+    s.members += ["member module list 8", "member module name 24",
+                  "member module arch 0x400", "member mod_arch_specific orc_unwind_ip 8",
+                  "member mod_arch_specific orc_unwind 16",
+                  "member mod_arch_specific num_orcs 0",
+                  "member module mem 0x140", "member module_memory base 0",
+                  "member module_memory size 8", "type module_memory 0x50"]
+    s.line()
+    s.line("# modules list: \"klptinit\", still initialising: mem[MOD_TEXT] and")
+    s.line("# mem[MOD_INIT_TEXT] (index 4: 0x140 + 4 * 0x50), a 1-entry ORC table")
+    s.line("mem %s %s %s  # LIST_HEAD(modules)" % (hx(DATA), hx(mod + 8), hx(mod + 8)))
+    s.line("mem %s %s %s  # klptinit.list" % (hx(mod + 8), hx(DATA), hx(DATA)))
+    s.line("bytes %s %s  # klptinit.name" % (hx(mod + 24), "6b6c7074696e697400"))
+    s.line("mem32 %s 1  # klptinit.arch.num_orcs" % hx(mod + 0x400))
+    s.line("mem %s %s %s  # klptinit.arch.orc_unwind_ip, orc_unwind" % (hx(mod + 0x408), hx(tab), hx(tab + 0x10)))
+    s.line("mem %s %s  # klptinit.mem[MOD_TEXT].base" % (hx(mod + 0x140), hx(base)))
+    s.line("mem32 %s 0x1000  # klptinit.mem[MOD_TEXT].size" % hx(mod + 0x148))
+    s.line("mem %s %s  # klptinit.mem[MOD_INIT_TEXT].base" % (hx(mod + 0x280), hx(init)))
+    s.line("mem32 %s 0x1000  # klptinit.mem[MOD_INIT_TEXT].size" % hx(mod + 0x288))
+    s.line("mem32 %s %s  # orc_unwind_ip: klptinit_init (self-relative)"
+           % (hx(tab), hx((init + 0x40 - tab) & 0xffffffff)))
+    s.line("bytes %s %s  # orc_unwind: {sp 0x18, CALL, SP}" % (hx(tab + 0x10), "180000000502"))
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("schedule_timeout", 0x8e, size=0x40),
+              F("klptinit_init", 0x3a, size=0x18),
+              F("do_one_initcall", 0x5e, size=0x40), F("do_init_module", 0x60, size=0x30),
+              F("load_module", 0x22fe, size=0x1a0),
+              F("__x64_sys_finit_module", 0xbe, size=0x40),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+    s.task("insmod", frames, expect=["verdict=reliable rule=NONE"], labels=["9:user-entry"])
+    # the init function is in the module's table, not vmlinux's
+    del s.orc["klptinit_init"]
+    del ADDR["klptinit_init"]
+    return s
 
 
 @sample

@@ -284,6 +284,55 @@ static void test_task_list(void)
 	fixture_close(&f);
 }
 
+/* task_struct fields read by their member sizes: 7.x made on_cpu a u8
+ * followed by on_rq, is_blocked and padding; a 4-byte read of a sleeper
+ * with is_blocked set would call it running. */
+static void test_on_cpu_u8(void)
+{
+	struct fixture f;
+	struct ks_task t;
+	char err[256];
+	/* task @0x2000: stack @0x28 -> 0x10000, thread.sp @0x40 + 0,
+	 * on_cpu u8 @0x30 = 0, on_rq u8 = 1, is_blocked u8 = 1 */
+	const char *text =
+		"arch x86_64\nkernel 7.2.13\n"
+		"sym init_task 0x1000 0 data\n"
+		"member task_struct pid 0x10\nmember task_struct comm 0x50\n"
+		"member task_struct stack 0x28\nmember task_struct thread 0x40\n"
+		"member thread_struct sp 0\n"
+		"mem32 0x2010 7\nbytes 0x2050 6b6c707400000000000000000000000000\n"
+		"member task_struct on_cpu 0x30 1\n"
+		"mem 0x2028 0x10000\nmem 0x2040 0x13f00\n"
+		"bytes 0x2030 00010100\n"
+		"task task=0x2000 pid=7\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	CHECK(ks_task_read(f.k, 0x2000, &t, err, sizeof(err)) == 0, "task read: %s", err);
+	CHECK(t.on_cpu == 0, "u8 on_cpu = 0 with is_blocked set is not running");
+	fixture_close(&f);
+}
+
+/* THREAD_SIZE from init_stack .. __end_init_stack (the 6.10 name of
+ * __end_init_task): a KASAN kernel's 32 KiB, not the 16 KiB default. */
+static void test_thread_size_end_init_stack(void)
+{
+	struct fixture f;
+	const char *text =
+		"arch x86_64\nkernel 6.12.117\n"
+		"sym init_stack 0xffffffff82000000 0 data\n"
+		"sym __end_init_stack 0xffffffff82008000 0 data\n"
+		"task task=0x2000 pid=7\n";
+	if (fixture_open(&f, text)) {
+		failed++;
+		return;
+	}
+	CHECK(f.k->thread_size == 0x8000, "THREAD_SIZE %#llx, expected 0x8000",
+	      (unsigned long long)f.k->thread_size);
+	fixture_close(&f);
+}
+
 static void test_json_escape(void)
 {
 	char err[256];
@@ -330,6 +379,8 @@ int main(void)
 	test_fgraph_word_array();
 	test_rethook();
 	test_task_list();
+	test_on_cpu_u8();
+	test_thread_size_end_init_stack();
 	test_json_escape();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
