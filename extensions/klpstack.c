@@ -387,8 +387,20 @@ static int parse_selector(const char *arg, struct selector *s)
 		if (errno || *end)
 			return -1;
 	}
-	if (!IS_KVADDR((ulong)v))
-		return -1;
+	/*
+	 * The same test on every arch: IS_KVADDR() alone accepts 0xabc on
+	 * s390x (its kernel space starts at 0), rejects it on x86_64.  No
+	 * task_struct lies in the first 64 KiB (s390x lowcore and absolute
+	 * zero pages, x86_64 user space), none is less than pointer
+	 * aligned (slab objects), and it must be in the dump.
+	 */
+	{
+		uint64_t word;
+
+		if (!IS_KVADDR((ulong)v) || v < 0x10000 || (v & 7) ||
+		    glue_read(NULL, (kaddr_t)v, &word, sizeof(word)))
+			return -1;
+	}
 	s->is_task = 1;
 	s->task = (kaddr_t)v;
 	return 0;
@@ -650,6 +662,13 @@ static void cmd_klpstack(void)
 	}
 	if (argerrs)
 		cmd_usage(pc->curcmd, SYNOPSIS);	/* does not return */
+	if (o.functions && !strpbrk(o.functions, "abcdefghijklmnopqrstuvwxyz"
+					 "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.:")) {
+		/* "", ",,,": a mistake, never a plain transition report */
+		error(INFO, "-f \"%s\": no function names (func or module:func, "
+		      "comma-separated)\n", o.functions);
+		return;
+	}
 	if (o.json && o.summary) {
 		error(INFO, "-j and -s do not combine: the JSON report lists every task\n");
 		return;
@@ -694,10 +713,16 @@ static void cmd_klpstack(void)
 	/* First the list, then the walks: the list's problems are reported
 	 * before the report starts, and PIDs are matched on the way. */
 	col = (struct collect){ .k = glue.k, .sel = sel, .nsel = nsel };
-	rc = ks_task_foreach(glue.k, collect_task, &col, err, sizeof(err));
-	if (rc)
-		diag(&o, "task list: %s (%zu tasks found before that)", err,
-		     glue.ntasks);
+	{
+		char warn[512];
+
+		rc = ks_task_foreach_checked(glue.k, collect_task, &col, warn, sizeof(warn),
+					     err, sizeof(err));
+		if (rc)
+			diag(&o, "task list: %s (%zu tasks found)", err, glue.ntasks);
+		if (warn[0])
+			diag(&o, "warning: task list: %s", warn);
+	}
 	if (col.oom)
 		diag(&o, "out of memory after %zu tasks: the list is incomplete",
 		     glue.ntasks);

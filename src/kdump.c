@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-validate.h"
 #include "klpstack.h"
 
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
@@ -535,6 +536,17 @@ static int vmlinux_open(struct vmlinux *v, const char *path, char *err,
 		seterr(err, errlen, "%s is not an ELF vmlinux", path);
 		vmlinux_close(v);
 		return -1;
+	}
+	{
+		struct stat st;
+		char why[256];
+
+		if (fstat(v->fd, &st) == 0 &&
+		    ks_elf_check_whole(v->elf, (uint64_t)st.st_size, why, sizeof(why))) {
+			seterr(err, errlen, "vmlinux %s: %s", path, why);
+			vmlinux_close(v);
+			return -1;
+		}
 	}
 	v->machine = eh.e_machine;
 	if (elf_build_id(v->elf, v->build_id, &v->build_id_len))
@@ -1352,101 +1364,6 @@ static int check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,
 	return rc;
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	size_t have = 0;
-	while (have < len) {
-		ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
-		if (n <= 0)
-			return -1;
-		have += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * kdump-compressed header (makedumpfile's disk_dump_header, written by
- * QEMU in the guest's byte order): signature[8], header_version,
- * new_utsname (6 x 65), timeval, status, block_size, sub_hdr_size,
- * bitmap_blocks, max_mapnr.  Gives the machine name (empty from QEMU),
- * the byte order, and lets us check that the last page descriptor's data
- * lies inside the file.
- */
-#define DDH_MACHINE (8 + 4 + 4 * 65)
-#define DDH_BLOCK_SIZE 428
-#define DDH_SUB_HDR_SIZE 432
-#define DDH_BITMAP_BLOCKS 436
-
-static int check_kdump(int fd, off_t fsize, char *machine, size_t mlen,
-		       int *big_endian, char *err, size_t errlen)
-{
-	unsigned char h[448];
-	uint32_t ver_le, ver_be, block, sub, bitmap_blocks;
-	unsigned char *bm = NULL;
-	size_t bmlen;
-	uint64_t pages = 0;
-	off_t desc_off;
-	unsigned char desc[24];
-	int rc = 0;
-
-	if (pread_full(fd, h, sizeof(h), 0)) {
-		seterr(err, errlen, "truncated: no complete kdump header");
-		return -1;
-	}
-	memcpy(machine, h + DDH_MACHINE, mlen < 65 ? mlen : 65);
-	machine[mlen - 1] = 0;
-	ver_le = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
-		 (uint32_t)h[11] << 24;
-	ver_be = (uint32_t)h[11] | (uint32_t)h[10] << 8 | (uint32_t)h[9] << 16 |
-		 (uint32_t)h[8] << 24;
-	/* Header versions are small numbers; whichever reading is small
-	 * tells the byte order. */
-	*big_endian = ver_be < 0x10000 && ver_le >= 0x10000;
-	block = get_u32(*big_endian, h + DDH_BLOCK_SIZE);
-	sub = get_u32(*big_endian, h + DDH_SUB_HDR_SIZE);
-	bitmap_blocks = get_u32(*big_endian, h + DDH_BITMAP_BLOCKS);
-	if (block < 512 || block > (1u << 20) || (block & (block - 1)) ||
-	    bitmap_blocks < 2 || sub > (1u << 20)) {
-		seterr(err, errlen, "corrupt kdump header (block size %u, %u bitmap blocks)",
-		       block, bitmap_blocks);
-		return -1;
-	}
-	/* The second bitmap lists the pages that were written; their
-	 * descriptors follow the bitmaps, one per page, in order. */
-	bmlen = (size_t)bitmap_blocks / 2 * block;
-	if (bmlen > (256u << 20))
-		return 0;	/* too big to check cheaply: let reads tell */
-	bm = malloc(bmlen);
-	if (!bm)
-		return 0;
-	if (pread_full(fd, bm, bmlen, (off_t)(1 + sub) * block + (off_t)bmlen)) {
-		seterr(err, errlen, "truncated: the page bitmap is cut short");
-		free(bm);
-		return -1;
-	}
-	for (size_t i = 0; i < bmlen; i++)
-		pages += (uint64_t)__builtin_popcount(bm[i]);
-	free(bm);
-	if (!pages)
-		return 0;
-	desc_off = (off_t)(1 + sub + bitmap_blocks) * block + (off_t)(pages - 1) * 24;
-	if (desc_off + 24 > fsize || pread_full(fd, desc, sizeof(desc), desc_off)) {
-		seterr(err, errlen, "truncated: the page table of %llu pages ends past the file's %llu bytes",
-		       (unsigned long long)pages, (unsigned long long)fsize);
-		return -1;
-	}
-	{
-		uint64_t off = get_u64(*big_endian, desc);
-		uint32_t size = get_u32(*big_endian, desc + 8);
-		if (off + size > (uint64_t)fsize) {
-			seterr(err, errlen, "truncated: page data up to byte %llu, the file has %llu",
-			       (unsigned long long)(off + size), (unsigned long long)fsize);
-			rc = -1;
-		}
-	}
-	return rc;
-}
-
 /* ------------------------------------------------------------------ */
 /* VMCOREINFO and the banner                                           */
 
@@ -1791,6 +1708,154 @@ static const char *kdump_msg(struct ks_dump *d, kdump_status st)
 	return m ? m : kdump_strerror(st);
 }
 
+/* A hexadecimal VMCOREINFO value ("KERNELOFFPHYS=900000").  0 with
+ * *present set to 0 when the key is absent, -1 when it is malformed. */
+static int vmcoreinfo_hex(struct ks_dump *d, const char *key, uint64_t *out,
+			  int *present, char *err, size_t errlen)
+{
+	char *val = vmcoreinfo(d, key), *end;
+	unsigned long long v;
+
+	*present = 0;
+	if (!val)
+		return 0;
+	errno = 0;
+	v = strtoull(val, &end, 16);
+	if (errno || end == val || (*end && !isspace((unsigned char)*end))) {
+		seterr(err, errlen, "VMCOREINFO %s=%.40s is not a hexadecimal number", key, val);
+		free(val);
+		return -1;
+	}
+	free(val);
+	*out = v;
+	*present = 1;
+	return 0;
+}
+
+/*
+ * s390x kernels from 6.10 on no longer run the kernel image where it lies
+ * in memory.  "s390/boot: Uncouple virtual and physical kernel offsets"
+ * (6.10) maps the image at the virtual __kaslr_offset (VMCOREINFO
+ * KERNELOFFSET, 0x3ffe0000000 without KASLR) while it sits at the physical
+ * __kaslr_offset_phys (KERNELOFFPHYS), and the identity map of all memory
+ * starts at __identity_base (IDENTITYBASE; 6.12 and 7.x export it, it is 0
+ * where it is not exported).  arch/s390/include/asm/page.h (6.12, 7.2):
+ * __pa(x) = x - __kaslr_offset + __kaslr_offset_phys for x >= __kaslr_offset,
+ * else x - __identity_base; arch/s390/boot/vmem.c setup_vmem() maps
+ * [__kaslr_offset + TEXT_OFFSET, kernel end) and the identity map into
+ * swapper_pg_dir, whose physical address is the kernel ASCE.  Everything
+ * else a walk needs (vmalloc'ed task stacks, per-CPU areas, lowcore) is
+ * reached through those page tables.  arch/s390/kernel/vmcore_info.c
+ * exports KERNELOFFPHYS only on these kernels, so its presence decides;
+ * an older kernel (6.1: image at its physical address, identity map at 0)
+ * keeps libkdumpfile's own set-up untouched.
+ *
+ * libkdumpfile 0.5.1 knows none of this: src/addrxlat/s390x.c takes the
+ * value of SYMBOL(swapper_pg_dir) as the physical address of the page
+ * table root, which on these kernels is the virtual 0x3ffe...  We use its
+ * own interfaces to fix that: the forced root page table option
+ * (addrxlat.force.rootpgt, re-initialising its translation system with
+ * the right root), then two linear methods in the kernel-virtual map, for
+ * the image and for the identity map, so that these need no page-table
+ * walk (and keep working where a dump lacks a page-table page).
+ */
+static int s390x_uncoupled_xlat(struct ks_dump *d, char *err, size_t errlen)
+{
+	uint64_t kphys = 0, ident = 0, swapper = 0, root, kvirt = (uint64_t)d->kaslr;
+	kdump_num_t max_pfn = 0, page_shift = 12;
+	addrxlat_sys_t *sys = NULL;
+	addrxlat_map_t *map = NULL, *old;
+	addrxlat_meth_t meth;
+	addrxlat_range_t range;
+	kdump_status ks;
+	int have;
+
+	if (vmcoreinfo_hex(d, "KERNELOFFPHYS", &kphys, &have, err, errlen))
+		return -1;
+	if (!have)
+		return 0;
+	if (vmcoreinfo_hex(d, "IDENTITYBASE", &ident, &have, err, errlen) ||
+	    vmcoreinfo_hex(d, "SYMBOL(swapper_pg_dir)", &swapper, &have, err, errlen))
+		return -1;
+	if (!have) {
+		seterr(err, errlen, "s390x kernel with KERNELOFFPHYS but no SYMBOL(swapper_pg_dir) "
+		       "in VMCOREINFO: cannot find the kernel page tables");
+		return -1;
+	}
+	if (d->v.image_end <= d->v.image_start || swapper < d->v.image_start ||
+	    swapper >= d->v.image_end || d->v.image_start < kvirt) {
+		seterr(err, errlen, "SYMBOL(swapper_pg_dir) %#llx is not inside the kernel image "
+		       "[%#llx, %#llx) of %s (KERNELOFFSET %#llx)",
+		       (unsigned long long)swapper, (unsigned long long)d->v.image_start,
+		       (unsigned long long)d->v.image_end, d->v.path,
+		       (unsigned long long)kvirt);
+		return -1;
+	}
+	root = swapper - kvirt + kphys;
+
+	if ((ks = kdump_set_number_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.as",
+					KDUMP_KPHYSADDR)) != KDUMP_OK ||
+	    (ks = kdump_set_address_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.addr",
+					 root)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: cannot set the s390x page table root %#llx: %s",
+		       (unsigned long long)root, kdump_msg(d, ks));
+		return -1;
+	}
+	/* re-initialises the translation with that root */
+	if ((ks = kdump_get_addrxlat(d->ctx, NULL, &sys)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: s390x translation with the page table root "
+		       "%#llx (swapper_pg_dir) failed: %s", (unsigned long long)root,
+		       kdump_msg(d, ks));
+		return -1;
+	}
+	if (kdump_get_number_attr(d->ctx, KDUMP_ATTR_PAGE_SHIFT, &page_shift) != KDUMP_OK ||
+	    page_shift < 12 || page_shift > 20)
+		page_shift = 12;
+	if (kdump_get_number_attr(d->ctx, "max_pfn", &max_pfn) != KDUMP_OK)
+		max_pfn = 0;
+	kdump_clear_err(d->ctx);
+
+	old = addrxlat_sys_get_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS);
+	map = old ? addrxlat_map_copy(old) : addrxlat_map_new();
+	if (!map)
+		goto nomem;
+
+	memset(&meth, 0, sizeof(meth));
+	meth.kind = ADDRXLAT_LINEAR;
+	meth.target_as = ADDRXLAT_KPHYSADDR;
+	meth.param.linear.off = (addrxlat_off_t)(kphys - kvirt);
+	addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_KTEXT, &meth);
+	range.meth = ADDRXLAT_SYS_METH_KTEXT;
+	range.endoff = d->v.image_end - d->v.image_start - 1;
+	if (addrxlat_map_set(map, d->v.image_start, &range) != ADDRXLAT_OK)
+		goto nomem;
+
+	/* The identity map covers the memory the dump has, up to the kernel
+	 * image (which lies far above it). */
+	if (max_pfn && max_pfn < (UINT64_MAX >> page_shift) && ident < kvirt) {
+		uint64_t size = (uint64_t)max_pfn << page_shift;
+
+		if (size > kvirt - ident)
+			size = kvirt - ident;
+		meth.param.linear.off = -(addrxlat_off_t)ident;
+		addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_DIRECT, &meth);
+		range.meth = ADDRXLAT_SYS_METH_DIRECT;
+		range.endoff = size - 1;
+		if (addrxlat_map_set(map, ident, &range) != ADDRXLAT_OK)
+			goto nomem;
+	}
+	addrxlat_sys_set_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS, map);
+	addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	return 0;
+nomem:
+	if (map)
+		addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	seterr(err, errlen, "out of memory (libaddrxlat map)");
+	return -1;
+}
+
 struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 			     char *err, size_t errlen)
 {
@@ -1847,9 +1912,13 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
 			goto fail;
 	} else {
-		if (check_kdump(d->fd, st.st_size, machine, sizeof(machine),
-				&d->big_endian, err, errlen))
+		struct ks_kdump_layout lay;
+
+		/* every field libkdumpfile trusts (kdump-validate.c) */
+		if (ks_kdump_validate(d->fd, (uint64_t)st.st_size, &lay, err, errlen))
 			goto fail;
+		snprintf(machine, sizeof(machine), "%s", lay.machine);
+		d->big_endian = lay.big_endian;
 		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
 		 * then needs the architecture named.  The only big-endian
 		 * machine we read is s390x, the only little-endian one
@@ -1942,6 +2011,8 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 	if (vmlinux_open(&d->v, vmlinux, err, errlen))
 		goto fail;
 	if (vmlinux_load_symbols(&d->v, d->kaslr, err, errlen))
+		goto fail;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, err, errlen))
 		goto fail;
 
 	d->target.ops = &dump_ops;

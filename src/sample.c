@@ -62,6 +62,16 @@ struct ks_sample {
 	int ntasks;
 	char *whatif[64];
 	int nwhatif;
+	/* expect-tasklist: the kernel's task lists walked with their
+	 * cross-checks (ks_task_foreach_checked) */
+	struct {
+		int line;	/* 0: no expectation */
+		long tasks;
+		int status;	/* 0 ok, 1 warning, 2 error */
+		char match[64];
+		int pids[64];
+		int npids;	/* -1: not given */
+	} tasklist;
 	void *arch_state;
 	char symbuf[MAX_NAME];
 	char modbuf[KS_MOD_LEN];
@@ -634,6 +644,111 @@ static int do_expect_klp(struct ks_sample *s, char **argv, int argc)
 	return 0;
 }
 
+static int do_expect_tasklist(struct ks_sample *s, char **argv, int argc)
+{
+	s->tasklist.line = s->line;
+	s->tasklist.tasks = -1;
+	s->tasklist.npids = -1;
+	for (int i = 0; i < argc; i++) {
+		char *v = strchr(argv[i], '=');
+		int64_t n;
+
+		if (!v)
+			return fail(s, "expect-tasklist: KEY=VALUE expected, got '%s'", argv[i]);
+		*v++ = 0;
+		if (strcmp(argv[i], "tasks") == 0) {
+			if (number(s, "tasks", v, &n))
+				return -1;
+			s->tasklist.tasks = (long)n;
+		} else if (strcmp(argv[i], "status") == 0) {
+			if (strcmp(v, "ok") == 0)
+				s->tasklist.status = 0;
+			else if (strcmp(v, "warning") == 0)
+				s->tasklist.status = 1;
+			else if (strcmp(v, "error") == 0)
+				s->tasklist.status = 2;
+			else
+				return fail(s, "expect-tasklist: status is ok, warning or error");
+		} else if (strcmp(argv[i], "match") == 0) {
+			/* '+' stands for a space: one word per argument */
+			snprintf(s->tasklist.match, sizeof(s->tasklist.match), "%s", v);
+			for (char *c = s->tasklist.match; *c; c++)
+				if (*c == '+')
+					*c = ' ';
+		} else if (strcmp(argv[i], "pids") == 0) {
+			char *save = NULL;
+
+			s->tasklist.npids = 0;
+			for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (s->tasklist.npids >= 64)
+					return fail(s, "expect-tasklist: at most 64 pids");
+				if (number(s, "pid", t, &n))
+					return -1;
+				s->tasklist.pids[s->tasklist.npids++] = (int)n;
+			}
+		} else {
+			return fail(s, "expect-tasklist: unknown key '%s'", argv[i]);
+		}
+	}
+	if (s->tasklist.tasks < 0)
+		return fail(s, "usage: expect-tasklist tasks=N [status=ok|warning|error] "
+			    "[match=WORDS+WITH+PLUSES] [pids=P,P,...]");
+	return 0;
+}
+
+struct tasklist_seen {
+	struct ks_kernel *k;
+	long n;
+	int pids[64];
+};
+
+static int tasklist_cb(void *arg, kaddr_t task)
+{
+	struct tasklist_seen *t = arg;
+	struct ks_task kt;
+	char err[128];
+
+	if (t->n < 64)
+		t->pids[t->n] = ks_task_read(t->k, task, &kt, err, sizeof(err)) ? -1 : kt.pid;
+	t->n++;
+	return 0;
+}
+
+/* The task-list expectation: 0 when met, else 1 with msg. */
+static int check_tasklist(const struct ks_sample *s, struct ks_kernel *k, char *msg,
+			  size_t msglen)
+{
+	struct tasklist_seen t = { .k = k };
+	char err[512] = "", warn[512] = "";
+	int rc = ks_task_foreach_checked(k, tasklist_cb, &t, warn, sizeof(warn), err,
+					 sizeof(err));
+	int status = rc ? 2 : warn[0] ? 1 : 0;
+	static const char *const names[] = { "ok", "warning", "error" };
+
+	if (status != s->tasklist.status) {
+		snprintf(msg, msglen, "status %s, expected %s (error: %s; warning: %s)",
+			 names[status], names[s->tasklist.status], err, warn);
+		return 1;
+	}
+	if (t.n != s->tasklist.tasks) {
+		snprintf(msg, msglen, "%ld tasks, expected %ld (%s%s)", t.n, s->tasklist.tasks,
+			 err, warn);
+		return 1;
+	}
+	if (s->tasklist.match[0] && !strstr(rc ? err : warn, s->tasklist.match)) {
+		snprintf(msg, msglen, "'%s' not in the message: %s", s->tasklist.match,
+			 rc ? err : warn);
+		return 1;
+	}
+	for (int i = 0; i < s->tasklist.npids && i < t.n && i < 64; i++)
+		if (t.pids[i] != s->tasklist.pids[i]) {
+			snprintf(msg, msglen, "task #%d has pid %d, expected %d", i, t.pids[i],
+				 s->tasklist.pids[i]);
+			return 1;
+		}
+	return 0;
+}
+
 static int do_whatif(struct ks_sample *s, char **argv, int argc)
 {
 	for (int i = 0; i < argc; i++) {
@@ -799,6 +914,8 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		return do_expect_klp(s, argv, argc);
 	if (strcmp(kw, "whatif") == 0)
 		return do_whatif(s, argv, argc);
+	if (strcmp(kw, "expect-tasklist") == 0)
+		return do_expect_tasklist(s, argv, argc);
 	if (s->arch->sample_directive) {
 		char msg[256] = "";
 		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
@@ -1085,6 +1202,19 @@ void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
 						st->task.pid, ks_mode_name((enum ks_mode)m));
 				(*passed)++;
 			}
+		}
+	}
+	if (s->tasklist.line) {
+		char msg[1200];
+
+		if (check_tasklist(s, k, msg, sizeof(msg))) {
+			fprintf(out, "FAIL %s: task list (line %d): %s\n", path, s->tasklist.line,
+				msg);
+			(*failed)++;
+		} else {
+			if (verbose)
+				fprintf(out, "ok   %s: task list\n", path);
+			(*passed)++;
 		}
 	}
 	ks_klp_free(&klp);

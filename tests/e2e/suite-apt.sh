@@ -209,7 +209,10 @@ unpack)
 	dir=$1
 	shift
 	for p in "$@"; do
-		unpack_into "$dir" "$(fetch "$CACHE/apt/$SUITE/debs" "$p")"
+		# a failed download must fail here: an empty path would look
+		# like an unpacked stamp directory
+		deb=$(fetch "$CACHE/apt/$SUITE/debs" "$p") || exit 1
+		unpack_into "$dir" "$deb"
 	done
 	;;
 sysroot)

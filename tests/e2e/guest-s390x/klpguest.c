@@ -371,7 +371,7 @@ static const struct spec specs[] = {
 	{ "klp-nanosleep", "sleep", "hrtimer_nanosleep", run_nanosleep },
 	{ "klp-nanosleep", "sleep", "hrtimer_nanosleep", run_nanosleep },
 	{ "klp-wait", "sleep", "do_wait", run_wait },
-	{ "klp-futex", "sleep", "futex_wait_queue", run_futex },
+	{ "klp-futex", "sleep", "futex_wait", run_futex },
 	{ "klp-unixread", "sleep", "unix_stream_read_generic", run_unixread },
 	{ "klp-unixread", "sleep", "unix_stream_read_generic", run_unixread },
 	{ "klp-select", "sleep", "do_select", run_select },

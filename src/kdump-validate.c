@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Validation of a kdump-compressed file (makedumpfile's disk_dump_header
+ * format, also written by QEMU's dump-guest-memory) before libkdumpfile
+ * sees it.
+ *
+ * libkdumpfile 0.5.1 (src/kdumpfile/diskdump.c) trusts the file:
+ *  - a compressed page's descriptor size is checked only against
+ *    MAX_PAGE_SIZE (256 KiB), then that many bytes are read into a
+ *    buffer of one page: a heap overflow (diskdump_read_page; upstream
+ *    0.5.4 maps the data from the file cache instead, commit e403ac1);
+ *  - the sub-header's note and VMCOREINFO offsets and sizes, the
+ *    bitmap's size and the page data offsets are read through mmap()
+ *    without a look at the file's size: SIGBUS past the end of the
+ *    file, SIGSEGV on sizes that wrap;
+ *  - the header is first tried as a 32-bit one (try_header_32 before
+ *    try_header_64); a 64-bit file whose timestamp happens to read as a
+ *    valid 32-bit block size takes the 32-bit path with garbage offsets.
+ * Each of those is checked here against the file, the same way
+ * libkdumpfile will compute it, so a corrupt or truncated dump is one
+ * clear error instead of a crashed worker.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <gelf.h>
+#include "kdump-validate.h"
+
+/* libkdumpfile 0.5.1 src/kdumpfile/kdumpfile-priv.h */
+#define LKF_MIN_PAGE_SIZE (1u << 12)
+#define LKF_MAX_PAGE_SIZE (1u << 18)
+
+/* struct disk_dump_header_64 (makedumpfile diskdump_mod.h) */
+#define DH_VERSION 8
+#define DH_MACHINE (12 + 4 * 65)
+#define DH_BLOCK_SIZE 428
+#define DH_SUB_HDR_SIZE 432
+#define DH_BITMAP_BLOCKS 436
+#define DH_MAX_MAPNR 440
+#define DH_SIZE 464		/* what libkdumpfile's probe reads */
+/* struct disk_dump_header_32: the fields try_header_32 looks at */
+#define DH32_BLOCK_SIZE 416
+#define DH32_BITMAP_BLOCKS 424
+#define DH32_MAX_MAPNR 428
+
+/* struct kdump_sub_header_64, at the second block */
+#define SH_SPLIT 12
+#define SH_OFFSET_VMCOREINFO 32
+#define SH_SIZE_VMCOREINFO 40
+#define SH_OFFSET_NOTE 48
+#define SH_SIZE_NOTE 56
+#define SH_MAX_MAPNR_64 96
+#define SH_SIZE 104
+
+/* struct page_desc */
+#define PD_SIZE 24
+#define PD_COMPRESSED (0x1u | 0x2u | 0x4u | 0x20u)	/* zlib lzo snappy zstd */
+
+/* No real note section comes near this (per-CPU PRSTATUS + VMCOREINFO). */
+#define MAX_NOTES (64u << 20)
+
+#define CHUNK (1u << 20)
+
+static void verr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void verr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t rd(int be, const unsigned char *b, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)b[i] << (be ? 8 * (n - 1 - i) : 8 * i);
+	return v;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t have = 0;
+
+	while (have < len) {
+		ssize_t n = pread(fd, (char *)buf + have, len - have, (off_t)(off + have));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		have += (size_t)n;
+	}
+	return 0;
+}
+
+/* try_header() of libkdumpfile 0.5.1, including set_page_size()'s
+ * power-of-two test: does it accept these fields? */
+static int lkf_try_header(int32_t block_size, uint32_t bitmap_blocks, uint32_t max_mapnr)
+{
+	if (block_size < (int32_t)LKF_MIN_PAGE_SIZE || block_size > (int32_t)LKF_MAX_PAGE_SIZE)
+		return 0;
+	if ((uint64_t)8 * bitmap_blocks * (uint32_t)block_size < max_mapnr)
+		return 0;
+	return (block_size & (block_size - 1)) == 0;
+}
+
+static int try_fields(const unsigned char *h, int be, int bs_at, int bb_at, int mm_at)
+{
+	return lkf_try_header((int32_t)rd(be, h + bs_at, 4), (uint32_t)rd(be, h + bb_at, 4),
+			      (uint32_t)rd(be, h + mm_at, 4));
+}
+
+/* An area [off, off+len) inside the file (without wrapping). */
+static int inside(uint64_t off, uint64_t len, uint64_t fsize)
+{
+	return off <= fsize && len <= fsize - off;
+}
+
+/* Walk the set bits of the bitmap below limit, in PFN order, calling
+ * fn for each (n counts them).  Returns fn's first non-zero or -1 on a
+ * read error. */
+typedef int (*bit_fn)(void *arg, uint64_t pfn, uint64_t n);
+
+static int each_set_bit(int fd, uint64_t bm_off, uint64_t limit, bit_fn fn, void *arg)
+{
+	unsigned char *buf = malloc(CHUNK);
+	uint64_t bytes = (limit + 7) / 8, n = 0;
+	int rc = 0;
+
+	if (!buf)
+		return -1;
+	for (uint64_t at = 0; at < bytes && !rc; at += CHUNK) {
+		size_t len = bytes - at < CHUNK ? (size_t)(bytes - at) : CHUNK;
+
+		if (pread_all(fd, buf, len, bm_off + at)) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < len && !rc; i++) {
+			unsigned b = buf[i];
+
+			while (b && !rc) {
+				int bit = __builtin_ctz(b);
+				uint64_t pfn = (at + i) * 8 + (uint64_t)bit;
+
+				b &= b - 1;
+				if (pfn >= limit)
+					break;
+				rc = fn(arg, pfn, n++);
+			}
+		}
+	}
+	free(buf);
+	return rc;
+}
+
+static int count_bit(void *arg, uint64_t pfn, uint64_t n)
+{
+	*(uint64_t *)arg = n + 1;
+	return 0;
+}
+
+struct desc_check {
+	int fd, be;
+	uint64_t fsize, desc_off, pages, block, data_end;
+	unsigned char *buf;	/* descriptors [first, first + have) */
+	uint64_t first, have;
+	uint64_t bad, truncated;
+	char trunc_msg[200];
+	char *err;
+	size_t errlen;
+};
+
+static int check_desc(void *arg, uint64_t pfn, uint64_t n)
+{
+	struct desc_check *c = arg;
+	const unsigned char *d;
+	uint64_t off;
+	uint32_t size, flags;
+	const char *why = NULL;
+	char what[160];
+
+	if (n >= c->first + c->have) {
+		uint64_t cnt = c->pages - n < CHUNK / PD_SIZE ? c->pages - n : CHUNK / PD_SIZE;
+
+		if (pread_all(c->fd, c->buf, (size_t)(cnt * PD_SIZE), c->desc_off + n * PD_SIZE)) {
+			verr(c->err, c->errlen, "cannot read the page descriptors at byte %llu",
+			     (unsigned long long)(c->desc_off + n * PD_SIZE));
+			return -1;
+		}
+		c->first = n;
+		c->have = cnt;
+	}
+	d = c->buf + (n - c->first) * PD_SIZE;
+	off = rd(c->be, d, 8);
+	size = (uint32_t)rd(c->be, d + 8, 4);
+	flags = (uint32_t)rd(c->be, d + 12, 4);
+	if (flags & PD_COMPRESSED) {
+		if (size == 0 || size > c->block) {
+			snprintf(what, sizeof(what), "compressed size %u, the block size is %llu",
+				 size, (unsigned long long)c->block);
+			why = what;
+		}
+	} else if (size != c->block) {
+		snprintf(what, sizeof(what), "uncompressed size %u, not the block size %llu",
+			 size, (unsigned long long)c->block);
+		why = what;
+	}
+	if (!why && !inside(off, size, c->fsize)) {
+		if (off < c->data_end && (uint64_t)size <= c->data_end - off) {
+			/* where a complete file would have it: cut short */
+			if (!c->truncated++)
+				snprintf(c->trunc_msg, sizeof(c->trunc_msg),
+					 "truncated: the data of PFN %#llx (page %llu of %llu) "
+					 "ends at byte %llu, the file has %llu",
+					 (unsigned long long)pfn, (unsigned long long)n + 1,
+					 (unsigned long long)c->pages,
+					 (unsigned long long)(off + size),
+					 (unsigned long long)c->fsize);
+			return 0;
+		}
+		snprintf(what, sizeof(what), "data offset %llu lies beyond any data a "
+			 "complete dump of this size could hold", (unsigned long long)off);
+		why = what;
+	}
+	if (why && !c->bad++)
+		verr(c->err, c->errlen, "corrupt page descriptor of PFN %#llx (page %llu of %llu): %s",
+		     (unsigned long long)pfn, (unsigned long long)n + 1,
+		     (unsigned long long)c->pages, why);
+	return 0;
+}
+
+int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
+		      char *err, size_t errlen)
+{
+	unsigned char h[DH_SIZE], sh[SH_SIZE];
+	int be;
+	uint32_t block, bitmap_blocks, max_mapnr;
+	int32_t sub_hdr, version;
+	uint64_t max_pfn, bm_off, bm_size, max_bitmap_pfn, limit, pages = 0, desc_off;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = 0;
+	if (fsize < DH_SIZE || pread_all(fd, h, sizeof(h), 0)) {
+		verr(err, errlen, "truncated: no complete kdump header (%llu bytes)",
+		     (unsigned long long)fsize);
+		return -1;
+	}
+	memcpy(out->machine, h + DH_MACHINE, 65);
+	out->machine[65] = 0;
+
+	/* libkdumpfile tries the 32-bit layout first, either byte order */
+	if (try_fields(h, 0, DH32_BLOCK_SIZE, DH32_BITMAP_BLOCKS, DH32_MAX_MAPNR) ||
+	    try_fields(h, 1, DH32_BLOCK_SIZE, DH32_BITMAP_BLOCKS, DH32_MAX_MAPNR)) {
+		verr(err, errlen, "the kdump header also reads as a 32-bit one (bytes 416-431), "
+		     "which libkdumpfile 0.5.1 would take: a 32-bit dump or a corrupt header; "
+		     "only 64-bit x86_64 and s390x dumps are read");
+		return -1;
+	}
+	/* then the 64-bit one, little-endian first */
+	if (try_fields(h, 0, DH_BLOCK_SIZE, DH_BITMAP_BLOCKS, DH_MAX_MAPNR))
+		be = 0;
+	else if (try_fields(h, 1, DH_BLOCK_SIZE, DH_BITMAP_BLOCKS, DH_MAX_MAPNR))
+		be = 1;
+	else {
+		uint32_t le_bs = (uint32_t)rd(0, h + DH_BLOCK_SIZE, 4);
+		uint32_t be_bs = (uint32_t)rd(1, h + DH_BLOCK_SIZE, 4);
+		verr(err, errlen, "corrupt kdump header: block size %u (or %u big-endian), "
+		     "%u bitmap blocks for %u pages", le_bs, be_bs,
+		     (uint32_t)rd(0, h + DH_BITMAP_BLOCKS, 4), (uint32_t)rd(0, h + DH_MAX_MAPNR, 4));
+		return -1;
+	}
+	out->big_endian = be;
+	version = (int32_t)rd(be, h + DH_VERSION, 4);
+	block = (uint32_t)rd(be, h + DH_BLOCK_SIZE, 4);
+	sub_hdr = (int32_t)rd(be, h + DH_SUB_HDR_SIZE, 4);
+	bitmap_blocks = (uint32_t)rd(be, h + DH_BITMAP_BLOCKS, 4);
+	max_mapnr = (uint32_t)rd(be, h + DH_MAX_MAPNR, 4);
+	out->block_size = block;
+	out->header_version = version;
+	if (version < 0 || version > 1000) {
+		verr(err, errlen, "corrupt kdump header: version %d", version);
+		return -1;
+	}
+	if (sub_hdr < 0 || (uint64_t)sub_hdr > fsize / block ||
+	    (uint64_t)bitmap_blocks > fsize / block ||
+	    !inside((uint64_t)(1 + sub_hdr) * block, (uint64_t)bitmap_blocks * block, fsize)) {
+		verr(err, errlen, "corrupt or truncated kdump header: %d sub-header and %u bitmap "
+		     "blocks of %u bytes do not fit in the file's %llu bytes", sub_hdr,
+		     bitmap_blocks, block, (unsigned long long)fsize);
+		return -1;
+	}
+
+	max_pfn = max_mapnr;
+	if (version >= 1) {
+		if (!inside(block, SH_SIZE, fsize) || pread_all(fd, sh, sizeof(sh), block)) {
+			verr(err, errlen, "truncated: no complete kdump sub-header");
+			return -1;
+		}
+		if (version >= 2 && rd(be, sh + SH_SPLIT, 4)) {
+			verr(err, errlen, "one part of a split dump (makedumpfile --split): "
+			     "join the parts first (makedumpfile --reassemble)");
+			return -1;
+		}
+		if (version >= 4) {
+			out->note_off = rd(be, sh + SH_OFFSET_NOTE, 8);
+			out->note_size = rd(be, sh + SH_SIZE_NOTE, 8);
+			if (out->note_size && (out->note_size > MAX_NOTES ||
+					       !inside(out->note_off, out->note_size, fsize))) {
+				verr(err, errlen, "corrupt kdump sub-header: %llu note bytes at byte "
+				     "%llu, the file has %llu", (unsigned long long)out->note_size,
+				     (unsigned long long)out->note_off, (unsigned long long)fsize);
+				return -1;
+			}
+		} else if (version == 3) {
+			uint64_t off = rd(be, sh + SH_OFFSET_VMCOREINFO, 8);
+			uint64_t size = rd(be, sh + SH_SIZE_VMCOREINFO, 8);
+			if (size > MAX_NOTES || !inside(off, size, fsize)) {
+				verr(err, errlen, "corrupt kdump sub-header: %llu VMCOREINFO bytes at "
+				     "byte %llu, the file has %llu", (unsigned long long)size,
+				     (unsigned long long)off, (unsigned long long)fsize);
+				return -1;
+			}
+		}
+		if (version >= 6)
+			max_pfn = rd(be, sh + SH_MAX_MAPNR_64, 8);
+	}
+
+	/* read_bitmap() of libkdumpfile 0.5.1: with two bitmaps (every
+	 * makedumpfile and QEMU file) the second one lists the pages in
+	 * the file; an old single bitmap is used whole. */
+	bm_off = (uint64_t)(1 + sub_hdr) * block;
+	desc_off = bm_off + (uint64_t)bitmap_blocks * block;
+	bm_size = (uint64_t)bitmap_blocks * block;
+	max_bitmap_pfn = bm_size * 8;
+	if (max_pfn <= max_bitmap_pfn / 2) {
+		bm_size = (uint64_t)(bitmap_blocks / 2) * block;
+		bm_off += bm_size;
+		max_bitmap_pfn = bm_size * 8;
+	}
+	limit = max_pfn < max_bitmap_pfn ? max_pfn : max_bitmap_pfn;
+	out->max_pfn = limit;
+	out->desc_off = desc_off;
+
+	if (each_set_bit(fd, bm_off, limit, count_bit, &pages)) {
+		verr(err, errlen, "cannot read the page bitmap");
+		return -1;
+	}
+	out->pages = pages;
+	if (pages > (fsize - desc_off) / PD_SIZE) {
+		verr(err, errlen, "the page bitmap lists %llu pages, whose descriptors would end at "
+		     "byte %llu, past the file's %llu bytes (truncated, or a corrupt bitmap)",
+		     (unsigned long long)pages, (unsigned long long)(desc_off + pages * PD_SIZE),
+		     (unsigned long long)fsize);
+		return -1;
+	}
+	if (pages) {
+		struct desc_check c = {
+			.fd = fd, .be = be, .fsize = fsize, .desc_off = desc_off,
+			.pages = pages, .block = block, .err = err, .errlen = errlen,
+			/* the most a complete file could hold: every page whole */
+			.data_end = desc_off + pages * PD_SIZE + pages * (uint64_t)block,
+		};
+		int rc;
+
+		c.buf = malloc(CHUNK);
+		if (!c.buf) {
+			verr(err, errlen, "out of memory");
+			return -1;
+		}
+		rc = each_set_bit(fd, bm_off, limit, check_desc, &c);
+		free(c.buf);
+		if (rc && !c.bad) {
+			if (!err[0])
+				verr(err, errlen, "cannot read the page bitmap");
+			return -1;
+		}
+		if (c.bad || c.truncated) {
+			uint64_t more = c.bad ? c.bad - 1 + c.truncated : c.truncated - 1;
+
+			if (!c.bad)
+				verr(err, errlen, "%s", c.trunc_msg);
+			if (more) {
+				size_t l = strlen(err);
+				snprintf(err + l, errlen - l, " (and %llu more pages)",
+					 (unsigned long long)more);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int ks_elf_check_whole(Elf *elf, uint64_t fsize, char *err, size_t errlen)
+{
+	GElf_Ehdr eh;
+	Elf_Scn *scn = NULL;
+
+	if (!gelf_getehdr(elf, &eh)) {
+		verr(err, errlen, "broken ELF header: %s", elf_errmsg(-1));
+		return -1;
+	}
+	/* e_shnum 0 with e_shoff set: the count is in section 0's sh_size
+	 * (more than 0xff00 sections); one entry at least must fit */
+	if (eh.e_shoff && !inside(eh.e_shoff, (uint64_t)(eh.e_shnum ? eh.e_shnum : 1) *
+				  eh.e_shentsize, fsize)) {
+		verr(err, errlen, "truncated: the section headers end at byte %llu, the file "
+		     "has %llu", (unsigned long long)(eh.e_shoff +
+						       (uint64_t)eh.e_shnum * eh.e_shentsize),
+		     (unsigned long long)fsize);
+		return -1;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		if (!inside(sh.sh_offset, sh.sh_size, fsize)) {
+			verr(err, errlen, "truncated: section %zu ends at byte %llu, the file has %llu",
+			     elf_ndxscn(scn), (unsigned long long)(sh.sh_offset + sh.sh_size),
+			     (unsigned long long)fsize);
+			return -1;
+		}
+	}
+	return 0;
+}
