@@ -33,7 +33,7 @@ else
   PROGRAMS := klpscan $(if $(and $(wildcard $(CRASH_INC)/defs.h),$(wildcard extensions/klpstack.c)),klpstack.so)
 endif
 
-KDUMP_LIBS := $(if $(wildcard src/kdump*.c),-lkdumpfile -laddrxlat -ldw -lelf)
+KDUMP_LIBS := $(if $(wildcard src/kdump*.c),-lkdumpfile -laddrxlat -ldw -lelf -lbpf)
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
