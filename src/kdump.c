@@ -1936,8 +1936,7 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 			/* kernel/crash_core.c exports them since 6.0 (commit
 			 * 5fd8fea935a1, "vmcoreinfo: include kallsyms symbols") */
 			seterr(err, errlen, "its VMCOREINFO has no %s (the kallsyms tables are "
-			       "exported from Linux 6.0 on, this is %s): klpscan needs the debug "
-			       "vmlinux here, pass --vmlinux or --debug-dir", keys[k].key,
+			       "exported from Linux 6.0 on, this is %s)", keys[k].key,
 			       d->osrelease);
 			return -1;
 		}
@@ -1948,7 +1947,7 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 1, err, errlen))
 		return -1;
 	if (ks_kallsyms_read(&mem, &loc, &d->kallsyms, why, sizeof(why))) {
-		seterr(err, errlen, "%s: pass --vmlinux", why);
+		seterr(err, errlen, "%s", why);
 		return -1;
 	}
 	v->fd = -1;
@@ -1981,7 +1980,7 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 		v->etext = v->st.syms[i].addr;
 	if (!v->stext || !v->etext || v->etext <= v->stext) {
 		seterr(err, errlen, "the dump's kallsyms lack _stext/_etext: the tables do not "
-		       "decode (pass --vmlinux)");
+		       "decode");
 		return -1;
 	}
 	v->image_start = text ? text : v->stext;
@@ -2002,13 +2001,12 @@ static int self_types(struct ks_dump *d, char *err, size_t errlen)
 	if (vmlinux_sym(&d->v, "__start_BTF", &start) ||
 	    vmlinux_sym(&d->v, "__stop_BTF", &stop)) {
 		seterr(err, errlen, "the kernel has no BTF (no __start_BTF in its kallsyms: built "
-		       "without CONFIG_DEBUG_INFO_BTF), so no struct layouts: klpscan needs the "
-		       "debug vmlinux here, pass --vmlinux or --debug-dir");
+		       "without CONFIG_DEBUG_INFO_BTF), so no struct layouts");
 		return -1;
 	}
 	if (stop <= start || stop - start > BTF_MAX_SIZE) {
-		seterr(err, errlen, "__start_BTF %#llx .. __stop_BTF %#llx is not a BTF blob: "
-		       "pass --vmlinux", (unsigned long long)start, (unsigned long long)stop);
+		seterr(err, errlen, "__start_BTF %#llx .. __stop_BTF %#llx is not a BTF blob",
+		       (unsigned long long)start, (unsigned long long)stop);
 		return -1;
 	}
 	size = (size_t)(stop - start);
@@ -2023,7 +2021,7 @@ static int self_types(struct ks_dump *d, char *err, size_t errlen)
 			chunk = size - done;
 		if (dump_read(d, start + done, blob + done, chunk)) {
 			seterr(err, errlen, "the kernel's BTF at %#llx is not in the dump (filtered "
-			       "out?): pass --vmlinux", (unsigned long long)(start + done));
+			       "out?)", (unsigned long long)(start + done));
 			free(blob);
 			return -1;
 		}
@@ -2032,7 +2030,7 @@ static int self_types(struct ks_dump *d, char *err, size_t errlen)
 	d->btf = ks_btf_new(blob, size, why, sizeof(why));
 	free(blob);
 	if (!d->btf) {
-		seterr(err, errlen, "%s: pass --vmlinux", why);
+		seterr(err, errlen, "%s", why);
 		return -1;
 	}
 	return 0;
@@ -2046,13 +2044,18 @@ static int self_banner(struct ks_dump *d, char *err, size_t errlen)
 	char mem[BANNER_MAX], want[128];
 
 	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
-		seterr(err, errlen, "the dump's kallsyms have no linux_banner: pass --vmlinux");
+		/* scripts/kallsyms.c keeps data symbols only with
+		 * CONFIG_KALLSYMS_ALL; without them neither the task list
+		 * nor __start_BTF can be found */
+		seterr(err, errlen, "the dump's kallsyms hold no data symbols (no linux_banner: "
+		       "the kernel was built without CONFIG_KALLSYMS_ALL), so neither its data "
+		       "nor its BTF can be found");
 		return -1;
 	}
 	snprintf(want, sizeof(want), "Linux version %s ", d->osrelease);
 	if (read_cstr(d, at, mem, sizeof(mem)) || strncmp(mem, want, strlen(want)) != 0) {
 		seterr(err, errlen, "linux_banner at %#llx (from the dump's kallsyms) does not "
-		       "read 'Linux version %s': the kallsyms tables do not decode, pass --vmlinux",
+		       "read 'Linux version %s': the kallsyms tables do not decode",
 		       (unsigned long long)at, d->osrelease);
 		return -1;
 	}
@@ -2239,9 +2242,13 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 	 * dump alone, --vmlinux for that file alone.
 	 */
 	if (o->no_debuginfo) {
-		if (dump_self_open(d, err, errlen))
-			goto fail;
-		return d;
+		char self[512];
+
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "--no-debuginfo: %s; this kernel needs its debug vmlinux "
+		       "(--vmlinux or --debug-dir)", self);
+		goto fail;
 	}
 	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen)) {
 		char why[1024], self[512];
@@ -2251,7 +2258,7 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		snprintf(why, sizeof(why), "%s", err);
 		if (dump_self_open(d, self, sizeof(self)) == 0)
 			return d;
-		seterr(err, errlen, "%s; nor can the dump stand in for it: %s", why, self);
+		seterr(err, errlen, "%s; the dump cannot stand in for it: %s", why, self);
 		goto fail;
 	}
 	if (vmlinux_open(&d->v, vmlinux, err, errlen))
