@@ -216,6 +216,67 @@ for arch in $arches; do
 	step "$arch-bad-inputs" bad_inputs "$d"
 done
 
+# No debug vmlinux (klpscan --no-debuginfo): symbols from the dump's
+# kallsyms, types from its BTF.  Over every finished dump directory in the
+# cache, whichever suites and arches the steps above (or other runs) made:
+# where the kernel has what that needs (kallsyms in VMCOREINFO, 6.0+, with
+# data symbols, and BTF), the report and the livepatch triage must equal
+# the ones read with the vmlinux -- tasks, frame names and addresses,
+# labels, verdicts, -p blockers; where it lacks them, one clear error
+# naming what is missing.  Whether the kernel has BTF is told by its
+# vmlinux (a .BTF section), independently of klpscan.
+no_debuginfo_one() { # DUMPDIR
+	nd_dir=$1 nd_pre=$out/nodebug-$(basename "$1")
+	./klpscan --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+		>"$nd_pre.dwarf.json" || [ $? -eq 1 ] || { echo "e2e: 0 passed, 1 failed"; return 1; }
+	if ./klpscan --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+		>"$nd_pre.btf.json" 2>"$nd_pre.btf.err"; then nd_rc=0; else nd_rc=$?; fi
+	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF '; then
+		if [ "$nd_rc" -gt 1 ]; then
+			cat "$nd_pre.btf.err"
+			echo "FAIL the kernel has BTF but --no-debuginfo failed (exit $nd_rc)"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+		python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+assert (r["vmlinux"], r["symbols"], r["types"]) == (None, "kallsyms", "btf"), r' \
+			"$nd_pre.btf.json" || { echo "e2e: 0 passed, 1 failed"; return 1; }
+		python3 tests/e2e/compare.py --name "$(basename "$nd_dir")/no-debuginfo" --exact \
+			--same "$nd_pre.dwarf.json" "$nd_pre.btf.json" || return 1
+		# livepatch triage (every dump: "no transition" must agree too)
+		./klpscan -p --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+			>"$nd_pre.dwarf-klp.json" || [ $? -eq 1 ] || return 1
+		./klpscan -p --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+			>"$nd_pre.btf-klp.json" || [ $? -eq 1 ] || return 1
+		if cmp "$nd_pre.dwarf-klp.json" "$nd_pre.btf-klp.json"; then
+			echo "-p: identical"
+		else
+			echo "FAIL -p reports differ"
+			return 1
+		fi
+	else
+		cat "$nd_pre.btf.err"
+		if [ "$nd_rc" -eq 2 ] && [ "$(wc -l <"$nd_pre.btf.err")" -eq 1 ] &&
+			grep -q -e 'no BTF' -e 'no data symbols' -e 'has no SYMBOL(kallsyms' \
+				"$nd_pre.btf.err" &&
+			grep -q 'needs its debug vmlinux (--vmlinux' "$nd_pre.btf.err"; then
+			echo "e2e: 1 passed, 0 failed"
+		else
+			echo "FAIL no BTF: expected one clear error (exit 2), got exit $nd_rc"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+	fi
+}
+
+for d in "$CACHE"/dumps/*/; do
+	d=${d%/}
+	case $d in *.new | *.tmp) continue ;; esac
+	[ -f "$d/truth.txt" ] && [ -f "$d/vmcore" ] && [ -e "$d/vmlinux" ] || continue
+	run "no-debuginfo-$(basename "$d")" no_debuginfo_one "$d"
+done
+
 echo "== summary"
 cat "$summary"
 echo "e2e: $passed passed, $failed failed"
