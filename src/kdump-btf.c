@@ -120,6 +120,9 @@ struct ks_btf {
 	struct ks_btf_one vmlinux;
 	struct ks_btf_one *mods;
 	int nmods;
+	void (*load_modules)(void *priv, struct ks_btf *b);
+	void *load_priv;
+	int modules_loaded;
 	struct btf_map members;	/* "type\nmember" -> offset, size */
 	struct btf_map sizes;	/* "type" -> size */
 };
@@ -213,6 +216,13 @@ int ks_btf_add_module(struct ks_btf *b, const char *name, const void *data, size
 	return 0;
 }
 
+void ks_btf_set_module_loader(struct ks_btf *b, void (*load)(void *priv, struct ks_btf *b),
+			      void *priv)
+{
+	b->load_modules = load;
+	b->load_priv = priv;
+}
+
 static void one_free(struct ks_btf_one *o)
 {
 	btf__free(o->btf);
@@ -282,29 +292,42 @@ static uint32_t peel(const struct btf *btf, uint32_t id)
 	return 0;
 }
 
-/* The struct or union named name: the vmlinux first, then each module. */
+/* The struct or union named name in one BTF. */
+static int find_in(struct ks_btf_one *o, const char *name, const struct btf **btf,
+		   uint32_t *id)
+{
+	struct btf_map_slot *s;
+	const struct btf_type *t;
+	uint32_t tid;
+
+	if (one_index(o) || !(s = bmap_get(&o->names, name)))
+		return -1;
+	tid = peel(o->btf, (uint32_t)s->a);
+	t = tid ? btf__type_by_id(o->btf, tid) : NULL;
+	if (!t || !btf_is_composite(t))
+		return -1;
+	*btf = o->btf;
+	*id = tid;
+	return 0;
+}
+
+/* The vmlinux first, then each module.  Module BTF is read only once the
+ * vmlinux has missed (the core asks for other versions' structs on
+ * purpose); the flag is set first, as the loader asks for vmlinux
+ * structs itself. */
 static int find_struct(struct ks_btf *b, const char *name, const struct btf **btf,
 		       uint32_t *id)
 {
-	for (int i = -1; i < b->nmods; i++) {
-		struct ks_btf_one *o = i < 0 ? &b->vmlinux : &b->mods[i];
-		struct btf_map_slot *s;
-		const struct btf_type *t;
-		uint32_t tid;
-
-		if (one_index(o))
-			continue;
-		s = bmap_get(&o->names, name);
-		if (!s)
-			continue;
-		tid = peel(o->btf, (uint32_t)s->a);
-		t = tid ? btf__type_by_id(o->btf, tid) : NULL;
-		if (!t || !btf_is_composite(t))
-			continue;
-		*btf = o->btf;
-		*id = tid;
+	if (find_in(&b->vmlinux, name, btf, id) == 0)
 		return 0;
+	if (!b->modules_loaded) {
+		b->modules_loaded = 1;
+		if (b->load_modules)
+			b->load_modules(b->load_priv, b);
 	}
+	for (int i = 0; i < b->nmods; i++)
+		if (find_in(&b->mods[i], name, btf, id) == 0)
+			return 0;
 	return -1;
 }
 

@@ -57,6 +57,10 @@ struct ks_btf *ks_btf_new(const void *data, size_t size, char *err, size_t errle
 /* A module's split BTF on top of the vmlinux BTF (copied); 0 or -1. */
 int ks_btf_add_module(struct ks_btf *b, const char *name, const void *data, size_t size);
 void ks_btf_free(struct ks_btf *b);
+/* Called once, on the first struct not found in the vmlinux BTF, to add
+ * the modules' BTF (ks_btf_add_module); lookups go on either way. */
+void ks_btf_set_module_loader(struct ks_btf *b, void (*load)(void *priv, struct ks_btf *b),
+			      void *priv);
 
 /* The three questions of struct ks_target_ops, -1 when unknown.
  * Answers are cached per struct and member. */

@@ -1990,6 +1990,45 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Module BTF.  module.btf_data is cleared once the module is live
+ * (do_init_module(), kernel/module/main.c 5.11..7.2: ".BTF is not
+ * SHF_ALLOC and will get removed"); what stays is the kernel's parsed
+ * copy, btf_module_notify() (kernel/bpf/btf.c) listing each module's
+ * struct btf on btf_modules with its raw bytes in btf.data/data_size.
+ * A module whose BTF cannot be read is left out: its types stay unknown.
+ */
+static void self_module_btf(void *priv, struct ks_btf *b)
+{
+	struct ks_dump *d = priv;
+	kaddr_t head;
+	uint64_t node, btf, data;
+	uint32_t size;
+	long o_list = ks_btf_member_offset(b, "btf_module", "list");
+	long o_btf = ks_btf_member_offset(b, "btf_module", "btf");
+	long o_data = ks_btf_member_offset(b, "btf", "data");
+	long o_size = ks_btf_member_offset(b, "btf", "data_size");
+
+	if (vmlinux_sym(&d->v, "btf_modules", &head) || o_list < 0 || o_btf < 0 ||
+	    o_data < 0 || o_size < 0 || read_u64(d, head, &node))
+		return;
+	for (int n = 0; node != head && n < MAX_MODULES; n++) {
+		kaddr_t bm = node - (kaddr_t)o_list;
+		unsigned char *blob;
+
+		if (!node || read_u64(d, bm + o_btf, &btf) || !btf ||
+		    read_u64(d, btf + o_data, &data) || read_u32(d, btf + o_size, &size))
+			return;
+		if (data && size && size <= BTF_MAX_SIZE && (blob = malloc(size))) {
+			if (dump_read(d, data, blob, size) == 0)
+				(void)ks_btf_add_module(b, "", blob, size);
+			free(blob);
+		}
+		if (read_u64(d, node, &node))
+			return;
+	}
+}
+
 /* The vmlinux BTF between __start_BTF and __stop_BTF. */
 static int self_types(struct ks_dump *d, char *err, size_t errlen)
 {
@@ -2033,6 +2072,7 @@ static int self_types(struct ks_dump *d, char *err, size_t errlen)
 		seterr(err, errlen, "%s", why);
 		return -1;
 	}
+	ks_btf_set_module_loader(d->btf, self_module_btf, d);
 	return 0;
 }
 
