@@ -198,6 +198,18 @@ if [ -f "$mk" ]; then
 			else pass=$((pass + 1)); fi
 		done
 	done
+	# no debug vmlinux: the kallsyms tables must be in VMCOREINFO (6.0+)
+	# and in the dump; each lack is one clear error naming it
+	for arch in x86_64 s390x; do
+		check "kdump $arch --no-debuginfo, no kallsyms" 2 "$klpscan" --no-debuginfo "$tmp/ok-$arch.kdump"
+		expect_text "kdump $arch: kallsyms missing named" "$tmp/err" "has no SYMBOL(kallsyms_num_syms) (the kallsyms tables are exported from Linux 6.0 on"
+		expect_text "kdump $arch: what to supply" "$tmp/err" "needs its debug vmlinux (--vmlinux or --debug-dir)"
+		python3 "$mk" "$tmp/ks-$arch.kdump" --arch "$arch" --kallsyms unmapped
+		check "kdump $arch kallsyms not in the dump" 2 "$klpscan" --no-debuginfo --json "$tmp/ks-$arch.kdump"
+		expect_text "kdump $arch kallsyms: message" "$tmp/out" "kallsyms_num_syms at 0xffffffff81000000 is not in the dump"
+		check "kdump $arch no vmlinux found, nor kallsyms" 2 "$klpscan" "$tmp/ks-$arch.kdump"
+		expect_text "kdump $arch: both said" "$tmp/err" "no debug vmlinux for 6.1.0-synthetic.*the dump cannot stand in for it: kallsyms"
+	done
 	python3 "$mk" "$tmp/header32.kdump" --corrupt header32
 	check "kdump header also 32-bit" 2 "$klpscan" "$tmp/header32.kdump"
 	expect_text "kdump header32 message" "$tmp/err" "reads as a 32-bit one"

@@ -4,11 +4,13 @@
 disk_dump_header format, version 6), healthy or with one corruption.
 
     mkkdump.py OUT [--arch x86_64|s390x] [--corrupt KIND] [--build-id HEX]
+               [--kallsyms unmapped]
 
 KIND names a field a hostile or damaged dump gets wrong (see KINDS).
 The healthy file holds a VMCOREINFO note and a few pages, some
 zlib-compressed; klpscan's container checks accept it (it then fails for
-want of a kernel to go with it)."""
+want of a kernel to go with it).  --kallsyms adds the kallsyms tables'
+VMCOREINFO lines (Linux 6.0+) at addresses the dump lacks."""
 import struct
 import sys
 import zlib
@@ -32,7 +34,12 @@ KINDS = {
 }
 
 
-def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567"):
+KALLSYMS_TABLES = ("num_syms", "names", "token_table", "token_index", "offsets",
+                   "relative_base")
+
+
+def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
+          kallsyms=None):
     be = arch == "s390x"
     e = ">" if be else "<"
     max_mapnr = 64
@@ -40,6 +47,9 @@ def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567"):
     vmcoreinfo = (b"OSRELEASE=6.1.0-synthetic\nPAGESIZE=4096\n"
                   b"BUILD-ID=" + build_id.encode() + b"\n"
                   b"SYMBOL(init_task)=ffffffff82a0c940\nKERNELOFFSET=0\n")
+    if kallsyms == "unmapped":
+        for i, t in enumerate(KALLSYMS_TABLES):
+            vmcoreinfo += b"SYMBOL(kallsyms_%s)=%x\n" % (t.encode(), 0xffffffff81000000 + i * BLOCK)
     name = b"VMCOREINFO\0"
     note = struct.pack(e + "III", len(name), len(vmcoreinfo), 0)
     note += name + b"\0" * (-len(name) % 4)
@@ -129,7 +139,7 @@ def main():
         for k, v in KINDS.items():
             print(f"  {k:22} {v}")
         return 0 if args else 64
-    out, arch, corrupt, build_id = args[0], "x86_64", "none", "0" * 40
+    out, arch, corrupt, build_id, kallsyms = args[0], "x86_64", "none", "0" * 40, None
     i = 1
     while i < len(args):
         if args[i] == "--arch":
@@ -138,6 +148,9 @@ def main():
             build_id = args[i + 1]
         elif args[i] == "--corrupt":
             corrupt = args[i + 1]
+        elif args[i] == "--kallsyms" and i + 1 < len(args) and \
+                args[i + 1] == "unmapped":
+            kallsyms = args[i + 1]
         else:
             print(f"mkkdump.py: unknown argument {args[i]}", file=sys.stderr)
             return 64
@@ -146,7 +159,7 @@ def main():
         print("mkkdump.py: unknown --corrupt or --arch", file=sys.stderr)
         return 64
     with open(out, "wb") as f:
-        f.write(build(arch, corrupt, build_id))
+        f.write(build(arch, corrupt, build_id, kallsyms))
     return 0
 
 
