@@ -73,11 +73,22 @@ $(SAN_B)/klpscan: $(call obj,$(SAN_B),$(CORE_SRC) $(SCAN_SRC))
 $(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
+# the decoders behind klpscan --no-debuginfo (kallsyms, BTF), alone
+KDUMP_UNIT_SRC := src/kdump-kallsyms.c src/kdump-btf.c tests/kdump-unit/decoders.c
+
+$(B)/kdump-unit: $(call obj,$(B),$(KDUMP_UNIT_SRC))
+	$(CC) $(CFLAGS) -o $@ $^ -lbpf
+
+$(SAN_B)/kdump-unit: $(call obj,$(SAN_B),$(KDUMP_UNIT_SRC))
+	$(CC) $(SAN) -o $@ $^ -lbpf
+
 SAMPLES := $(wildcard samples/*/*.sample)
 
-check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
+check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-unit \
+       $(SAN_B)/kdump-unit
 	@echo "== unit tests"
 	$(B)/unit-tests
+	$(B)/kdump-unit
 	@echo "== samples"
 	./klpscan --check $(SAMPLES)
 	@echo "== shell tests (front-end behaviour)"
@@ -86,6 +97,7 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
 	sh tests/readme-rules.sh
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
+	$(SAN_B)/kdump-unit
 	@echo "== samples under ASan+UBSan"
 	$(SAN_B)/klpscan --check $(SAMPLES)
 
