@@ -45,7 +45,7 @@ extern const struct ks_arch_ops ks_arch_x86_64;
 extern const struct ks_arch_ops ks_arch_s390x;
 
 /* Where the shadow stack of the function-graph tracer and the
- * kretprobe instances live, by kernel version (unwind-rules.md 3, 4). */
+ * kretprobe instances live, by kernel version (doc/kernel-rules.md §5, §6). */
 enum ks_fgraph_layout {
 	KS_FGRAPH_NONE,
 	KS_FGRAPH_STRUCT_ARRAY,	/* <= 6.10: struct ftrace_ret_stack[], index */

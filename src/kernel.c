@@ -275,7 +275,7 @@ const char *ks_kernel_unwinder_name(const struct ks_kernel *k)
 	return k->arch->unwinder_name ? k->arch->unwinder_name(k) : "unknown";
 }
 
-/* ---- function-graph shadow stack (unwind-rules.md 3) ---- */
+/* ---- function-graph shadow stack (doc/kernel-rules.md §5) ---- */
 
 static void probe_fgraph(struct ks_kernel *k)
 {
@@ -306,7 +306,7 @@ static void probe_fgraph(struct ks_kernel *k)
 	k->frs_size = ks_type_size(k, "ftrace_ret_stack", -1);
 }
 
-/* ---- kretprobe / rethook instances (unwind-rules.md 4) ---- */
+/* ---- kretprobe / rethook instances (doc/kernel-rules.md §6) ---- */
 
 static void probe_kretprobe(struct ks_kernel *k)
 {
