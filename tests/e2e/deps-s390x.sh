@@ -182,32 +182,51 @@ suite_unpack_kernel() {
 }
 
 suite_kernel() {
-	local img vers v dep tries=0
+	local img vers v dep abis choice tries=0
 	img=$(bash "$SUITE_APT" "$line" kernel linux-image-s390x:s390x) ||
 		die "$line: no kernel behind linux-image-s390x:s390x"
 	release=${img#linux-image-}
 	case $release in *-s390x) ;; *) die "$line: unexpected kernel package $img" ;; esac
+	choice=$S390/kernel-choice-$line
+	# an earlier run found the candidate undownloadable and chose another
+	# ABI: reuse that choice while the candidate stays the same
+	if [ ! -e "$S390/kernel-$release/.complete" ] && [ -s "$choice" ] &&
+		[ "$(awk '{ print $1 }' "$choice")" = "$release" ]; then
+		dep=$(awk '{ print $2 }' "$choice")
+		if [ -e "$S390/kernel-$dep/.complete" ]; then
+			log "$line: $release does not download here; using $dep (as before)"
+			echo "$dep" >"$S390/release-$line"
+			release=$dep
+			return 0
+		fi
+	fi
 	if ! suite_unpack_kernel "$release"; then
-		# A mirror may list a pocket's s390x packages (e.g. -security)
-		# without serving them: take the newest older version of the
-		# metapackage whose ABI packages do download.
+		# A mirror may list a pocket's s390x packages without serving
+		# them (seen with trixie-security and a stale trixie/main): take
+		# the newest other s390x kernel ABI of the suite whose packages
+		# do download - first the metapackage's older versions, then any
+		# linux-image-ABI-s390x the suite lists, newest first.
 		vers=$(bash "$SUITE_APT" "$line" apt-cache madison linux-image-s390x:s390x |
 			awk -F'|' '{ gsub(/ /, "", $2); print $2 }')
+		abis=$(for v in $vers; do
+				bash "$SUITE_APT" "$line" apt-cache show "linux-image-s390x:s390x=$v" 2>/dev/null |
+					sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*-s390x\).*/\1/p' | head -n1
+			done
+			bash "$SUITE_APT" "$line" apt-cache pkgnames linux-image- 2>/dev/null |
+				sed -n 's/^linux-image-\([0-9][^:]*-s390x\)$/\1/p' | sort -rV)
 		release=
-		for v in $vers; do
-			dep=$(bash "$SUITE_APT" "$line" apt-cache show "linux-image-s390x:s390x=$v" 2>/dev/null |
-				sed -n 's/^Depends:.*linux-image-\([0-9][^ ,]*-s390x\).*/\1/p' | head -n1)
-			[ -n "$dep" ] || continue
+		for dep in $(printf '%s\n' $abis | awk '!seen[$0]++'); do
 			[ "$dep" != "${img#linux-image-}" ] || continue
 			tries=$((tries + 1))
-			[ $tries -le 3 ] || break
-			log "$line: trying the older kernel $dep ($v)"
+			[ $tries -le 4 ] || break
+			log "$line: trying the older kernel $dep"
 			if suite_unpack_kernel "$dep"; then
 				release=$dep
 				break
 			fi
 		done
 		[ -n "$release" ] || die "$line: no s390x kernel of linux-image-s390x could be downloaded"
+		echo "${img#linux-image-} $release" >"$choice"
 	fi
 	echo "$release" >"$S390/release-$line"
 }
@@ -245,7 +264,11 @@ fi
 
 if [ $want_sysroot = 1 ] && [ "$line" != bookworm ]; then
 	root=$S390/sysroot-$line
-	bash "$SUITE_APT" "$line" sysroot "$root" crash:s390x >&2 ||
+	# a library the mirror does not serve for the line (seen: trixie's
+	# s390x libc6, zlib1g, libzstd1 point-release builds) comes from sid
+	fallback=sid
+	[ "$line" != sid ] || fallback=
+	bash "$SUITE_APT" "$line" sysroot "$root" crash:s390x $fallback >&2 ||
 		die "$line: cannot make the crash:s390x sysroot"
 	[ -x "$root/usr/bin/crash" ] || die "no usr/bin/crash in $root"
 elif [ $want_sysroot = 1 ]; then
@@ -299,7 +322,8 @@ elif [ $want_sysroot = 1 ]; then
 		# Debian's merged-/usr: the libraries' canonical home is usr/lib; make
 		# the dynamic loader's path (/lib/ld64.so.1) resolve inside the sysroot.
 		for d in lib lib64; do
-			if [ ! -e "$root/$d" ]; then ln -s "usr/$d" "$root/$d"; fi
+			# (a package may already ship it, possibly dangling: keep that)
+			if [ ! -e "$root/$d" ] && [ ! -L "$root/$d" ]; then ln -s "usr/$d" "$root/$d"; fi
 		done
 		touch "$root/.complete"
 	fi
