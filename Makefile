@@ -3,7 +3,8 @@
 #
 #   make              klpscan and, where crash's defs.h is installed, klpstack.so
 #   make check        unit tests + every sample, then again under ASan+UBSan
-#   make fuzz         libFuzzer run over the sample loader and the unwinders
+#   make fuzz         libFuzzer runs over the sample loader and the unwinders,
+#                     and over the dump reader (src/kdump*.c, libkdumpfile)
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
 #   make check-all    all of the above: what CI runs
 #   make ARCH=s390x   klpstack.so for Debian's s390x crash (cross compiler)
@@ -85,7 +86,7 @@ $(SAN_B)/kdump-unit: $(call obj,$(SAN_B),$(KDUMP_UNIT_SRC))
 SAMPLES := $(wildcard samples/*/*.sample)
 
 check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-unit \
-       $(SAN_B)/kdump-unit
+       $(SAN_B)/kdump-unit build/fuzz/minikernel
 	@echo "== unit tests"
 	$(B)/unit-tests
 	$(B)/kdump-unit
@@ -110,8 +111,26 @@ $(FUZZ_B)/fuzz-sample: $(CORE_SRC) tests/fuzz/fuzz_sample.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
 	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) tests/fuzz/fuzz_sample.c
 
-fuzz: $(FUZZ_B)/fuzz-sample
+# The dump reader: src/kdump*.c and libkdumpfile under the fuzzer, over
+# dumps of a stand-in vmlinux (tests/fuzz/minikernel.c, linked at the
+# kernel's address; nothing of it runs).
+FUZZ_DUMP_SECONDS ?= 90
+MINIKERNEL_FLAGS := -g -O0 -ffreestanding -fno-pic -no-pie -nostdlib -static \
+	-mcmodel=kernel -fno-toplevel-reorder -fno-asynchronous-unwind-tables \
+	-Wl,-Ttext-segment=0xffffffff81000000 -Wl,--build-id=sha1 -Wl,-e,_stext
+
+build/fuzz/minikernel: tests/fuzz/minikernel.c
+	@mkdir -p $(FUZZ_B)
+	cc $(MINIKERNEL_FLAGS) -o $@ $<
+
+$(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c $(HDRS)
+	@mkdir -p $(FUZZ_B)
+	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(wildcard src/kdump*.c) \
+		tests/fuzz/fuzz_dump.c $(KDUMP_LIBS)
+
+fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)
+	sh tests/fuzz/run-dump.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_DUMP_SECONDS)
 
 check-e2e: all
 	sh tests/e2e/run.sh

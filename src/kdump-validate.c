@@ -432,3 +432,132 @@ int ks_elf_check_whole(Elf *elf, uint64_t fsize, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/*
+ * libkdumpfile 0.5.1 init_elf64() (src/kdumpfile/elfdump.c) takes
+ * e_phentsize and e_shentsize as they are -- 0 makes it read a header
+ * out of a zero-length chunk (a NULL dereference) -- and reads every
+ * header, note segment and section through mmap() without comparing
+ * with the file's size.
+ */
+#define EH64_SIZE 64
+#define PH64_SIZE 56
+#define SH64_SIZE 64
+#define PN_XNUM_ 0xffff
+#define MAX_HEADERS (1u << 20)
+
+int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
+{
+	unsigned char eh[EH64_SIZE], buf[PH64_SIZE > SH64_SIZE ? PH64_SIZE : SH64_SIZE];
+	uint64_t phoff, shoff, phnum, shnum, shstrndx;
+	unsigned phentsize, shentsize;
+	int be;
+
+	if (errlen)
+		err[0] = 0;
+	if (fsize < EH64_SIZE || pread_all(fd, eh, sizeof(eh), 0)) {
+		verr(err, errlen, "truncated: no complete ELF header");
+		return -1;
+	}
+	if (eh[4] != 2) {	/* EI_CLASS */
+		verr(err, errlen, "a %s ELF core: only 64-bit x86_64 and s390x dumps are read",
+		     eh[4] == 1 ? "32-bit" : "corrupt");
+		return -1;
+	}
+	if (eh[5] != 1 && eh[5] != 2) {	/* EI_DATA */
+		verr(err, errlen, "corrupt ELF header: byte order %u", eh[5]);
+		return -1;
+	}
+	be = eh[5] == 2;
+	phoff = rd(be, eh + 32, 8);
+	shoff = rd(be, eh + 40, 8);
+	phentsize = (unsigned)rd(be, eh + 54, 2);
+	phnum = rd(be, eh + 56, 2);
+	shentsize = (unsigned)rd(be, eh + 58, 2);
+	shnum = rd(be, eh + 60, 2);
+	shstrndx = rd(be, eh + 62, 2);
+
+	/* extended numbering: the counts in section header 0 */
+	if (shoff && (shnum == 0 || phnum == PN_XNUM_)) {
+		if (shentsize < SH64_SIZE || !inside(shoff, SH64_SIZE, fsize) ||
+		    pread_all(fd, buf, SH64_SIZE, shoff)) {
+			verr(err, errlen, "corrupt ELF header: section header 0 (%u bytes at byte "
+			     "%llu) does not fit the file's %llu bytes", shentsize,
+			     (unsigned long long)shoff, (unsigned long long)fsize);
+			return -1;
+		}
+		if (shnum == 0)
+			shnum = rd(be, buf + 32, 8);	/* sh_size */
+		if (shnum > 0 && phnum == PN_XNUM_)
+			phnum = rd(be, buf + 44, 4);	/* sh_info */
+	}
+	if (phnum > MAX_HEADERS || shnum > MAX_HEADERS) {
+		verr(err, errlen, "corrupt ELF header: %llu program and %llu section headers",
+		     (unsigned long long)phnum, (unsigned long long)shnum);
+		return -1;
+	}
+	if (phnum && (phentsize < PH64_SIZE ||
+		      !inside(phoff, phnum * phentsize, fsize))) {
+		verr(err, errlen, "corrupt or truncated ELF header: %llu program headers of %u "
+		     "bytes at byte %llu, the file has %llu", (unsigned long long)phnum,
+		     phentsize, (unsigned long long)phoff, (unsigned long long)fsize);
+		return -1;
+	}
+	if (shnum && (shentsize < SH64_SIZE ||
+		      !inside(shoff, shnum * shentsize, fsize))) {
+		verr(err, errlen, "corrupt or truncated ELF header: %llu section headers of %u "
+		     "bytes at byte %llu, the file has %llu", (unsigned long long)shnum,
+		     shentsize, (unsigned long long)shoff, (unsigned long long)fsize);
+		return -1;
+	}
+	for (uint64_t i = 0; i < phnum; i++) {
+		uint32_t type;
+		uint64_t off, filesz;
+
+		if (pread_all(fd, buf, PH64_SIZE, phoff + i * phentsize)) {
+			verr(err, errlen, "cannot read program header %llu", (unsigned long long)i);
+			return -1;
+		}
+		type = (uint32_t)rd(be, buf, 4);
+		off = rd(be, buf + 8, 8);
+		filesz = rd(be, buf + 32, 8);
+		if (type == 4 && filesz > MAX_NOTES) {	/* PT_NOTE */
+			verr(err, errlen, "corrupt ELF core: a note segment of %llu bytes",
+			     (unsigned long long)filesz);
+			return -1;
+		}
+		if ((type == 1 || type == 4) && !inside(off, filesz, fsize)) {
+			verr(err, errlen, "%s: program header %llu (%s) needs bytes %llu-%llu, the "
+			     "file has %llu", off < fsize ? "truncated" : "corrupt ELF core",
+			     (unsigned long long)i, type == 1 ? "LOAD" : "NOTE",
+			     (unsigned long long)off, (unsigned long long)(off + filesz),
+			     (unsigned long long)fsize);
+			return -1;
+		}
+	}
+	if (shnum && shstrndx >= shnum) {
+		verr(err, errlen, "corrupt ELF header: section name table %llu of %llu sections",
+		     (unsigned long long)shstrndx, (unsigned long long)shnum);
+		return -1;
+	}
+	for (uint64_t i = 0; i < shnum; i++) {
+		uint64_t off, size;
+
+		if (pread_all(fd, buf, SH64_SIZE, shoff + i * shentsize)) {
+			verr(err, errlen, "cannot read section header %llu", (unsigned long long)i);
+			return -1;
+		}
+		off = rd(be, buf + 24, 8);
+		size = rd(be, buf + 32, 8);
+		/* section 0 of extended numbering holds counts, not an area */
+		if (i == 0 || !size)
+			continue;
+		if (!inside(off, size, fsize) || size > MAX_NOTES) {
+			verr(err, errlen, "corrupt ELF core: section %llu needs bytes %llu-%llu, the "
+			     "file has %llu", (unsigned long long)i, (unsigned long long)off,
+			     (unsigned long long)(off + size), (unsigned long long)fsize);
+			return -1;
+		}
+	}
+	return 0;
+}

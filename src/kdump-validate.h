@@ -32,6 +32,14 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 		      char *err, size_t errlen);
 
 /*
+ * An ELF vmcore: every header and area libkdumpfile 0.5.1's elfdump.c
+ * reads (program and section header tables with their entry sizes, the
+ * extended numbering in section 0, notes, loads, sections, the section
+ * name table) inside the file.  0 when safe, -1 with one line in err.
+ */
+int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen);
+
+/*
  * An ELF file (the vmlinux) cut short: its section header table or a
  * section's contents past the end of the file.  Without this a
  * truncated vmlinux looks stripped (its section headers come last).

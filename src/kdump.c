@@ -2176,6 +2176,9 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		goto fail;
 	}
 	if (d->kind == KS_FILE_ELF_CORE) {
+		/* every header libkdumpfile trusts (kdump-validate.c) */
+		if (ks_elf_core_validate(d->fd, (uint64_t)st.st_size, err, errlen))
+			goto fail;
 		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
 			goto fail;
 	} else {

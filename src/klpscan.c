@@ -263,9 +263,9 @@ static void fold_verdict(struct result_totals *r, enum ks_verdict v)
 }
 
 /* Hand the results over: flush the output files, send the closing line.
- * Called before a dump is torn down, so a library fault while freeing
- * (libkdumpfile 0.5.1 reads freed memory in kdump_free() on some kdump
- * files) cannot cost the results. */
+ * The parent keeps them only if this process then exits cleanly
+ * (WORKER_DONE): a fault in the teardown that follows -- glibc noticing
+ * a heap corrupted earlier -- voids them. */
 static void worker_finish(struct worker *w, FILE *out, FILE *errf,
 			  const struct result_totals *tot)
 {
@@ -828,9 +828,10 @@ static int add_bad_input(struct inputs *in, const char *path, const char *error)
 }
 
 /* In a directory, a file that is neither a dump nor a sample is left out
- * (dmesg.txt, a README) with a note -- unless its name or size says it
- * was meant to be a dump: then it is an input that fails, so a dump
- * with a damaged signature cannot vanish from a scan. */
+ * (dmesg.txt, System.map) with a note -- unless its name, or its size
+ * and binary contents, say it was meant to be a dump: then it is an
+ * input that fails, so a dump with a damaged signature cannot vanish
+ * from a scan. */
 #define DUMPLIKE_SIZE (1 << 20)
 
 static int looks_like_dump(const char *path, const struct stat *st)
@@ -840,12 +841,25 @@ static int looks_like_dump(const char *path, const struct stat *st)
 
 	base = base ? base + 1 : path;
 	n = strlen(base);
-	if (st->st_size >= DUMPLIKE_SIZE)
+	if (strncmp(base, "vmcore", 6) == 0 || strstr(base, "dump") ||
+	    (n > 5 && strcmp(base + n - 5, ".core") == 0) ||
+	    (n > 7 && strcmp(base + n - 7, ".vmcore") == 0))
 		return 1;
-	if (strncmp(base, "vmcore", 6) == 0 || strstr(base, "dump"))
-		return 1;
-	return (n > 5 && strcmp(base + n - 5, ".core") == 0) ||
-	       (n > 7 && strcmp(base + n - 7, ".vmcore") == 0);
+	/* big and binary: text files (System.map, logs) are not dumps */
+	if (st->st_size >= DUMPLIKE_SIZE) {
+		unsigned char head[512];
+		ssize_t got;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (fd < 0)
+			return 1;
+		got = read(fd, head, sizeof(head));
+		close(fd);
+		for (ssize_t i = 0; i < got; i++)
+			if (head[i] < 0x09 || (head[i] > 0x0d && head[i] < 0x20))
+				return 1;
+	}
+	return 0;
 }
 
 static int name_cmp(const void *a, const void *b)

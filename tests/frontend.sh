@@ -144,6 +144,7 @@ cp "$ok" "$tmp/dir/"
 printf 'BROKEN!!' >"$tmp/dir/vmcore"
 head -c 1100000 /dev/zero >"$tmp/dir/sub/big-file"
 printf 'boot log\n' >"$tmp/dir/dmesg.txt"
+yes 'ffffffff81000000 T _stext' | head -c 1200000 >"$tmp/dir/System.map"
 check "dir: bad signature fails the scan" 2 "$klpscan" --json "$tmp/dir"
 if python3 -c 'import json,sys
 objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -151,6 +152,7 @@ names=sorted(o["input"].rsplit("/",1)[1] for o in objs)
 assert names==["big-file","running.sample","vmcore"], names
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL dir inputs"; sed 's/^/  | /' "$tmp/out"; fi
 expect_text "dir: other files named" "$tmp/err" "dmesg.txt: skipped: neither a dump nor a sample"
+expect_text "dir: a big text file is skipped" "$tmp/err" "System.map: skipped"
 if [ "$(id -u)" -ne 0 ]; then
 	mkdir "$tmp/dir/locked" && chmod 000 "$tmp/dir/locked"
 	check "dir: unreadable subdirectory" 2 "$klpscan" "$tmp/dir"
@@ -222,6 +224,40 @@ if [ -f "$mk" ]; then
 		check "truncated vmlinux" 2 "$klpscan" --vmlinux "$tmp/vml.trunc" "$tmp/vml.kdump"
 		expect_text "truncated vmlinux named" "$tmp/err" "vml.trunc: truncated: the section headers"
 	fi
+fi
+
+# Whole dumps of the stand-in kernel (tests/fuzz/minikernel.c): opened,
+# walked, and the task lists cross-checked (make check builds it).
+mini=build/fuzz/minikernel
+if [ -x "$mini" ] && [ -f "$mk" ]; then
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/mini.$fmt" --vmlinux "$mini" --format "$fmt"
+		check "minikernel $fmt dump" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/mini.$fmt"
+		if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["error"] is None and "warning" not in o, o
+pids=[t["pid"] for t in o["tasks"]]
+assert pids==[0,0,1,2,20,21,3], pids
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel $fmt: tasks"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+	done
+	# minikernel.c layout: task_struct.tasks at 0x28
+	python3 "$mk" "$tmp/selfloop.kdump" --vmlinux "$mini" --poke init_task+0x28=init_task+0x28
+	check "minikernel: init_task.tasks points to itself" 2 "$klpscan" --vmlinux "$mini" "$tmp/selfloop.kdump"
+	expect_text "minikernel: self-loop named" "$tmp/out" "5 tasks are missing"
+	python3 "$mk" "$tmp/nrt.kdump" --vmlinux "$mini" --poke nr_threads=6
+	check "minikernel: nr_threads one off" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/nrt.kdump"
+	expect_text "minikernel: one off is a warning" "$tmp/out" '"warning":"task list: the task lists hold 5 threads, nr_threads says 6'
+	python3 "$mk" "$tmp/pco.kdump" --vmlinux "$mini" --poke __per_cpu_offset+8=0x4141414141414141
+	check "minikernel: wild __per_cpu_offset" 2 "$klpscan" --vmlinux "$mini" "$tmp/pco.kdump"
+	expect_text "minikernel: CPU 1 named" "$tmp/out" "CPU 1: runqueue"
+	python3 "$mk" "$tmp/loop.kdump" --vmlinux "$mini" --poke t3+0x28=t1+0x28
+	check "minikernel: task list loop" 2 "$klpscan" --json --vmlinux "$mini" "$tmp/loop.kdump"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+pids=[t["pid"] for t in o["tasks"]]
+assert len(pids)==len(set((t["task"]) for t in o["tasks"])), pids
+assert o["error"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 fi
 
 echo "frontend: $pass passed, $fail failed"

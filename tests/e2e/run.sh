@@ -100,6 +100,24 @@ crash_x86_64() { # SET DUMPDIR
 			"$cx_pre".crash*.json
 }
 
+# Bad arguments to the crash command are rejected alike on both arches
+# (s390x's kernel space starts at 0: "abc" was once walked as a task at
+# 0xabc), and an empty -f list is an error, never a plain report.
+crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
+	cu_out=$out/$1-crash-usage
+	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
+		>"$cu_out.cmds"
+	if [ "$1" = s390x ]; then
+		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
+	else
+		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
+	fi >"$cu_out.txt" 2>&1
+	cat "$cu_out.txt"
+	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
+		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
+		! grep -q 'VERDICT' "$cu_out.txt"
+}
+
 # s390x kernel lines: bookworm 6.1, trixie 6.12, sid 7.x (set
 # S390X_LINES to run fewer).  bookworm keeps its historical names
 # (dumps/s390x-all, s390x-all-*) so older results stay comparable.
@@ -130,6 +148,10 @@ s390x_line() { # LINE
 	rm -f "$out/$sl_name.crash.json"
 	step "$sl_name-crash-run" bash tests/e2e/crash-s390x.sh --line "$sl_line" \
 		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
+	# crash_usage runs the host line's crash
+	if [ "$sl_line" = bookworm ]; then
+		step s390x-crash-usage crash_usage s390x "$sl_dir" "$sl_so"
+	fi
 	klpscan_json "$sl_dir" kernel "$out/$sl_name.klpscan.json"
 	compare_dump "$sl_name" "$sl_dir" "$out/$sl_name.crash.json" "$out/$sl_name.klpscan.json" \
 		--interrupted-unreliable S390_INTERRUPTED --require-label exception
@@ -158,6 +180,7 @@ for arch in $arches; do
 			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
 				"$out/x86_64-$set.klpscan.json" $extra
 			if [ "$set" = voluntary ]; then
+				step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
 				# the same sleepers, no patch loaded: the what-if
 				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
 					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]

@@ -260,6 +260,13 @@ static int count_task(void *arg, kaddr_t task)
 	return 0;
 }
 
+static int count_task_long(void *arg, kaddr_t task)
+{
+	(void)task;
+	(*(long *)arg)++;
+	return 0;
+}
+
 static void test_task_list(void)
 {
 	struct fixture f;
@@ -282,6 +289,43 @@ static void test_task_list(void)
 	      strstr(err, "loop"), "looping task list ends with an error: %s", err);
 	CHECK(n > 1, "tasks found before the loop was seen are reported (%d)", n);
 	fixture_close(&f);
+}
+
+/* A long, healthy list: the set of tasks met grows past its first size
+ * and still reports every task once. */
+static void test_task_list_long(void)
+{
+	enum { N = 3000 };
+	struct fixture f;
+	char err[256], warn[256];
+	size_t cap = 256 + (size_t)N * 64, used;
+	char *text = malloc(cap);
+	long n = 0;
+
+	if (!text) {
+		failed++;
+		return;
+	}
+	used = (size_t)snprintf(text, cap, "arch x86_64\nkernel 6.1.115\n"
+				"sym init_task 0x1000 0 data\n"
+				"member task_struct tasks 0x10\n"
+				"mem 0x1010 0x100010\ntask task=0x1000 pid=0\n");
+	/* task i at 0x100000 + i * 0x100, its tasks node at +0x10 */
+	for (int i = 0; i < N; i++)
+		used += (size_t)snprintf(text + used, cap - used, "mem %#x %#x\n",
+					 0x100010 + i * 0x100,
+					 i + 1 < N ? 0x100010 + (i + 1) * 0x100 : 0x1010);
+	if (fixture_open(&f, text)) {
+		free(text);
+		failed++;
+		return;
+	}
+	CHECK(ks_task_foreach_checked(f.k, count_task_long, &n, warn, sizeof(warn), err,
+				      sizeof(err)) == 0,
+	      "a long healthy list walks without an error: %s", err);
+	CHECK(n == N + 1, "every task once: %ld of %d", n, N + 1);
+	fixture_close(&f);
+	free(text);
 }
 
 /* task_struct fields read by their member sizes: 7.x made on_cpu a u8
@@ -418,6 +462,7 @@ int main(void)
 	test_fgraph_word_array();
 	test_rethook();
 	test_task_list();
+	test_task_list_long();
 	test_on_cpu_u8();
 	test_version_from_banner();
 	test_thread_size_end_init_stack();
