@@ -282,18 +282,20 @@ done
 # data symbols, and BTF), the report and the livepatch triage must equal
 # the ones read with the vmlinux -- tasks, frame names and addresses,
 # labels, verdicts, -p blockers; where it lacks them, one clear error
-# naming what is missing.  Whether the kernel has BTF is told by its
-# vmlinux (a .BTF section), independently of klpscan.
+# naming what is missing.  What the kernel has is told independently of
+# klpscan: BTF by its vmlinux (a .BTF section), the kallsyms tables by the
+# dump's VMCOREINFO note (stored uncompressed in both formats).
 no_debuginfo_one() { # DUMPDIR
 	nd_dir=$1 nd_pre=$out/nodebug-$(basename "$1")
 	./klpscan --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
 		>"$nd_pre.dwarf.json" || [ $? -eq 1 ] || { echo "e2e: 0 passed, 1 failed"; return 1; }
 	if ./klpscan --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
 		>"$nd_pre.btf.json" 2>"$nd_pre.btf.err"; then nd_rc=0; else nd_rc=$?; fi
-	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF '; then
+	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF ' &&
+		grep -a -q -m 1 'SYMBOL(kallsyms_names)=' "$nd_dir/vmcore"; then
 		if [ "$nd_rc" -gt 1 ]; then
 			cat "$nd_pre.btf.err"
-			echo "FAIL the kernel has BTF but --no-debuginfo failed (exit $nd_rc)"
+			echo "FAIL the kernel has kallsyms and BTF but --no-debuginfo failed (exit $nd_rc)"
 			echo "e2e: 0 passed, 1 failed"
 			return 1
 		fi
@@ -322,7 +324,7 @@ assert (r["vmlinux"], r["symbols"], r["types"]) == (None, "kallsyms", "btf"), r'
 			grep -q 'needs its debug vmlinux (--vmlinux' "$nd_pre.btf.err"; then
 			echo "e2e: 1 passed, 0 failed"
 		else
-			echo "FAIL no BTF: expected one clear error (exit 2), got exit $nd_rc"
+			echo "FAIL no kallsyms or no BTF: expected one clear error (exit 2), got exit $nd_rc"
 			echo "e2e: 0 passed, 1 failed"
 			return 1
 		fi
