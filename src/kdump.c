@@ -2086,10 +2086,18 @@ static int self_banner(struct ks_dump *d, char *err, size_t errlen)
 	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
 		/* scripts/kallsyms.c keeps data symbols only with
 		 * CONFIG_KALLSYMS_ALL; without them neither the task list
-		 * nor __start_BTF can be found */
+		 * nor __start_BTF can be found.  Whether there is BTF at
+		 * all the text tells: btf_vmlinux_init() is built only with
+		 * CONFIG_DEBUG_INFO_BTF (kernel/bpf/sysfs_btf.c, 5.7..7.2). */
+		kaddr_t init;
+		int btf = vmlinux_sym(&d->v, "btf_vmlinux_init", &init) == 0;
+
 		seterr(err, errlen, "the dump's kallsyms hold no data symbols (no linux_banner: "
-		       "the kernel was built without CONFIG_KALLSYMS_ALL), so neither its data "
-		       "nor its BTF can be found");
+		       "the kernel was built without CONFIG_KALLSYMS_ALL)%s",
+		       btf ? ", so neither its data nor its BTF can be found"
+			   : " and it has no BTF (no btf_vmlinux_init: built without "
+			     "CONFIG_DEBUG_INFO_BTF): neither its data nor its struct layouts can be "
+			     "found");
 		return -1;
 	}
 	snprintf(want, sizeof(want), "Linux version %s ", d->osrelease);
