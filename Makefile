@@ -128,9 +128,18 @@ $(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c
 	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(wildcard src/kdump*.c) \
 		tests/fuzz/fuzz_dump.c $(KDUMP_LIBS)
 
-fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel
+# the kallsyms and BTF decoders of klpscan --no-debuginfo
+FUZZ_DECODERS_SECONDS ?= 30
+
+$(FUZZ_B)/fuzz-decoders: src/kdump-kallsyms.c src/kdump-btf.c tests/fuzz/fuzz_decoders.c $(HDRS)
+	@mkdir -p $(FUZZ_B)
+	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ src/kdump-kallsyms.c src/kdump-btf.c \
+		tests/fuzz/fuzz_decoders.c -lbpf
+
+fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/fuzz-decoders
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)
 	sh tests/fuzz/run-dump.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_DUMP_SECONDS)
+	sh tests/fuzz/run-decoders.sh $(FUZZ_B)/fuzz-decoders $(FUZZ_DECODERS_SECONDS)
 
 check-e2e: all
 	sh tests/e2e/run.sh
