@@ -13,6 +13,14 @@
  * by one (top-level struct/union/typedef names -> DIE offset) until the
  * wanted name turns up, so a lookup of task_struct stops after the first
  * few units instead of loading the whole .debug_info.
+ *
+ * Without a debug vmlinux (none found, or --no-debuginfo) the dump stands
+ * in for it: the symbol table is filled from the kernel's kallsyms tables
+ * (kdump-kallsyms.c) and the type questions go to its BTF (kdump-btf.c);
+ * dump_self_open() is the one place that sets this up, off_of() and
+ * friends the one place that chooses DWARF or BTF.  Everything else here
+ * (modules, ftrace trampolines, KASLR, s390x address translation) works
+ * the same on either source.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>

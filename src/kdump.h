@@ -4,7 +4,8 @@
  * (kdump-compressed or ELF vmcore), symbols and types from the matching
  * debug vmlinux through elfutils (libelf for the symbol table, libdw for
  * the structures, read lazily), module symbols from the dump's own
- * "modules" list.  Only klpscan links this; the crash extension gets the
+ * "modules" list.  Without a vmlinux, symbols come from the dump's
+ * kallsyms tables and types from its BTF (Linux 6.0+).  Only klpscan links this; the crash extension gets the
  * same facts from crash.
  */
 #ifndef KLPSTACK_KDUMP_H
