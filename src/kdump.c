@@ -2062,7 +2062,8 @@ static int self_types(struct ks_dump *d, char *err, size_t errlen)
 		seterr(err, errlen, "out of memory for %zu bytes of BTF", size);
 		return -1;
 	}
-	for (size_t done = 0; done < size;) {
+	/* one read; page by page only to name the first missing page */
+	for (size_t done = dump_read(d, start, blob, size) == 0 ? size : 0; done < size;) {
 		size_t chunk = 4096 - ((start + done) & 4095);
 		if (chunk > size - done)
 			chunk = size - done;
