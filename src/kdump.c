@@ -44,6 +44,7 @@
 #include "kdump-source.h"
 #include "kdump-validate.h"
 #include "klpstack.h"
+#include "symbols.h"
 
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
  * or allocate without end. */
@@ -175,65 +176,23 @@ struct sym {
 	uint64_t size;		/* kallsyms size: up to the next symbol */
 	const char *name;
 	unsigned char bind;	/* STB_* */
-	unsigned char rank;	/* alias order, lower wins (kallsyms rules) */
-	uint32_t seq;		/* then the kernel's own table order (kallsyms) */
+	char type;		/* nm(1) letter, for the core's alias rule */
+	long order;		/* module symbols: index in the module's symtab */
 };
 
 struct symtab {
-	struct sym *syms;	/* sorted by address, then rank */
+	struct sym *syms;	/* sorted by address, then name */
 	size_t n;
 	struct name_map by_name;	/* name -> index */
 };
-
-/*
- * scripts/kallsyms.c (6.1) sorts aliases so that non-weak symbols, then
- * symbols a linker script does not provide, then names with fewer
- * leading underscores come first, and kallsyms_lookup() names an address
- * by the first alias.  Following the same order makes our frame names
- * agree with /proc/PID/stack as far as the tables allow.
- */
-static unsigned char alias_rank(const char *name, unsigned char bind)
-{
-	unsigned r = 0;
-	size_t len = strlen(name);
-	unsigned underscores = 0;
-
-	if (bind == STB_WEAK)
-		r += 64;
-	if (strncmp(name, "__start_", 8) == 0 || strncmp(name, "__stop_", 7) == 0 ||
-	    (len > 6 && strcmp(name + len - 6, "_start") == 0) ||
-	    (len > 4 && strcmp(name + len - 4, "_end") == 0))
-		r += 32;
-	while (name[underscores] == '_' && underscores < 31)
-		underscores++;
-	return (unsigned char)(r + underscores);
-}
-
-/* Symbols kallsyms leaves out (scripts/kallsyms.c ignore lists, 6.1);
- * they would only shadow real names. */
-static int ignored_symbol(const char *name)
-{
-	static const char *const prefixes[] = {
-		"__crc_", "__kstrtab_", "__kstrtabns_", "__efistub_",
-		"__kcfi_typeid_", ".L", "$", "__UNIQUE_ID_",
-	};
-	if (!name[0])
-		return 1;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
 
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -409,6 +368,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	size_t nsyms, shnum, shstrndx;
 	kaddr_t text = 0, end = 0;
 	unsigned char *sec_moves;
+	uint64_t *sec_flags;
 
 	while ((scn = elf_nextscn(v->elf, scn))) {
 		if (gelf_getshdr(scn, &symsh) && symsh.sh_type == SHT_SYMTAB) {
@@ -427,17 +387,24 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	}
 	nsyms = symsh.sh_size / symsh.sh_entsize;
 	sec_moves = calloc(shnum ? shnum : 1, 1);
+	sec_flags = calloc(shnum ? shnum : 1, sizeof(*sec_flags));
 	v->st.syms = calloc(nsyms ? nsyms : 1, sizeof(struct sym));
-	if (!sec_moves || !v->st.syms) {
+	if (!sec_moves || !sec_flags || !v->st.syms) {
 		free(sec_moves);
+		free(sec_flags);
 		seterr(err, errlen, "out of memory for %zu symbols", nsyms);
 		return -1;
 	}
 	for (size_t i = 1; i < shnum; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *s = elf_getscn(v->elf, i);
-		if (s && gelf_getshdr(s, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
+		if (!s || !gelf_getshdr(s, &sh))
+			continue;
+		if ((sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
 			sec_moves[i] = 1;
+		/* for nm's letter: the flags, and bit 63 for SHT_NOBITS */
+		sec_flags[i] = (sh.sh_flags & ~(1ull << 63)) |
+			       (sh.sh_type == SHT_NOBITS ? 1ull << 63 : 0);
 	}
 	/* _text.._end bounds the image for absolute symbols. */
 	for (size_t i = 0; i < nsyms; i++) {
@@ -465,7 +432,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(v->elf, symsh.sh_link, s.st_name);
-		if (!name || ignored_symbol(name))
+		if (!name || ks_sym_noise(name))
 			continue;
 		if (s.st_shndx == SHN_ABS)
 			moves = text && end && s.st_value >= text && s.st_value <= end;
@@ -475,9 +442,16 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		o->addr = s.st_value + (moves ? (uint64_t)kaslr : 0);
 		o->name = name;
 		o->bind = (unsigned char)bind;
-		o->rank = alias_rank(name, (unsigned char)bind);
+		if (s.st_shndx == SHN_ABS)
+			o->type = ks_sym_nm_type(bind, type, 2, 0, 0);
+		else if (s.st_shndx < shnum)
+			o->type = ks_sym_nm_type(bind, type, 0,
+						 sec_flags[s.st_shndx] & ~(1ull << 63),
+						 (int)(sec_flags[s.st_shndx] >> 63));
+		o->order = -1;
 	}
 	free(sec_moves);
+	free(sec_flags);
 	if (symtab_finish(&v->st, end ? end + (uint64_t)kaslr : 0)) {
 		seterr(err, errlen, "out of memory indexing symbols");
 		return -1;
@@ -817,7 +791,7 @@ struct ks_dump {
 	} tramps[16];
 	int ntramps;
 
-	/* symbolize() hands out strings valid until its next call */
+	/* symbols_at() hands out module names valid until its next call */
 	char last_module[KS_MOD_LEN];
 };
 
@@ -988,7 +962,7 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		if (shndx == SHN_UNDEF || !value)
 			continue;
 		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
-		    ignored_symbol(name))
+		    ks_sym_noise(name))
 			continue;
 		l = strlen(name) + 1;
 		if (names_len + l > names_cap) {
@@ -1007,7 +981,10 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		struct sym *o = &m->st.syms[m->st.n++];
 		o->addr = value;
 		o->bind = (unsigned char)GELF_ST_BIND(info);
-		o->rank = alias_rank(name, o->bind);
+		/* kallsyms keeps the module's own symtab order: the first of
+		 * equal addresses wins, no ranking */
+		o->order = (long)i;
+		o->type = o->bind == STB_WEAK ? 'W' : o->bind == STB_LOCAL ? 't' : 'T';
 	}
 	for (size_t i = 0; i < m->st.n; i++)
 		m->st.syms[i].name = m->names + name_at[i];
@@ -1212,34 +1189,46 @@ static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int op_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* All symbols at the highest symbol address <= addr of one table
+ * (sorted by address); -1 when none. */
+static int table_symbols_at(const struct symtab *t, kaddr_t addr,
+			    const char *module, struct ks_symbol *out, int max)
+{
+	long i = symtab_find(t, addr);
+	int n = 0;
+
+	if (i < 0)
+		return -1;
+	for (size_t j = (size_t)i; j < t->n && t->syms[j].addr == t->syms[i].addr; j++) {
+		if (n < max) {
+			const struct sym *y = &t->syms[j];
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = module;
+			out[n].type = y->type;
+			out[n].order = y->order;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int op_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_dump *d = priv;
 	const struct module_info *m;
-	long i;
 
 	/* the image first, then module text */
-	if (addr >= d->v.image_start && addr < d->v.image_end) {
-		i = symtab_find(&d->v.st, addr);
-		if (i < 0)
-			return -1;
-		out->name = d->v.st.syms[i].name;
-		out->value = d->v.st.syms[i].addr;
-		out->size = d->v.st.syms[i].size;
-		out->module = NULL;
-		return 0;
-	}
+	if (addr >= d->v.image_start && addr < d->v.image_end)
+		return table_symbols_at(&d->v.st, addr, NULL, out, max);
 	m = module_at(d, addr);
 	if (m) {
-		i = symtab_find(&m->st, addr);
+		long i = symtab_find(&m->st, addr);
 		if (i < 0 || m->st.syms[i].addr < m->text_start)
 			return -1;
 		snprintf(d->last_module, sizeof(d->last_module), "%s", m->name);
-		out->name = m->st.syms[i].name;
-		out->value = m->st.syms[i].addr;
-		out->size = m->st.syms[i].size;
-		out->module = d->last_module;
-		return 0;
+		return table_symbols_at(&m->st, addr, d->last_module, out, max);
 	}
 	/* Outside the image and every module (ftrace or BPF trampolines,
 	 * heap): no name, as /proc/PID/stack prints a bare address. */
@@ -1287,7 +1276,7 @@ static long op_type_size(void *priv, const char *type)
 static const struct ks_target_ops dump_ops = {
 	.read = dump_read,
 	.lookup_symbol = op_lookup_symbol,
-	.symbolize = op_symbolize,
+	.symbols_at = op_symbols_at,
 	.is_kernel_text = op_is_kernel_text,
 	.member_offset = op_member_offset,
 	.member_size = op_member_size,
@@ -1908,10 +1897,10 @@ static unsigned char ksym_bind(char type)
 	return isupper((unsigned char)type) ? STB_GLOBAL : STB_LOCAL;
 }
 
-/* The kallsyms tables into v.st.  Aliases keep the kernel's own table
- * order (seq), which is the order kallsyms_lookup() names an address by
- * (get_symbol_pos() takes the first of equal addresses), so frames are
- * named exactly as /proc/PID/stack names them. */
+/* The kallsyms tables into v.st, with their nm letters: which alias
+ * names an address is the core's kallsyms rule (src/symbols.c), the same
+ * as with the vmlinux; here every candidate is one the kernel's table
+ * really holds. */
 static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 {
 	struct ks_vmcoreinfo_key {
@@ -1971,8 +1960,8 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 		o->addr = ks->addr;
 		o->name = d->kallsyms.names + ks->name;
 		o->bind = ksym_bind(ks->type);
-		o->rank = 0;
-		o->seq = (uint32_t)k;
+		o->type = ks->type;
+		o->order = -1;
 		if (strcmp(o->name, "_text") == 0)
 			text = o->addr;
 		else if (strcmp(o->name, "_end") == 0)

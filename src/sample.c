@@ -29,7 +29,7 @@ struct sym {
 	char module[KS_MOD_LEN];
 	kaddr_t addr;
 	uint64_t size;
-	int text;
+	int text;		/* 0 data, 1 text, 2 weak text */
 };
 
 struct member {
@@ -49,6 +49,7 @@ struct ks_sample {
 	char name[256];
 	struct ks_target target;
 	const struct ks_arch_ops *arch;
+	const struct ks_sample_arch *sarch;	/* NULL: no own directives */
 	char release[65];
 	int no_reliable;
 	struct sym *syms;
@@ -73,8 +74,6 @@ struct ks_sample {
 		int npids;	/* -1: not given */
 	} tasklist;
 	void *arch_state;
-	char symbuf[MAX_NAME];
-	char modbuf[KS_MOD_LEN];
 	/* parse state */
 	int line;
 	char *err;
@@ -163,10 +162,14 @@ static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* Every symbol at the highest address <= addr, in the order the sample
+ * lists them; a module's symbols are its symtab in that order.  Names
+ * live as long as the sample. */
+static int s_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_sample *s = priv;
 	const struct sym *best = NULL;
+	int n = 0;
 
 	for (int i = 0; i < s->nsyms; i++) {
 		const struct sym *y = &s->syms[i];
@@ -175,13 +178,26 @@ static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
 	}
 	if (!best)
 		return -1;
-	snprintf(s->symbuf, sizeof(s->symbuf), "%s", best->name);
-	snprintf(s->modbuf, sizeof(s->modbuf), "%s", best->module);
-	out->name = s->symbuf;
-	out->value = best->addr;
-	out->size = best->size;
-	out->module = best->module[0] ? s->modbuf : NULL;
-	return 0;
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		long order = 0;
+
+		if (y->addr != best->addr)
+			continue;
+		if (n < max) {
+			for (int j = 0; j < i; j++)
+				if (strcmp(s->syms[j].module, y->module) == 0)
+					order++;
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = y->module[0] ? y->module : NULL;
+			out[n].type = y->text == 2 ? 'W' : y->text ? 'T' : 'D';
+			out[n].order = y->module[0] ? order : -1;
+		}
+		n++;
+	}
+	return n;
 }
 
 static int s_is_kernel_text(void *priv, kaddr_t addr)
@@ -226,7 +242,7 @@ static long s_type_size(void *priv, const char *type)
 static const struct ks_target_ops sample_ops = {
 	.read = s_read,
 	.lookup_symbol = s_lookup_symbol,
-	.symbolize = s_symbolize,
+	.symbols_at = s_symbols_at,
 	.is_kernel_text = s_is_kernel_text,
 	.member_offset = s_member_offset,
 	.member_size = s_member_size,
@@ -821,6 +837,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 			return fail(s, "arch given twice");
 		if (strcmp(argv[0], "x86_64") == 0) {
 			s->arch = &ks_arch_x86_64;
+			s->sarch = &ks_sample_x86_64;
 			s->target.arch = KS_ARCH_X86_64;
 		} else if (strcmp(argv[0], "s390x") == 0) {
 			s->arch = &ks_arch_s390x;
@@ -859,7 +876,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		int text = 1;
 		const char *module = NULL;
 		if (argc < 3 || argc > 5)
-			return fail(s, "usage: sym NAME ADDR SIZE [text|data] [MODULE]");
+			return fail(s, "usage: sym NAME ADDR SIZE [text|data|weak] [MODULE]");
 		if (number(s, "address", argv[1], &a) || number(s, "size", argv[2], &b))
 			return -1;
 		if (b < 0)
@@ -869,8 +886,10 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 				text = 1;
 			else if (strcmp(argv[3], "data") == 0)
 				text = 0;
+			else if (strcmp(argv[3], "weak") == 0)
+				text = 2;	/* weak text: nm's 'W' */
 			else
-				return fail(s, "sym: expected text or data, got '%s'", argv[3]);
+				return fail(s, "sym: expected text, data or weak, got '%s'", argv[3]);
 		}
 		if (argc == 5)
 			module = argv[4];
@@ -916,9 +935,9 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		return do_whatif(s, argv, argc);
 	if (strcmp(kw, "expect-tasklist") == 0)
 		return do_expect_tasklist(s, argv, argc);
-	if (s->arch->sample_directive) {
+	if (s->sarch && s->sarch->directive) {
 		char msg[256] = "";
-		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
+		int rc = s->sarch->directive(s, kw, argv, argc, msg, sizeof(msg));
 		if (rc == 0)
 			return 0;
 		if (rc < 0)
@@ -931,10 +950,10 @@ void ks_sample_free(struct ks_sample *s)
 {
 	if (!s)
 		return;
-	if (s->arch_state && s->arch && s->arch->sample_finish) {
+	if (s->arch_state && s->sarch && s->sarch->finish) {
 		/* let the arch free its scratch state */
 		char e[8];
-		s->arch->sample_finish(s, e, sizeof(e));
+		s->sarch->finish(s, e, sizeof(e));
 	}
 	for (int i = 0; i < s->nchunks; i++)
 		free(s->chunks[i].data);
@@ -1014,7 +1033,7 @@ struct ks_sample *ks_sample_parse(const char *text, size_t len,
 	s->target.ops = &sample_ops;
 	s->target.priv = s;
 	s->target.osrelease = s->release;
-	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
+	if (s->sarch && s->sarch->finish && s->sarch->finish(s, err, errlen))
 		goto bad;
 	return s;
 bad:

@@ -228,6 +228,37 @@ for arch in $arches; do
 	esac
 done
 
+# Frame names letter for letter as the kernel printed them (compare.py
+# accepts an alias at the same address), and the alias rule against each
+# dump kernel's own kallsyms table.
+names_steps() {
+	make -s build/names-choose || return 1
+	for nm_json in "$out"/*.crash.json; do
+		[ -f "$nm_json" ] || continue
+		nm_pre=${nm_json%.crash.json}
+		nm_set=$(basename "$nm_pre")
+		nm_dir=$CACHE/dumps/$nm_set
+		[ -f "$nm_dir/truth.txt" ] && [ -f "$nm_pre.klpscan.json" ] || continue
+		run "$nm_set-names" python3 tests/names/frame-names.py "$nm_dir/truth.txt" \
+			"$nm_json" "$nm_pre.klpscan.json"
+	done
+	for nm_arch in $arches; do
+		nm_dir=$CACHE/dumps/$([ "$nm_arch" = s390x ] && echo s390x-all || echo x86_64-voluntary)
+		[ -f "$nm_dir/vmlinux" ] || continue
+		run "$nm_arch-kallsyms-names" python3 tests/names/kallsyms-names.py \
+			build/names-choose "$nm_dir/vmlinux"
+	done
+}
+names_steps
+
+# One klpstack.so per crash version: another suite's build is refused by the
+# host's crash in one line, the session goes on (tests/e2e/crash-version.sh).
+case " $arches " in *" x86_64 "*)
+	if [ -f "$CACHE/dumps/x86_64-voluntary/truth.txt" ]; then
+		run crash-version bash tests/e2e/crash-version.sh "$CACHE/dumps/x86_64-voluntary"
+	fi ;;
+esac
+
 # klpscan without --vmlinux: the vmlinux is found by the dump's build-id in
 # a debug directory, and the answers are the same.
 by_build_id() { # ARCH DUMPDIR REFERENCE_JSON
