@@ -108,7 +108,9 @@ S390X_LINES=${S390X_LINES:-bookworm trixie sid}
 s390x_line() { # LINE
 	sl_line=$1
 	if [ "$sl_line" = bookworm ]; then sl_name=s390x-all; else sl_name=s390x-$sl_line-all; fi
+	sl_t=$(date +%s)
 	step "$sl_name-dumps" bash tests/e2e/mkdump-s390x.sh --line "$sl_line" --set all
+	echo "$sl_name: guest and dumps (or reuse) $(($(date +%s) - sl_t)) s" >>"$summary"
 	sl_dir=$CACHE/dumps/$sl_name
 	[ -f "$sl_dir/truth.txt" ] || return 0
 	if [ "$sl_line" = bookworm ]; then
@@ -128,8 +130,11 @@ s390x_line() { # LINE
 	printf 'extend %s\nklpstack -j > %s\nquit\n' "$sl_so" "$out/$sl_name.crash.json" \
 		>"$out/$sl_name-cmds"
 	rm -f "$out/$sl_name.crash.json"
+	sl_t=$(date +%s)
 	step "$sl_name-crash-run" bash tests/e2e/crash-s390x.sh --line "$sl_line" \
 		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
+	echo "$sl_name: crash $(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null ||
+		echo '?') session $(($(date +%s) - sl_t)) s" >>"$summary"
 	klpscan_json "$sl_dir" kernel "$out/$sl_name.klpscan.json"
 	compare_dump "$sl_name" "$sl_dir" "$out/$sl_name.crash.json" "$out/$sl_name.klpscan.json" \
 		--interrupted-unreliable S390_INTERRUPTED --require-label exception
