@@ -82,6 +82,10 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests
 	./klpscan --check $(SAMPLES)
 	@echo "== shell tests (front-end behaviour)"
 	sh tests/frontend.sh ./klpscan
+	@echo "== README rule table against the rule lists"
+	sh tests/readme-rules.sh
+	@echo "== doc/kernel-rules.md rule table against the rule lists"
+	sh tests/doc-rules.sh
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
 	@echo "== samples under ASan+UBSan"

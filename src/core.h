@@ -45,7 +45,7 @@ extern const struct ks_arch_ops ks_arch_x86_64;
 extern const struct ks_arch_ops ks_arch_s390x;
 
 /* Where the shadow stack of the function-graph tracer and the
- * kretprobe instances live, by kernel version (unwind-rules.md 3, 4). */
+ * kretprobe instances live, by kernel version (doc/kernel-rules.md §5, §6). */
 enum ks_fgraph_layout {
 	KS_FGRAPH_NONE,
 	KS_FGRAPH_STRUCT_ARRAY,	/* <= 6.10: struct ftrace_ret_stack[], index */
@@ -65,6 +65,13 @@ struct ks_module {
 	kaddr_t addr;			/* struct module */
 	kaddr_t text, text_end;		/* core text, [text, text_end) */
 	kaddr_t init_text, init_text_end;	/* init text while initialising */
+};
+
+/* A JIT-compiled BPF program, trampoline or dispatcher (src/bpf.c). */
+struct ks_bpf_ksym {
+	char name[KS_SYM_LEN];
+	kaddr_t start, end;
+	uint32_t fp_start, fp_end;	/* 7.x: where its frame pointer is set */
 };
 
 struct ks_kernel {
@@ -114,8 +121,20 @@ struct ks_kernel {
 	int modules_state;		/* 1 read, -1 unreadable */
 	char modules_error[KS_MSG_LEN];
 
+	/* bpf_kallsyms, read once at open (bpf.c) */
+	struct ks_bpf_ksym *bpf;
+	int nbpf, bpf_cap;
+	int bpf_state;			/* 1 read, -1 unreadable */
+	int bpf_has_fp_range;		/* struct bpf_ksym has fp_start/fp_end */
+	char bpf_error[KS_MSG_LEN];
+
 	void *arch_priv;	/* owned by the arch (e.g. ORC table cache) */
 };
+
+/* BPF code (bpf.c): the ksym holding addr, NULL if none. */
+void ks_bpf_load(struct ks_kernel *k);
+void ks_bpf_free(struct ks_kernel *k);
+const struct ks_bpf_ksym *ks_bpf_find(const struct ks_kernel *k, kaddr_t addr);
 
 /* The modules list (modules.c).  ks_modules() gives the list or, when the
  * dump did not let it be read, -1 with the reason. */

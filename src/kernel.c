@@ -111,7 +111,10 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 		return 1;
 	/* Module text, init text included (modules.c): targets know the
 	 * core text of modules at best. */
-	return ks_module_text_index(k, addr) >= 0;
+	if (ks_module_text_index(k, addr) >= 0)
+		return 1;
+	/* is_bpf_text_address(): JIT-compiled BPF (bpf.c) */
+	return ks_bpf_find(k, addr) != NULL;
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,
@@ -220,6 +223,49 @@ static uint32_t parse_release(const char *rel)
 	return KS_VERSION(a, b, c);
 }
 
+/*
+ * The upstream version behind a distribution's release string, from the
+ * banner (the one place it is derived; both front ends hand the banner
+ * in).  0 when the banner does not say: the release then decides.
+ *  Debian: "... #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)"
+ *          (the compiler part before the last '#' says "(Debian
+ *          12.2.0-14)" too, so only the text after it is searched);
+ *  Ubuntu: "... #101-Ubuntu SMP ... (Ubuntu 5.15.0-91.101-generic
+ *          5.15.131)": the last word inside that parenthesis;
+ *  RHEL "5.14.0-503.el9", SUSE "6.4.0-150600.23-default" and upstream
+ *          releases carry no more than the release itself.
+ * Either must agree with the release's major.minor.
+ */
+uint32_t ks_version_from_banner(const char *banner, const char *release)
+{
+	unsigned a, b, c, ra, rb;
+	const char *p;
+
+	if (!banner || !release || sscanf(release, "%u.%u", &ra, &rb) != 2)
+		return 0;
+	/* the last "(Ubuntu ": the compiler's "(Ubuntu 11.4.0-...)" comes first */
+	p = NULL;
+	for (const char *q = banner; (q = strstr(q, "(Ubuntu ")) != NULL; q++)
+		p = q;
+	if (p) {
+		const char *end = strchr(p, ')');
+		const char *word = NULL;
+		for (const char *q = p; q && (!end || q < end); q = strchr(q + 1, ' '))
+			word = q + 1;
+		if (word && sscanf(word, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb &&
+		    a < 256 && b < 256)
+			return KS_VERSION(a, b, c);
+	}
+	p = strrchr(banner, '#');
+	for (int n = 0; p && n < 4 && (p = strstr(p, "Debian ")); n++) {
+		p += strlen("Debian ");
+		if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb &&
+		    a < 256 && b < 256)
+			return KS_VERSION(a, b, c);
+	}
+	return 0;
+}
+
 uint32_t ks_kernel_version(const struct ks_kernel *k) { return k->version; }
 const char *ks_kernel_release(const struct ks_kernel *k) { return k->release; }
 const char *ks_kernel_arch_name(const struct ks_kernel *k) { return k->arch->name; }
@@ -229,7 +275,7 @@ const char *ks_kernel_unwinder_name(const struct ks_kernel *k)
 	return k->arch->unwinder_name ? k->arch->unwinder_name(k) : "unknown";
 }
 
-/* ---- function-graph shadow stack (unwind-rules.md 3) ---- */
+/* ---- function-graph shadow stack (doc/kernel-rules.md §5) ---- */
 
 static void probe_fgraph(struct ks_kernel *k)
 {
@@ -260,7 +306,7 @@ static void probe_fgraph(struct ks_kernel *k)
 	k->frs_size = ks_type_size(k, "ftrace_ret_stack", -1);
 }
 
-/* ---- kretprobe / rethook instances (unwind-rules.md 4) ---- */
+/* ---- kretprobe / rethook instances (doc/kernel-rules.md §6) ---- */
 
 static void probe_kretprobe(struct ks_kernel *k)
 {
@@ -380,7 +426,11 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	k->big_endian = k->arch->big_endian;
 	snprintf(k->release, sizeof(k->release), "%s",
 		 t->osrelease ? t->osrelease : "");
-	k->version = t->version ? t->version : parse_release(t->osrelease);
+	k->version = t->version;
+	if (!k->version)
+		k->version = ks_version_from_banner(t->banner, t->osrelease);
+	if (!k->version)
+		k->version = parse_release(t->osrelease);
 	if (!k->version) {
 		snprintf(err, errlen, "cannot tell the kernel version from release '%s'",
 			 k->release);
@@ -415,10 +465,12 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	probe_kretprobe(k);
 	probe_task_layout(k);
 	ks_modules_load(k);
+	ks_bpf_load(k);
 	if (k->arch->probe(k, err, errlen)) {
 		if (k->arch->release)
 			k->arch->release(k);
 		ks_modules_free(k);
+		ks_bpf_free(k);
 		free(k);
 		return NULL;
 	}
@@ -432,5 +484,6 @@ void ks_kernel_close(struct ks_kernel *k)
 	if (k->arch->release)
 		k->arch->release(k);
 	ks_modules_free(k);
+	ks_bpf_free(k);
 	free(k);
 }

@@ -111,6 +111,9 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 				 size_t errlen);
 void ks_kernel_close(struct ks_kernel *k);
 uint32_t ks_kernel_version(const struct ks_kernel *k);
+/* Upstream version from linux_banner for release (Debian, Ubuntu); 0
+ * when the banner does not tell. */
+uint32_t ks_version_from_banner(const char *banner, const char *release);
 const char *ks_kernel_release(const struct ks_kernel *k);
 const char *ks_kernel_arch_name(const struct ks_kernel *k);
 const char *ks_kernel_unwinder_name(const struct ks_kernel *k);

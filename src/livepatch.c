@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Livepatch triage (unwind-rules.md 5): the patches, the transition and,
+ * Livepatch triage (doc/kernel-rules.md §11): the patches, the transition and,
  * per task, the answer klp_try_switch_task() would give.
  */
 #include <stdio.h>

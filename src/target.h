@@ -65,8 +65,11 @@ struct ks_target {
 	/* utsname release, e.g. "6.1.0-27-cloud-amd64" or "6.1.115";
 	 * the core derives the kernel version that decides the rules. */
 	const char *osrelease;
-	/* Optional full upstream version when the release string hides it
-	 * (Debian: "6.1.0-27" is 6.1.115); 0 = derive from osrelease. */
+	/* Optional: the kernel's linux_banner; the core reads the upstream
+	 * version from it where the release string hides it (Debian
+	 * "6.1.0-27" is 6.1.115, Ubuntu "5.15.0-91" is 5.15.131). */
+	const char *banner;
+	/* Optional full upstream version, overriding both; 0 = derive. */
 	uint32_t version;
 };
 

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stddef.h>
 #include "core.h"
 
 /* kernel/livepatch/transition.c: #define MAX_STACK_ENTRIES 100 (4.12+). */
@@ -125,9 +126,17 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 	 * address just past a function's last call names that function. */
 	kaddr_t look = f->ip ? f->ip - 1 : 0;
 
+	const struct ks_bpf_ksym *b;
+
 	f->symbol[0] = 0;
 	f->module[0] = 0;
 	f->offset = 0;
+	/* bpf_address_lookup(): BPF code is named by its ksym, no module */
+	if (f->ip && (b = ks_bpf_find(k, look)) != NULL) {
+		snprintf(f->symbol, sizeof(f->symbol), "%s", b->name);
+		f->offset = f->ip - b->start;
+		return;
+	}
 	if (!f->ip || k->t->ops->symbolize(k->t->priv, look, &s) || !s.name)
 		return;
 	if (s.size && look >= s.value + s.size)
@@ -235,6 +244,20 @@ unsigned ks_classify_kernel_regs(struct ks_walk *w, int regs_frame)
 	/* The entry frame just above the pt_regs names the kind of event. */
 	if (name_has_prefix(r->frames[regs_frame - 1].symbol, exception_entries))
 		return KS_LABEL(EXCEPTION);
+	/* x86 FRED (6.9+): every kernel-mode event enters through
+	 * asm_fred_entrypoint_kernel, and fred_entry_from_kernel() dispatches
+	 * to the handler (fred_hwexc() -> exc_page_fault() ...) a frame or
+	 * more further in: the first handler frame names the event. */
+	if (strcmp(r->frames[regs_frame - 1].symbol, "asm_fred_entrypoint_kernel") == 0) {
+		for (i = regs_frame - 2; i >= 0 && !r->frames[i].regs; i--) {
+			if (name_has_prefix(r->frames[i].symbol, exception_entries) ||
+			    strcmp(r->frames[i].symbol, "fred_hwexc") == 0)
+				return KS_LABEL(EXCEPTION);
+			if (strncmp(r->frames[i].symbol, "sysvec_", 7) == 0 ||
+			    strcmp(r->frames[i].symbol, "fred_extint") == 0)
+				return KS_LABEL(INTERRUPTED);
+		}
+	}
 	return KS_LABEL(INTERRUPTED);
 }
 
@@ -245,7 +268,10 @@ void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
 {
 	struct ks_walk w;
 
-	memset(out, 0, sizeof(*out));
+	/* Only the header: frames are cleared one by one as they are
+	 * emitted (ks_walk_emit), and zeroing all KS_MAX_FRAMES of them was
+	 * most of the per-task cost outside the dump reads. */
+	memset(out, 0, offsetof(struct ks_result, frames));
 	out->task = *t;
 	out->mode = mode;
 	out->verdict = KS_VERDICT_RELIABLE;

@@ -142,6 +142,9 @@ static int x86_probe(struct ks_kernel *k, char *err, size_t errlen)
 		return -1;
 	p->ret_from_fork = ks_symbol(k, "ret_from_fork");
 	p->ret_from_fork_asm = ks_symbol(k, "ret_from_fork_asm");
+	/* CONFIG_X86_FRED (6.9+) builds the FRED entry points whether or not
+	 * the CPU uses FRED, and reserves two words above task_pt_regs() */
+	p->top_of_stack_padding = ks_symbol(k, "asm_fred_entrypoint_user") ? 16 : 0;
 	p->stext = ks_symbol(k, "_stext");
 	p->etext = ks_symbol(k, "_etext");
 	if (p->etext <= p->stext)

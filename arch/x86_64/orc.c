@@ -591,6 +591,24 @@ int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
 			return table_entry(k, t, ip, out, err, errlen);
 		}
 	}
+	/* orc_bpf_find() (7.x): inside the part of a BPF ksym where the JIT
+	 * has set up its frame, a frame-pointer entry that counts as found;
+	 * older kernels have no entry for BPF code at all. */
+	if (k->bpf_has_fp_range) {
+		const struct ks_bpf_ksym *b = ks_bpf_find(k, ip);
+		/* bpf_has_frame_pointer(): a zero fp_start or fp_end means the
+		 * JIT recorded no frame */
+		if (b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
+		    ip - b->start < b->fp_end) {
+			memset(out, 0, sizeof(*out));
+			out->type = X86_ORC_TYPE_CALL;
+			out->sp_reg = X86_ORC_REG_BP;
+			out->sp_offset = 16;
+			out->bp_reg = X86_ORC_REG_PREV_SP;
+			out->bp_offset = -16;
+			return 0;
+		}
+	}
 	if (orc_ftrace_find(k, ip, &orig) == 0) {
 		/* the original is vmlinux text: one level, no recursion */
 		if (p->stext && p->etext && (orig < p->stext || orig >= p->etext))

@@ -34,12 +34,14 @@ static kaddr_t decode_frame_pointer(const struct ks_kernel *k, kaddr_t bp)
 	return (bp & 1) ? (bp & ~(kaddr_t)1) : 0;
 }
 
-/* task_pt_regs(): top of the task stack minus sizeof(pt_regs);
- * TOP_OF_KERNEL_STACK_PADDING is 0 on x86_64 (16 with CONFIG_X86_FRED in
- * some 6.x releases: not modelled, UNVERIFIED versions). */
+/* task_pt_regs(): top of the task stack minus TOP_OF_KERNEL_STACK_PADDING
+ * minus sizeof(pt_regs).  The padding is 0 on x86_64, two words with
+ * CONFIG_X86_FRED (6.9, "x86/fred: Reserve space for the FRED stack
+ * frame"; the FRED frame is two words longer): x86_probe() tells it from
+ * the FRED entry code being in the image. */
 static kaddr_t task_pt_regs(const struct x86_unwind_state *s)
 {
-	return s->stack_end - (kaddr_t)s->p->l.regs_size;
+	return s->stack_end - s->p->top_of_stack_padding - (kaddr_t)s->p->l.regs_size;
 }
 
 /* 0 no / 1 yes / -1 dump error */

@@ -119,6 +119,8 @@ struct x86_priv {
 	 * tell (-1): see x86_forked_check_is_asm() */
 	int forked_check_asm;
 	kaddr_t stext, etext;
+	/* TOP_OF_KERNEL_STACK_PADDING: 16 with CONFIG_X86_FRED, else 0 */
+	kaddr_t top_of_stack_padding;
 	kaddr_t sinittext, einittext;
 	kaddr_t ftrace_caller, ftrace_regs_caller, ftrace_call, ftrace_regs_call;
 	int tramps_loaded;	/* 0 not yet, 1 ok, -1 failed */

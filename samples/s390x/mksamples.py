@@ -505,6 +505,37 @@ def samples_2(D):
     s.add('labels 6:user-entry')
     s.write()
 
+    # ---------------------------------------------------------------- 8b BPF code
+    s = Sample(D + 'bpf-text.sample',
+        'A return address in JIT-compiled BPF code is kernel text (6.12).',
+        '''
+    The same stack as non-text-ra.sample, but the address in
+    hrtimer_nanosleep's frame is inside a BPF trampoline listed on
+    bpf_kallsyms: __kernel_text_address() accepts it through
+    is_bpf_text_address(), and the s390 BPF JIT keeps the back chain, so
+    the reliable walk goes through it: reliable.  The frame is named by
+    its ksym, as kallsyms (bpf_address_lookup()) names it, without a module.
+    ''', '6.12.57', '6.12.57-s390x')
+    s.add(syms(NANOSLEEP_SYMS)); s.add('sym bpf_kallsyms 0x1d10000 16 data'); s.blank(); s.add(TYPES_61)
+    s.add('member bpf_ksym start 0 8'); s.add('member bpf_ksym end 8 8')
+    s.add('member bpf_ksym name 16 512'); s.add('member bpf_ksym lnode 528 16'); s.blank()
+    KS = 0x1d20000; BT = 0x3ff80034000
+    s.add('# bpf_kallsyms -> one ksym: bpf_trampoline_6442493521 [%#x, %#x)' % (BT, BT + 0x1000))
+    s.add('mem 0x1d10000 %#x %#x' % (KS + 528, KS + 528))
+    s.add('mem %#x %#x %#x' % (KS, BT, BT + 0x1000))
+    s.add('bytes %#x %s00' % (KS + 16, 'bpf_trampoline_6442493521'.encode().hex()))
+    s.add('mem %#x 0x1d10000 0x1d10000' % (KS + 528))
+    S, E = 0x38000c70000, 0x38000c74000
+    items = user_stack_61(E)
+    items[4] = Frame(BT + 0xd6a, 0xf0, note='hrtimer_nanosleep: r14 into the BPF trampoline')
+    ksp, lines, sps = build(E, items)
+    s.add('# stack [%#x, %#x)' % (S, E)); s.add(lines); s.blank()
+    s.add('task task=0x1f2f4000 pid=4721 comm=sleep stack=%#x ksp=%#x state=1' % (S, ksp))
+    s.add('expect verdict=reliable rule=NONE')
+    s.add('frames __schedule schedule do_nanosleep bpf_trampoline_6442493521 __s390x_sys_nanosleep __do_syscall system_call')
+    s.add('labels 6:user-entry')
+    s.write()
+
     # ---------------------------------------------------------------- 9 bad ksp
     s = Sample(D + 'bad-ksp.sample',
         'A bad saved stack pointer: S390_BAD_KSP (6.1).',

@@ -72,6 +72,9 @@ FUNCS = [
     # module loading (orc-module-init)
     ("do_one_initcall", 0x200), ("do_init_module", 0x240),
     ("load_module", 0x2400), ("__x64_sys_finit_module", 0x100),
+    # FRED entry (CONFIG_X86_FRED, 6.9+; only in samples with fred=True)
+    ("asm_fred_entrypoint_user", 0x40), ("asm_fred_entrypoint_kernel", 0x40),
+    ("fred_entry_from_kernel", 0x100), ("fred_hwexc", 0x100),
     ("_etext_pad", 0x10),
 ]
 
@@ -88,6 +91,8 @@ TRAMPOLINES = ("kretprobe_trampoline", "__kretprobe_trampoline",
 # ret_from_fork_asm exists from 6.5 ("x86: Rewrite ret_from_fork() in
 # C"); older images leave it out.
 OPTIONAL = TRAMPOLINES + ("ret_from_fork_asm",)
+FRED_FUNCS = ("asm_fred_entrypoint_user", "asm_fred_entrypoint_kernel",
+              "fred_entry_from_kernel", "fred_hwexc")
 
 
 def sym(name, off=0):
@@ -131,6 +136,8 @@ class Sample:
         self.release = None
         self.ntask = 0
         self.members = []
+        self.fred = False       # CONFIG_X86_FRED: FRED entry code, 2 words of padding
+        self.top_padding = 0    # TOP_OF_KERNEL_STACK_PADDING
 
     def line(self, s=""):
         self.lines.append(s)
@@ -162,7 +169,7 @@ class Sample:
         task = TASKS + (tnum - 1) * 0x4000
         end = stack + STACK_SIZE
         mem = {}
-        top_regs = end - REGS_SIZE
+        top_regs = end - self.top_padding - REGS_SIZE
         # Work outward-in: the last frame's sp is task_pt_regs.
         # sps[i] = sp of frame i (ORC meaning: sp after return to frame i).
         n = len(frames)
@@ -283,7 +290,7 @@ class Sample:
         tnum = self.ntask
         stack = STACKS + (tnum - 1) * 0x10000
         task = TASKS + (tnum - 1) * 0x4000
-        top_regs = stack + STACK_SIZE - REGS_SIZE
+        top_regs = stack + STACK_SIZE - self.top_padding - REGS_SIZE
         mem = {}
         n = len(frames)
         at = [0] * n
@@ -354,6 +361,8 @@ class Sample:
     def has(self, n):
         if n == "_etext_pad":
             return False
+        if n in FRED_FUNCS:
+            return self.fred
         if n == "ret_from_fork_asm":
             major, minor = [int(x) for x in self.kernel.split(".")[:2]]
             return (major, minor) >= (6, 5)
@@ -550,6 +559,52 @@ labelled exception, the outermost one user-entry (6.6, v3 format).""",
               F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
     s.task("cat", frames, expect=["verdict=reliable rule=NONE"],
            labels=["6:exception", "11:user-entry"])
+    return s
+
+
+@sample
+def orc_fred_exception():
+    s = Sample("orc-fred-exception-7.2", "ORC with FRED (7.2): a kernel-mode page fault, labelled exception",
+               """The orc-kernel-regs-exception stack on a CPU with FRED (CONFIG_X86_FRED,
+6.9+, on by default in 7.x where the CPU has it): every kernel-mode
+event enters through asm_fred_entrypoint_kernel, which saves the pt_regs,
+and fred_entry_from_kernel() -> fred_hwexc() dispatch to exc_page_fault().
+The frame just above the pt_regs is the FRED entry for every event: the
+first handler frame further in names it (exception here).  FRED also
+leaves two words above task_pt_regs() (TOP_OF_KERNEL_STACK_PADDING).""",
+               "7.2.13", version=4, header=True)
+    s.fred = True
+    s.top_padding = 16
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("handle_mm_fault", 0x1de, size=0x60),
+              F("do_user_addr_fault", 0x1b4, size=0x50),
+              F("exc_page_fault", 0x7c, size=0x20),
+              F("fred_hwexc", 0x9a, size=0x18),
+              F("fred_entry_from_kernel", 0x3b, size=0x10),
+              F("asm_fred_entrypoint_kernel", 0x26, kind="regs"),
+              F("_copy_to_user", 0x31, size=0x10),
+              F("filemap_read", 0x1f2, size=0x120),
+              F("vfs_read", 0x9e, size=0x40), F("ksys_read", 0x6b, size=0x38),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("asm_fred_entrypoint_user", 0x2a, kind="regs")]
+    s.task("cat", frames, expect=["verdict=reliable rule=NONE"],
+           labels=["8:exception", "13:user-entry"])
+    return s
+
+
+@sample
+def fp_fred_user():
+    s = Sample("fp-fred-user", "frame pointer with CONFIG_X86_FRED: the last frame sits 16 bytes lower",
+               """A user task in read(2) on a frame-pointer kernel built with
+CONFIG_X86_FRED (6.9, "x86/fred: Reserve space for the FRED stack frame"):
+TOP_OF_KERNEL_STACK_PADDING is two words, so task_pt_regs() and the
+outermost frame record (task_pt_regs - 2 words) sit 16 bytes below where
+a kernel without FRED has them.  The walk ends exactly there: reliable.
+(The FRED entry code in the image is what tells the padding.)""", "6.12.117", unwinder="fp")
+    s.fred = True
+    s.top_padding = 16
+    s.fp_task("cat", read_frames_fp(), expect=["verdict=reliable rule=NONE"],
+              labels=["6:user-entry"])
     return s
 
 
@@ -770,6 +825,88 @@ sign-extended 32-bit address, as -mcmodel=kernel code has it).""",
     s.task("forked", frames, expect=["verdict=reliable rule=NONE"],
            frame_names=["__switch_to_asm"], labels=[])
     return s
+
+
+BPF_TRAMP = 0xffffffffa0002000     # bpf_trampoline_<key>: JIT pages
+
+
+def bpf_fexit_sample(name, kernel, version, explain, fp_range, expect):
+    """A task asleep in pipe_read, called by vfs_read, on which an fexit
+    program is attached: ksys_read's call lands on vfs_read's patched
+    fentry site, which calls the trampoline; the trampoline calls
+    vfs_read's body (vfs_read+5) and returns, skipping the fentry
+    return address, to ksys_read.  On the stack: vfs_read's body frame
+    returns into the trampoline, whose frame-pointer frame returns to
+    vfs_read+0x5."""
+    s = Sample(name, "ORC: a task asleep under a BPF fexit trampoline (%s)" % kernel,
+               explain, kernel, version=version, header=True)
+    tname = "bpf_trampoline_6442492734"
+    ADDR[tname] = (BPF_TRAMP, 0x1000)
+    ADDR["vfs_read_fentry"] = (sym("vfs_read"), 0x10)
+    s.extra_syms.append("sym bpf_kallsyms %s 16 data" % hx(DATA + 0x4000))
+    ksym = DATA + 0x5000
+    s.members += ["member bpf_ksym start 0", "member bpf_ksym end 8",
+                  "member bpf_ksym name 16 512", "member bpf_ksym lnode 528"]
+    if fp_range:
+        s.members += ["member bpf_ksym fp_start 568 4", "member bpf_ksym fp_end 572 4"]
+    s.line()
+    s.line("# bpf_kallsyms: one ksym, the fexit trampoline")
+    s.line("mem %s %s %s  # LIST_HEAD(bpf_kallsyms)" % (hx(DATA + 0x4000), hx(ksym + 528), hx(ksym + 528)))
+    s.line("mem %s %s %s  # ksym.start, end" % (hx(ksym), hx(BPF_TRAMP), hx(BPF_TRAMP + 0x1000)))
+    s.line("bytes %s %s00  # ksym.name" % (hx(ksym + 16), tname.encode().hex()))
+    s.line("mem %s %s %s  # ksym.lnode" % (hx(ksym + 528), hx(DATA + 0x4000), hx(DATA + 0x4000)))
+    if fp_range:
+        s.line("mem32 %s 0x8 0x100  # ksym.fp_start, fp_end (frame set up after push rbp; mov rbp, rsp)"
+               % hx(ksym + 568))
+    frames = [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+              F("pipe_read", 0x1a5, size=0x60),
+              F("vfs_read", 0xa5, size=0x30),
+              F(tname, 0x6b, size=0x50),
+              F("vfs_read_fentry", 0x5, size=0x8),
+              F("ksys_read", 0x6b, size=0x28),
+              F("do_syscall_64", 0x58, size=0x20),
+              F("entry_SYSCALL_64_after_hwframe", 0x63, kind="regs")]
+
+    def post(sps, ksp, task):
+        # the trampoline's frame: saved rbp right below its return slot;
+        # rbp is callee-saved through the inner frames (their ORC leaves
+        # bp alone), so the task's saved bp is the trampoline's frame
+        bp = sps[5] - 16
+        return [(ksp + 40, bp, "inactive_task_frame.bp: the trampoline's rbp"),
+                (bp, 0, "trampoline: saved rbp (ksys_read's, unused)")]
+
+    s.task("cat", frames, expect=expect, post=post,
+           frame_names=[f.fn if f.fn != "vfs_read_fentry" else "vfs_read" for f in frames],
+           labels=["8:user-entry"])
+    # BPF code has no ORC entry; vfs_read: fentry site (sp 8) then body
+    del s.orc[tname], ADDR[tname]
+    del s.orc["vfs_read_fentry"], ADDR["vfs_read_fentry"]
+    s.override["vfs_read"] = "call sp 8 undefined 0"
+    s.orc_extra.append((sym("vfs_read", 0x10), "call sp 48 undefined 0", "vfs_read body"))
+    return s
+
+
+@sample
+def orc_bpf_fexit_612():
+    return bpf_fexit_sample("orc-bpf-fexit-6.12", "6.12.117", 3,
+        """6.12: __kernel_text_address() accepts the trampoline (is_bpf_text_address())
+and kallsyms names it from its bpf_ksym, but ORC has no entry for BPF code:
+unwind_next_frame() falls back to a frame-pointer guess with state->error
+set, so the reliable walk fails (ORC_NO_ENTRY at the trampoline frame);
+the guess itself is right and the frames go on as /proc/PID/stack shows
+them, vfs_read twice (its body, and the fentry site the trampoline
+returns to).""", False,
+        ["verdict=unreliable rule=ORC_NO_ENTRY frame=4"])
+
+
+@sample
+def orc_bpf_fexit_72():
+    return bpf_fexit_sample("orc-bpf-fexit-7.2", "7.2.13", 4,
+        """7.x: orc_find() asks orc_bpf_find(), which gives a frame-pointer entry
+that counts as found inside [start + fp_start, start + fp_end) of the
+ksym: the same stack as orc-bpf-fexit-6.12 is reliable.  struct
+bpf_ksym's fp_start member is what tells this kernel from 6.12.""", True,
+        ["verdict=reliable rule=NONE"])
 
 
 @sample
@@ -1120,17 +1257,34 @@ reproduces that; strict mode says FP_BAD_ADDRESS.""", "5.15.170", unwinder="fp")
 @sample
 def orc_user_no_regs_54():
     s = Sample("orc-user-no-regs-5.4", "ORC 5.4: a user task whose stack ends without user regs",
-               """4.18-5.6 accepted a walk that ended without user-mode pt_regs only for
-PF_KTHREAD | PF_IDLE tasks ("Success path for non-user tasks");
-039a7a30ec10 (5.7) dropped the check.  A user task that exec'd from a
-kernel thread still ends at ret_from_fork's end hint here: on 5.4 that is
-unreliable (USER_TASK_NO_USER_REGS); the same stack on 5.10 would pass.""",
-               "5.4.280")
-    s.task("modprobe", [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
-                        F("schedule_timeout", 0x8e, size=0x40),
-                        F("kthread", 0xe8, size=0x30),
-                        F("ret_from_fork", 0x1f, kind="end")],
+               """4.18 up to 039a7a30ec10 accepted a walk that ended without user-mode
+pt_regs only for PF_KTHREAD | PF_IDLE tasks ("Success path for non-user
+tasks").  The fix is mainline 5.8 and went to the 5.4.y (5.4.56) and
+5.7.y stable trees.  A user task that exec'd from a kernel thread still
+ends at ret_from_fork's end hint here: on 5.4.50 that is unreliable
+(USER_TASK_NO_USER_REGS); the same stack on 5.4.56 or 5.10 passes.""",
+               "5.4.50")
+    s.task("modprobe", user_no_regs_frames(),
            expect=["verdict=unreliable rule=USER_TASK_NO_USER_REGS frame=4"], labels=[])
+    return s
+
+
+def user_no_regs_frames():
+    return [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+            F("schedule_timeout", 0x8e, size=0x40),
+            F("kthread", 0xe8, size=0x30),
+            F("ret_from_fork", 0x1f, kind="end")]
+
+
+@sample
+def orc_user_no_regs_5456():
+    s = Sample("orc-user-no-regs-5.4.56", "ORC 5.4.56: the stable tree has the empty-user-stack fix",
+               """The orc-user-no-regs-5.4 stack on 5.4.56, which took 039a7a30ec10
+("x86/stacktrace: Fix reliable check for empty user task stacks") in the
+stable review of 2020-08-03: the walk that ends without user regs is
+reliable for a user task too.""", "5.4.56")
+    s.task("modprobe", user_no_regs_frames(),
+           expect=["verdict=reliable rule=NONE"], labels=[])
     return s
 
 

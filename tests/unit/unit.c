@@ -333,6 +333,45 @@ static void test_thread_size_end_init_stack(void)
 	fixture_close(&f);
 }
 
+/* The upstream version behind distribution release strings. */
+static void test_version_from_banner(void)
+{
+	static const struct {
+		const char *release, *banner;
+		uint32_t want;
+	} cases[] = {
+		{ "6.1.0-27-cloud-amd64",
+		  "Linux version 6.1.0-27-cloud-amd64 (debian-kernel@lists.debian.org) "
+		  "(gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) "
+		  "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)", KS_VERSION(6, 1, 115) },
+		{ "5.10.0-46-cloud-amd64",
+		  "Linux version 5.10.0-46-cloud-amd64 (debian-kernel@lists.debian.org) "
+		  "(gcc-10 (Debian 10.2.1-6) 10.2.1 20210110) #1 SMP Debian 5.10.244-1 (2025-10-01)",
+		  KS_VERSION(5, 10, 244) },
+		{ "7.2.13+deb14-cloud-amd64",
+		  "Linux version 7.2.13+deb14-cloud-amd64 (debian-kernel@lists.debian.org) "
+		  "(x86_64-linux-gnu-gcc-16 (Debian 16.1.0-3) 16.1.0) #1 SMP PREEMPT_DYNAMIC "
+		  "Debian 7.2.13-1 (2026-11-20)", KS_VERSION(7, 2, 13) },
+		{ "5.15.0-91-generic",
+		  "Linux version 5.15.0-91-generic (buildd@lcy02-amd64-045) (gcc (Ubuntu "
+		  "11.4.0-1ubuntu1~22.04) 11.4.0, GNU ld (GNU Binutils for Ubuntu) 2.38) #101-Ubuntu "
+		  "SMP Tue Nov 14 13:30:08 UTC 2023 (Ubuntu 5.15.0-91.101-generic 5.15.131)",
+		  KS_VERSION(5, 15, 131) },
+		{ "5.14.0-503.11.1.el9_5.x86_64",
+		  "Linux version 5.14.0-503.11.1.el9_5.x86_64 (mockbuild@x86-64-01) (gcc (GCC) "
+		  "11.5.0 20240719 (Red Hat 11.5.0-2)) #1 SMP PREEMPT_DYNAMIC Tue Oct 22 2024", 0 },
+		{ "6.4.0-150600.23.25-default",
+		  "Linux version 6.4.0-150600.23.25-default (geeko@buildhost) (gcc (SUSE Linux) "
+		  "7.5.0) #1 SMP PREEMPT_DYNAMIC Tue Oct 1 2024 (8f2b4d1)", 0 },
+		{ "6.12.117", "Linux version 6.12.117 (me@host) (gcc 14.2.0) #3 SMP", 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t v = ks_version_from_banner(cases[i].banner, cases[i].release);
+		CHECK(v == cases[i].want, "banner of %s: %#x, expected %#x",
+		      cases[i].release, v, cases[i].want);
+	}
+}
+
 static void test_json_escape(void)
 {
 	char err[256];
@@ -380,6 +419,7 @@ int main(void)
 	test_rethook();
 	test_task_list();
 	test_on_cpu_u8();
+	test_version_from_banner();
 	test_thread_size_end_init_stack();
 	test_json_escape();
 	printf("unit: %d passed, %d failed\n", passed, failed);
