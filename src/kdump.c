@@ -1751,12 +1751,15 @@ static int vmcoreinfo_hex(struct ks_dump *d, const char *key, uint64_t *out,
 
 /*
  * s390x kernels from 6.10 on no longer run the kernel image where it lies
- * in memory.  "s390/boot: Uncouple virtual and physical kernel offsets"
- * (6.10) maps the image at the virtual __kaslr_offset (VMCOREINFO
- * KERNELOFFSET, 0x3ffe0000000 without KASLR) while it sits at the physical
- * __kaslr_offset_phys (KERNELOFFPHYS), and the identity map of all memory
- * starts at __identity_base (IDENTITYBASE; 6.12 and 7.x export it, it is 0
- * where it is not exported).  arch/s390/include/asm/page.h (6.12, 7.2):
+ * in memory.  Alexander Gordeev's 6.10 series uncoupling the s390 virtual
+ * and physical address spaces (the kernel commits' titles are not checked
+ * here; crash followed with d0164e7e480a "s390x: uncouple physical and
+ * virtual memory spaces") maps the image at the virtual __kaslr_offset
+ * (VMCOREINFO KERNELOFFSET, 0x3ffe0000000 without KASLR) while it sits at
+ * the physical __kaslr_offset_phys (KERNELOFFPHYS), and the identity map
+ * of all memory starts at __identity_base (IDENTITYBASE: Debian's 6.12 and
+ * 7.2 export it, 0 unless CONFIG_RANDOMIZE_IDENTITY_BASE; taken as 0 where
+ * it is not exported).  arch/s390/include/asm/page.h (6.12, 7.2):
  * __pa(x) = x - __kaslr_offset + __kaslr_offset_phys for x >= __kaslr_offset,
  * else x - __identity_base; arch/s390/boot/vmem.c setup_vmem() maps
  * [__kaslr_offset + TEXT_OFFSET, kernel end) and the identity map into

@@ -218,7 +218,7 @@ suite_kernel() {
 		for dep in $(printf '%s\n' $abis | awk '!seen[$0]++'); do
 			[ "$dep" != "${img#linux-image-}" ] || continue
 			tries=$((tries + 1))
-			[ $tries -le 4 ] || break
+			[ $tries -le 6 ] || break
 			log "$line: trying the older kernel $dep"
 			if suite_unpack_kernel "$dep"; then
 				release=$dep

@@ -126,7 +126,9 @@ S390X_LINES=${S390X_LINES:-bookworm trixie sid}
 s390x_line() { # LINE
 	sl_line=$1
 	if [ "$sl_line" = bookworm ]; then sl_name=s390x-all; else sl_name=s390x-$sl_line-all; fi
+	sl_t=$(date +%s)
 	step "$sl_name-dumps" bash tests/e2e/mkdump-s390x.sh --line "$sl_line" --set all
+	echo "$sl_name: guest and dumps (or reuse) $(($(date +%s) - sl_t)) s" >>"$summary"
 	sl_dir=$CACHE/dumps/$sl_name
 	[ -f "$sl_dir/truth.txt" ] || return 0
 	if [ "$sl_line" = bookworm ]; then
@@ -138,7 +140,7 @@ s390x_line() { # LINE
 		step "$sl_name-crash-sysroot" bash tests/e2e/crash-s390x.sh --line "$sl_line" --version
 		sl_root=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --sysroot 2>/dev/null || true)
 		sl_ver=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null || true)
-		sl_b=build/s390x-crash-${sl_ver%%-*}
+		sl_b=build/s390x-crash-${sl_ver%%[-+~]*}
 		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash" \
 			B="$sl_b" "$sl_b/klpstack.so"
 		sl_so=$top/$sl_b/klpstack.so
@@ -146,8 +148,11 @@ s390x_line() { # LINE
 	printf 'extend %s\nklpstack -j > %s\nquit\n' "$sl_so" "$out/$sl_name.crash.json" \
 		>"$out/$sl_name-cmds"
 	rm -f "$out/$sl_name.crash.json"
+	sl_t=$(date +%s)
 	step "$sl_name-crash-run" bash tests/e2e/crash-s390x.sh --line "$sl_line" \
 		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
+	echo "$sl_name: crash $(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null ||
+		echo '?') session $(($(date +%s) - sl_t)) s" >>"$summary"
 	# crash_usage runs the host line's crash
 	if [ "$sl_line" = bookworm ]; then
 		step s390x-crash-usage crash_usage s390x "$sl_dir" "$sl_so"
