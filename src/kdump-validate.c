@@ -237,6 +237,99 @@ static int check_desc(void *arg, uint64_t pfn, uint64_t n)
 	return 0;
 }
 
+/*
+ * VMCOREINFO text: libkdumpfile 0.5.1 sets its page size from the
+ * PAGESIZE line and sizes its page buffers by it; a huge one fails an
+ * allocation, and the cleanup of that failed open crashes in
+ * kdump_free(); one smaller than the kdump block size lets a compressed
+ * page (up to a block) overflow the buffer.  page_size: the block size
+ * it must equal, 0 for any valid one.
+ */
+int ks_vmcoreinfo_check(const char *text, size_t len, uint64_t page_size, char *err,
+			size_t errlen)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (l > 9 && memcmp(p, "PAGESIZE=", 9) == 0) {
+			uint64_t v = 0;
+			size_t i;
+
+			for (i = 9; i < l && p[i] >= '0' && p[i] <= '9'; i++)
+				v = v < (1ull << 40) ? v * 10 + (uint64_t)(p[i] - '0') : v;
+			if (i < l || i == 9) {
+				verr(err, errlen, "corrupt VMCOREINFO: PAGESIZE is not a number");
+				return -1;
+			}
+			if (v < LKF_MIN_PAGE_SIZE || v > LKF_MAX_PAGE_SIZE || (v & (v - 1))) {
+				/* the digits as written (all digits: printable) */
+				verr(err, errlen, "corrupt VMCOREINFO: PAGESIZE=%.*s is not a page "
+				     "size", (int)(l - 9 > 24 ? 24 : l - 9), p + 9);
+				return -1;
+			}
+			if (page_size && v != page_size) {
+				verr(err, errlen, "corrupt VMCOREINFO: PAGESIZE=%llu, the block size "
+				     "is %llu", (unsigned long long)v, (unsigned long long)page_size);
+				return -1;
+			}
+		}
+		p += l + 1;
+	}
+	return 0;
+}
+
+/* Every VMCOREINFO note in an ELF note area. */
+static int check_notes(const unsigned char *n, uint64_t len, int be, uint64_t page_size,
+		       char *err, size_t errlen)
+{
+	while (len >= 12) {
+		uint64_t namesz = rd(be, n, 4), descsz = rd(be, n + 4, 4);
+		uint64_t descoff = 12 + ((namesz + 3) & ~3ull);
+
+		if (descoff > len || descsz > len - descoff)
+			return 0;	/* libkdumpfile stops there too */
+		if (namesz >= 10 && memcmp(n + 12, "VMCOREINFO", 10) == 0 &&
+		    (namesz == 10 || n[12 + 10] == 0) &&
+		    ks_vmcoreinfo_check((const char *)n + descoff, descsz, page_size, err, errlen))
+			return -1;
+		descoff += (descsz + 3) & ~3ull;
+		if (descoff >= len)
+			return 0;
+		n += descoff;
+		len -= descoff;
+	}
+	return 0;
+}
+
+/* Read [off, off+len) (checked inside the file) and check its notes, or
+ * its VMCOREINFO text when raw. */
+static int check_note_area(int fd, uint64_t off, uint64_t len, int be, int raw,
+			   uint64_t page_size, char *err, size_t errlen)
+{
+	unsigned char *buf;
+	int rc;
+
+	if (!len)
+		return 0;
+	buf = malloc(len);
+	if (!buf) {
+		verr(err, errlen, "out of memory");
+		return -1;
+	}
+	if (pread_all(fd, buf, len, off)) {
+		free(buf);
+		verr(err, errlen, "cannot read the notes at byte %llu", (unsigned long long)off);
+		return -1;
+	}
+	rc = raw ? ks_vmcoreinfo_check((const char *)buf, len, page_size, err, errlen)
+		 : check_notes(buf, len, be, page_size, err, errlen);
+	free(buf);
+	return rc;
+}
+
 int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 		      char *err, size_t errlen)
 {
@@ -320,6 +413,9 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 				     (unsigned long long)out->note_off, (unsigned long long)fsize);
 				return -1;
 			}
+			if (check_note_area(fd, out->note_off, out->note_size, be, 0, block, err,
+					    errlen))
+				return -1;
 		} else if (version == 3) {
 			uint64_t off = rd(be, sh + SH_OFFSET_VMCOREINFO, 8);
 			uint64_t size = rd(be, sh + SH_SIZE_VMCOREINFO, 8);
@@ -329,6 +425,8 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 				     (unsigned long long)off, (unsigned long long)fsize);
 				return -1;
 			}
+			if (check_note_area(fd, off, size, be, 1, block, err, errlen))
+				return -1;
 		}
 		if (version >= 6)
 			max_pfn = rd(be, sh + SH_MAX_MAPNR_64, 8);
@@ -534,6 +632,8 @@ int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
 			     (unsigned long long)fsize);
 			return -1;
 		}
+		if (type == 4 && check_note_area(fd, off, filesz, be, 0, 0, err, errlen))
+			return -1;
 	}
 	if (shnum && shstrndx >= shnum) {
 		verr(err, errlen, "corrupt ELF header: section name table %llu of %llu sections",

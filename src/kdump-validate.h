@@ -32,6 +32,14 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 		      char *err, size_t errlen);
 
 /*
+ * VMCOREINFO text about to reach libkdumpfile (from the file, or read
+ * from s390x memory): a PAGESIZE line that is not a page size (or not
+ * page_size, when given) is refused.  0 ok, -1 with one line in err.
+ */
+int ks_vmcoreinfo_check(const char *text, size_t len, uint64_t page_size, char *err,
+			size_t errlen);
+
+/*
  * An ELF vmcore: every header and area libkdumpfile 0.5.1's elfdump.c
  * reads (program and section header tables with their entry sizes, the
  * extended numbering in section 0, notes, loads, sections, the section

@@ -1712,6 +1712,15 @@ static void s390x_lowcore_vmcoreinfo(struct ks_dump *d)
 		free(note);
 		return;
 	}
+	{
+		/* memory content: checked like the file's (kdump-validate.c) */
+		char why[160];
+
+		if (ks_vmcoreinfo_check(note + descoff, descsz, 0, why, sizeof(why))) {
+			free(note);
+			return;
+		}
+	}
 	attr.type = KDUMP_BLOB;
 	attr.val.blob = kdump_blob_new_dup(note + descoff, descsz);
 	free(note);

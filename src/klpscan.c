@@ -164,7 +164,7 @@ static void csv_row(FILE *out, const char *input, const struct ks_result *res)
  */
 static void json_merge(FILE *out, const char *report, size_t len, const char *extra)
 {
-	static const char head[] = "{\"schema\":\"klpstack/1\",";
+	static const char head[] = "{\"schema\":\"";
 	size_t skip = 1;
 
 	while (len && (report[len - 1] == '\n' || report[len - 1] == ' '))
@@ -173,9 +173,12 @@ static void json_merge(FILE *out, const char *report, size_t len, const char *ex
 		fprintf(out, "{\"schema\":\"klpstack/1\"%s%s}\n", extra[0] ? "," : "", extra);
 		return;
 	}
-	/* keep "schema" the first key */
-	if (len > sizeof(head) - 1 && memcmp(report, head, sizeof(head) - 1) == 0)
-		skip = sizeof(head) - 1;
+	/* keep "schema" the first key (klpstack/1, klpstack-livepatch/1) */
+	if (len > sizeof(head) - 1 && memcmp(report, head, sizeof(head) - 1) == 0) {
+		const char *q = memchr(report + sizeof(head) - 1, '"', len - (sizeof(head) - 1));
+		if (q && (size_t)(q - report) + 2 < len && q[1] == ',')
+			skip = (size_t)(q - report) + 2;
+	}
 	fwrite(report, 1, skip, out);
 	if (extra[0]) {
 		fputs(extra, out);
@@ -367,6 +370,9 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 {
 	struct klp_scan c;
 	char err[512] = "";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rs = NULL;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -394,7 +400,17 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 		free(c.res);
 		return EXIT_ERROR;
 	}
-	c.rep.out = out;
+	if (o->output == OUT_JSON) {
+		/* merged with the input's facts below */
+		rs = open_memstream(&buf, &len);
+		if (!rs) {
+			fprintf(out, "klpscan: %s: out of memory\n", path);
+			ks_klp_free(&c.st);
+			free(c.res);
+			return EXIT_ERROR;
+		}
+	}
+	c.rep.out = rs ? rs : out;
 	c.rep.json = o->output == OUT_JSON;
 	c.rep.verbose = o->verbose;
 	c.rep.whatif = c.whatif;
@@ -419,6 +435,30 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 			fprintf(stderr, "klpscan: %s: warning: task list: %s\n", path, warn);
 	}
 	ks_klp_report_end(&c.rep);
+	if (rs) {
+		char *xb = NULL;
+		size_t xl = 0;
+		FILE *x;
+
+		fclose(rs);
+		x = open_memstream(&xb, &xl);
+		if (x) {
+			fprintf(x, "\"input\":");
+			ks_json_string(x, path);
+			fprintf(x, ",\"error\":");
+			if (rc) {
+				char msg[600];
+				snprintf(msg, sizeof(msg), "task list: %s", err);
+				ks_json_string(x, msg);
+			} else {
+				fputs("null", x);
+			}
+			fclose(x);
+		}
+		json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+		free(xb);
+		free(buf);
+	}
 	if (!rc && c.blockers)
 		rc = EXIT_UNRELIABLE;
 	ks_klp_free(&c.st);

@@ -244,6 +244,18 @@ assert pids==[0,0,1,2,20,21,3], pids
 	python3 "$mk" "$tmp/selfloop.kdump" --vmlinux "$mini" --poke init_task+0x28=init_task+0x28
 	check "minikernel: init_task.tasks points to itself" 2 "$klpscan" --vmlinux "$mini" "$tmp/selfloop.kdump"
 	expect_text "minikernel: self-loop named" "$tmp/out" "5 tasks are missing"
+	check "minikernel: -p on a damaged list" 2 "$klpscan" -p --json --vmlinux "$mini" "$tmp/selfloop.kdump"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-huge
+		check "minikernel $fmt: VMCOREINFO PAGESIZE huge" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+		expect_text "minikernel $fmt: PAGESIZE named" "$tmp/err" "PAGESIZE=9223372036854775808 is not a page size"
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-small
+		check "minikernel $fmt: VMCOREINFO PAGESIZE small" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+	done
 	python3 "$mk" "$tmp/nrt.kdump" --vmlinux "$mini" --poke nr_threads=6
 	check "minikernel: nr_threads one off" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/nrt.kdump"
 	expect_text "minikernel: one off is a warning" "$tmp/out" '"warning":"task list: the task lists hold 5 threads, nr_threads says 6'
@@ -258,6 +270,17 @@ pids=[t["pid"] for t in o["tasks"]]
 assert len(pids)==len(set((t["task"]) for t in o["tasks"])), pids
 assert o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+fi
+
+# Every input the dump fuzzer ever found: a clear answer, no dead worker.
+if [ -x "$mini" ] && [ -d tests/fuzz/dump-regressions ]; then
+	for f in tests/fuzz/dump-regressions/*; do
+		[ -f "$f" ] || continue
+		"$klpscan" --json --vmlinux "$mini" "$f" >"$tmp/out" 2>"$tmp/err"
+		if grep -q '"error":"worker' "$tmp/out" || ! python3 -c 'import json,sys; json.loads(open(sys.argv[1]).read())' "$tmp/out"; then
+			fail=$((fail + 1)); echo "FAIL fuzz regression $f"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -5
+		else pass=$((pass + 1)); fi
+	done
 fi
 
 echo "frontend: $pass passed, $fail failed"

@@ -38,6 +38,8 @@ KINDS = {
     "split": "a part of a split dump",
     "header32": "a timestamp that reads as a valid 32-bit header",
     "short": "only 100 bytes of header",
+    "pagesize-huge": "VMCOREINFO PAGESIZE=9223372036854775808",
+    "pagesize-small": "VMCOREINFO PAGESIZE=1024 (below the block size)",
 }
 
 
@@ -99,6 +101,11 @@ def vmlinux_image(path):
     return pages, build_id, release
 
 
+def pagesize(corrupt):
+    return {"pagesize-huge": b"9223372036854775808", "pagesize-small": b"1024"}.get(
+        corrupt, b"4096")
+
+
 def prstatus_notes(e, cpus=2):
     """NT_PRSTATUS notes as kdump writes them per CPU (x86_64 struct
     elf_prstatus: 336 bytes, pr_pid at 32, pr_reg at 112)."""
@@ -124,7 +131,7 @@ def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
     if image:
         pfns = sorted(image)
         max_mapnr = pfns[-1] + 1
-    vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=4096\n"
+    vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=" + pagesize(corrupt) + b"\n"
                   b"BUILD-ID=" + build_id.encode() + b"\n"
                   b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n")
     if kallsyms:
@@ -215,11 +222,11 @@ def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
     return out
 
 
-def build_elf(build_id, image, release):
+def build_elf(build_id, image, release, corrupt="none"):
     """An x86_64 ELF vmcore (as /proc/vmcore or QEMU write it): a
     VMCOREINFO note and one PT_LOAD per run of pages (physical
     addresses; the kernel map's virtual ones for the image)."""
-    vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=4096\n"
+    vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=" + pagesize(corrupt) + b"\n"
                   b"BUILD-ID=" + build_id.encode() + b"\n"
                   b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n")
     name = b"VMCOREINFO\0"
@@ -294,7 +301,7 @@ def main():
         if not image:
             print("mkkdump.py: --format elf needs --vmlinux", file=sys.stderr)
             return 64
-        blob = build_elf(build_id, image, release)
+        blob = build_elf(build_id, image, release, corrupt)
     else:
         blob = build(arch, corrupt, build_id, image, release, kallsyms)
     with open(out, "wb") as f:

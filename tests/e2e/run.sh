@@ -309,6 +309,12 @@ for arch in $arches; do
 	klpscan_json "$d" kernel "$ref"
 	run "$arch-by-build-id" by_build_id "$arch" "$d" "$ref"
 	step "$arch-bad-inputs" bad_inputs "$d"
+	# seeded corruptions of the real dumps (kdump and ELF): each one an
+	# answer or a clear error, never a dead worker
+	for f in vmcore vmcore.elf; do
+		[ -f "$d/$f" ] && step "$arch-hostile-$f" python3 tests/e2e/hostile.py ./klpscan \
+			"$d/vmlinux" "$d/$f" --seed 1 --count 40 --work "$out"
+	done
 done
 
 # No debug vmlinux (klpscan --no-debuginfo): symbols from the dump's

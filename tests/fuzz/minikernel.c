@@ -83,14 +83,15 @@ extern unsigned long stacks[4][THREAD_WORDS];
 
 /*
  * Stacks: a user task asleep in nanosleep (ksp -> inactive_task_frame,
- * bp chain through schedule and do_nanosleep, user pt_regs at the top)
- * and a kernel thread asleep under kthread.
+ * bp chain through schedule and do_nanosleep, user pt_regs at the top),
+ * a kernel thread asleep under kthread (both reliable by the 6.1 frame
+ * pointer rules), and a chain that ends short of pt_regs (unreliable).
  */
+#define REGS (THREAD_WORDS - (int)(sizeof(struct pt_regs) / 8))
 #define KSP 1900
 #define F1 1950
-#define F2 1980
-#define F3 2010
-#define REGS (THREAD_WORDS - (int)(sizeof(struct pt_regs) / 8))
+#define F2 1990
+#define F3 (REGS - 2)	/* the last frame sits right below pt_regs */
 __attribute__((used, aligned(16384))) unsigned long stacks[4][THREAD_WORDS] = {
 	[0] = {
 		[KSP + 5] = (unsigned long)&stacks[0][F1], [KSP + 6] = TEXT(__schedule, 0x20),
@@ -104,6 +105,7 @@ __attribute__((used, aligned(16384))) unsigned long stacks[4][THREAD_WORDS] = {
 		[F1] = (unsigned long)&stacks[1][F2], [F1 + 1] = TEXT(schedule, 0x10),
 		[F2] = (unsigned long)&stacks[1][F3], [F2 + 1] = TEXT(kthread, 0x28),
 		[F3] = 0, [F3 + 1] = TEXT(ret_from_fork, 0x1f),
+		[REGS + 17] = 0x10,	/* copy_thread()'s kernel-mode regs */
 	},
 	[2] = {
 		[KSP + 5] = (unsigned long)&stacks[2][F1], [KSP + 6] = TEXT(__schedule, 0x20),
