@@ -362,10 +362,37 @@ static int klp_task_cb(void *arg, kaddr_t task)
 	return 0;
 }
 
+/* "vmlinux PATH", or the dump's own sources when it stood in for one. */
+static void dump_sources(const struct ks_dump *d, char *buf, size_t len)
+{
+	if (ks_dump_vmlinux(d))
+		snprintf(buf, len, "vmlinux %s", ks_dump_vmlinux(d));
+	else
+		snprintf(buf, len, "no vmlinux: symbols from the dump's %s, types from its %s",
+			 ks_dump_symbols_source(d),
+			 strcmp(ks_dump_types_source(d), "btf") == 0 ? "BTF" : "DWARF");
+}
+
+/* The same as JSON keys: ,"vmlinux":...,"symbols":...,"types":... */
+static void json_sources(FILE *x, const struct ks_dump *d)
+{
+	fprintf(x, ",\"vmlinux\":");
+	if (ks_dump_vmlinux(d))
+		ks_json_string(x, ks_dump_vmlinux(d));
+	else
+		fputs("null", x);
+	fprintf(x, ",\"symbols\":");
+	ks_json_string(x, ks_dump_symbols_source(d));
+	fprintf(x, ",\"types\":");
+	ks_json_string(x, ks_dump_types_source(d));
+}
+
 /* Livepatch triage of one kernel: the tasks come from the sample or
- * from the kernel's task list.  Returns the exit status. */
+ * from the kernel's task list (d: the dump, NULL for a sample).  Returns
+ * the exit status. */
 static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
-			 const char *path, const char *src, const struct options *o, FILE *out,
+			 const char *path, const struct ks_dump *d, const struct options *o,
+			 FILE *out,
 			 struct worker *w, struct result_totals *tot)
 {
 	struct klp_scan c;
@@ -414,10 +441,14 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	c.rep.json = o->output == OUT_JSON;
 	c.rep.verbose = o->verbose;
 	c.rep.whatif = c.whatif;
-	if (o->output == OUT_TEXT && src)
+	if (o->output == OUT_TEXT && d) {
+		char src[4200];
+
+		dump_sources(d, src, sizeof(src));
 		fprintf(out, "== %s (%s)\n", path, src);
-	else if (o->output == OUT_TEXT)
+	} else if (o->output == OUT_TEXT) {
 		fprintf(out, "== %s\n", path);
+	}
 	ks_klp_report_begin(&c.rep, k, &c.st);
 	if (sample) {
 		for (int i = 0; i < ks_sample_ntasks(sample); i++)
@@ -445,6 +476,8 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 		if (x) {
 			fprintf(x, "\"input\":");
 			ks_json_string(x, path);
+			if (d)
+				json_sources(x, d);
 			fprintf(x, ",\"error\":");
 			if (rc) {
 				char msg[600];
@@ -603,17 +636,6 @@ static int scan_task(void *arg, kaddr_t task)
 	return 0;
 }
 
-/* "vmlinux PATH", or the dump's own sources when it stood in for one. */
-static void dump_sources(const struct ks_dump *d, char *buf, size_t len)
-{
-	if (ks_dump_vmlinux(d))
-		snprintf(buf, len, "vmlinux %s", ks_dump_vmlinux(d));
-	else
-		snprintf(buf, len, "no vmlinux: symbols from the dump's %s, types from its %s",
-			 ks_dump_symbols_source(d),
-			 strcmp(ks_dump_types_source(d), "btf") == 0 ? "BTF" : "DWARF");
-}
-
 static void run_dump(const char *path, const struct options *o, FILE *out,
 		     FILE *errf, struct worker *w, struct result_totals *tot)
 {
@@ -652,10 +674,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	}
 	t1 = now();
 	if (o->livepatch || o->nfunctions) {
-		char src[4200];
-
-		dump_sources(d, src, sizeof(src));
-		rc = run_livepatch(k, NULL, path, src, o, out, w, tot);
+		rc = run_livepatch(k, NULL, path, d, o, out, w, tot);
 		if (rc > tot->rc)
 			tot->rc = rc;
 		worker_finish(w, out, errf, tot);
@@ -729,15 +748,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 			ks_json_string(x, path);
 			fprintf(x, ",\"format\":");
 			ks_json_string(x, ks_dump_format(d));
-			fprintf(x, ",\"vmlinux\":");
-			if (ks_dump_vmlinux(d))
-				ks_json_string(x, ks_dump_vmlinux(d));
-			else
-				fputs("null", x);
-			fprintf(x, ",\"symbols\":");
-			ks_json_string(x, ks_dump_symbols_source(d));
-			fprintf(x, ",\"types\":");
-			ks_json_string(x, ks_dump_types_source(d));
+			json_sources(x, d);
 			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
 			if (rc)
 				ks_json_string(x, list_err);

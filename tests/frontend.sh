@@ -238,6 +238,7 @@ o=json.loads(open(sys.argv[1]).read())
 assert o["error"] is None and "warning" not in o, o
 pids=[t["pid"] for t in o["tasks"]]
 assert pids==[0,0,1,2,20,21,3], pids
+assert (o["symbols"], o["types"]) == ("vmlinux", "dwarf") and o["vmlinux"], o["symbols"]
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel $fmt: tasks"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 	done
 	# minikernel.c layout: task_struct.tasks at 0x28
@@ -248,6 +249,7 @@ assert pids==[0,0,1,2,20,21,3], pids
 	if python3 -c 'import json,sys
 o=json.loads(open(sys.argv[1]).read())
 assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
+assert (o["symbols"], o["types"]) == ("vmlinux", "dwarf"), o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 	for fmt in kdump elf; do
 		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-huge
