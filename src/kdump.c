@@ -1900,6 +1900,8 @@ nomem:
 /* no debug vmlinux: the dump's own kallsyms and BTF                   */
 
 #define BTF_MAX_SIZE (64u << 20)
+#define BTF_MODULE_MAX (8u << 20)
+#define BTF_MODULES_TOTAL (128u << 20)
 
 /* nm type letter -> ELF binding: lower case is local, w/W/v/V weak. */
 static unsigned char ksym_bind(char type)
@@ -2011,7 +2013,7 @@ static void self_module_btf(void *priv, struct ks_btf *b)
 {
 	struct ks_dump *d = priv;
 	kaddr_t head;
-	uint64_t node, btf, data;
+	uint64_t node, btf, data, total = 0;
 	uint32_t size;
 	long o_list = ks_btf_member_offset(b, "btf_module", "list");
 	long o_btf = ks_btf_member_offset(b, "btf_module", "btf");
@@ -2028,7 +2030,11 @@ static void self_module_btf(void *priv, struct ks_btf *b)
 		if (!node || read_u64(d, bm + o_btf, &btf) || !btf ||
 		    read_u64(d, btf + o_data, &data) || read_u32(d, btf + o_size, &size))
 			return;
-		if (data && size && size <= BTF_MAX_SIZE && (blob = malloc(size))) {
+		/* a module's BTF is tens of KB: a damaged list must not make
+		 * us read gigabytes */
+		if (data && size && size <= BTF_MODULE_MAX && total + size <= BTF_MODULES_TOTAL &&
+		    (blob = malloc(size))) {
+			total += size;
 			if (dump_read(d, data, blob, size) == 0)
 				(void)ks_btf_add_module(b, "", blob, size);
 			free(blob);
