@@ -154,8 +154,12 @@ $(SAN_B)/kdump-unit: $(call obj,$(SAN_B),$(KDUMP_UNIT_SRC))
 
 SAMPLES := $(wildcard samples/*/*.sample)
 
+# The minikernel's BTF (pahole, Debian's dwarves), for dumps that describe
+# themselves (tests/mkkdump.py --self-btf, klpscan --no-debuginfo).
+MINIKERNEL_BTF := $(if $(shell command -v pahole 2>/dev/null),build/fuzz/minikernel.btf)
+
 check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-unit \
-       $(SAN_B)/kdump-unit build/fuzz/minikernel
+       $(SAN_B)/kdump-unit build/fuzz/minikernel $(MINIKERNEL_BTF)
 	@echo "== unit tests"
 	$(B)/unit-tests
 	$(B)/kdump-unit
@@ -197,6 +201,9 @@ MINIKERNEL_FLAGS := -g -O0 -ffreestanding -fno-pic -no-pie -nostdlib -static \
 build/fuzz/minikernel: tests/fuzz/minikernel.c
 	@mkdir -p $(FUZZ_B)
 	cc $(MINIKERNEL_FLAGS) -o $@ $<
+
+build/fuzz/minikernel.btf: build/fuzz/minikernel
+	pahole --btf_encode_detached=$@ $<
 
 $(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c $(HDRS)
 	@mkdir -p $(FUZZ_B)

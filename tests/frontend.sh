@@ -274,6 +274,39 @@ assert o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 fi
 
+# A minikernel dump that describes itself as a 6.0+ kernel does (kallsyms
+# tables located by VMCOREINFO, BTF): klpscan --no-debuginfo, and klpscan
+# finding no vmlinux, give the report the vmlinux gives, frame names
+# included; so does -p.
+if [ -x "$mini" ] && [ -f "$mini.btf" ] && [ -f "$mk" ]; then
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/self.$fmt" --vmlinux "$mini" --format "$fmt" --self-btf "$mini.btf"
+		check "self-describing $fmt: with the vmlinux" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/self.$fmt"
+		cp "$tmp/out" "$tmp/self-dwarf.json"
+		check "self-describing $fmt: --no-debuginfo" 1 "$klpscan" --json --no-debuginfo "$tmp/self.$fmt"
+		cp "$tmp/out" "$tmp/self-btf.json"
+		if python3 tests/e2e/compare.py --exact --same "$tmp/self-dwarf.json" "$tmp/self-btf.json" \
+			>"$tmp/cmp" && python3 -c 'import json,sys
+o=json.load(open(sys.argv[1]))
+assert (o["vmlinux"], o["symbols"], o["types"]) == (None, "kallsyms", "btf"), o
+assert sum(len(t["frames"]) for t in o["tasks"]) >= 10, o
+' "$tmp/self-btf.json"; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL self-describing $fmt: reports differ"; sed 's/^/  | /' "$tmp/cmp" | head; fi
+		check "self-describing $fmt: no vmlinux found" 1 "$klpscan" --json "$tmp/self.$fmt"
+		expect_text "self-describing $fmt: fell back to the dump" "$tmp/out" '"symbols":"kallsyms","types":"btf"'
+		"$klpscan" -p --vmlinux "$mini" "$tmp/self.$fmt" >"$tmp/p-dwarf" 2>/dev/null
+		check "self-describing $fmt: -p, the same exit" $? "$klpscan" -p --no-debuginfo "$tmp/self.$fmt"
+		# the same answer; the header (sources) and the timed summary row aside
+		if [ "$(grep -v -e '^==' -e "$tmp/self" "$tmp/p-dwarf")" = \
+		     "$(grep -v -e '^==' -e "$tmp/self" "$tmp/out")" ]; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL self-describing $fmt: -p differs"; diff "$tmp/p-dwarf" "$tmp/out" | head; fi
+		expect_text "self-describing $fmt: -p header" "$tmp/out" "no vmlinux: symbols from the dump's kallsyms, types from its BTF"
+		if [ -x build/asan/klpscan ]; then
+			check "self-describing $fmt: ASan+UBSan" 1 build/asan/klpscan --no-debuginfo -v "$tmp/self.$fmt"
+		fi
+	done
+fi
+
 # Every input the dump fuzzer ever found: a clear answer, no dead worker.
 if [ -x "$mini" ] && [ -d tests/fuzz/dump-regressions ]; then
 	for f in tests/fuzz/dump-regressions/*; do
