@@ -6,6 +6,7 @@
 #   make fuzz         libFuzzer runs over the sample loader and the unwinders,
 #                     and over the dump reader (src/kdump*.c, libkdumpfile)
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
+#   make check-package  the Debian package (debian/) builds and is lintian-clean
 #   make check-all    all of the above: what CI runs
 #   make ARCH=s390x   klpstack.so for Debian's s390x crash (cross compiler)
 #   make install      klpscan, klpstack.so (where crash looks for extensions
@@ -226,7 +227,11 @@ fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/f
 check-e2e: all
 	sh tests/e2e/run.sh
 
-check-all: check fuzz check-e2e
+# the Debian package builds, is lintian-clean and holds what it should
+check-package:
+	sh tests/package.sh
+
+check-all: check fuzz check-package check-e2e
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
@@ -249,4 +254,4 @@ FORCE:
 # headers each object included (-MMD)
 -include $(shell find build -name '*.d' 2>/dev/null)
 
-.PHONY: all check fuzz check-e2e check-all install uninstall clean FORCE
+.PHONY: all check fuzz check-package check-e2e check-all install uninstall clean FORCE
