@@ -323,7 +323,7 @@ done
 # where the kernel has what that needs (kallsyms in VMCOREINFO, 6.0+, with
 # data symbols, and BTF), the report and the livepatch triage must equal
 # the ones read with the vmlinux -- tasks, frame names and addresses,
-# labels, verdicts, -p blockers; where it lacks them, one clear error
+# labels, verdicts, -p blockers, -f; where it lacks them, one clear error
 # naming what is missing.  What the kernel has is told independently of
 # klpscan: BTF by its vmlinux (a .BTF section), the kallsyms tables by the
 # dump's VMCOREINFO note (stored uncompressed in both formats).
@@ -352,19 +352,26 @@ assert (r["vmlinux"], r["symbols"], r["types"]) == (None, "kallsyms", "btf"), r'
 			>"$nd_pre.dwarf-klp.json" || [ $? -eq 1 ] || return 1
 		./klpscan -p --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
 			>"$nd_pre.btf-klp.json" || [ $? -eq 1 ] || return 1
+		# and a what-if on functions every kernel has
+		./klpscan -f pipe_read,do_nanosleep --json --no-progress --vmlinux "$nd_dir/vmlinux" \
+			"$nd_dir/vmcore" >"$nd_pre.dwarf-f.json" || [ $? -eq 1 ] || return 1
+		./klpscan -f pipe_read,do_nanosleep --json --no-progress --no-debuginfo \
+			"$nd_dir/vmcore" >"$nd_pre.btf-f.json" || [ $? -eq 1 ] || return 1
 		# identical but for where symbols and types came from
-		if python3 -c 'import json,sys
+		for nd_k in klp f; do
+			if python3 -c 'import json,sys
 a, b = (json.load(open(f)) for f in sys.argv[1:])
 assert (b["vmlinux"], b["symbols"], b["types"]) == (None, "kallsyms", "btf"), b["symbols"]
 for r in (a, b):
     for k in ("vmlinux", "symbols", "types"):
         r.pop(k)
-sys.exit(a != b)' "$nd_pre.dwarf-klp.json" "$nd_pre.btf-klp.json"; then
-			echo "-p: identical"
-		else
-			echo "FAIL -p reports differ"
-			return 1
-		fi
+sys.exit(a != b)' "$nd_pre.dwarf-$nd_k.json" "$nd_pre.btf-$nd_k.json"; then
+				echo "$([ "$nd_k" = klp ] && echo -p || echo -f): identical"
+			else
+				echo "FAIL $([ "$nd_k" = klp ] && echo -p || echo -f) reports differ"
+				return 1
+			fi
+		done
 	else
 		cat "$nd_pre.btf.err"
 		if [ "$nd_rc" -eq 2 ] && [ "$(wc -l <"$nd_pre.btf.err")" -eq 1 ] &&
