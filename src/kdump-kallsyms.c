@@ -15,9 +15,10 @@
  *  - kallsyms_offsets: one s32 per symbol.  With kallsyms_relative_base
  *    (up to 6.14): base + (u32)off, or, with CONFIG_KALLSYMS_ABSOLUTE_PERCPU
  *    (x86_64 SMP), off itself when off >= 0 (per-CPU symbols) and
- *    base - 1 - off otherwise.  Without it (6.15 "kallsyms: Always use
- *    relative offsets" era, 7.x kallsyms_sym_address()): a place-relative
- *    offset, &kallsyms_offsets[i] + off.
+ *    base - 1 - off otherwise.  Without it (exported by 6.12's
+ *    kernel/vmcore_info.c, no longer by 7.2's, whose kallsyms_sym_address()
+ *    is offset_to_ptr()): a place-relative offset, &kallsyms_offsets[i] + off.
+ *    The dump tells which: SYMBOL(kallsyms_relative_base) or not.
  * The tables are in the target's byte order (big-endian on s390x).
  * Which offset encoding the x86_64 kernel used is not exported; the data
  * tells: without absolute per-CPU values every offset is below 2 GiB
