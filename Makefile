@@ -219,10 +219,15 @@ $(FUZZ_B)/fuzz-decoders: src/kdump-kallsyms.c src/kdump-btf.c tests/fuzz/fuzz_de
 	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ src/kdump-kallsyms.c src/kdump-btf.c \
 		tests/fuzz/fuzz_decoders.c $(BPF_LIBS)
 
-fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/fuzz-decoders
+FUZZ_DUMP_SELF_SECONDS ?= 30
+
+fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/fuzz-decoders \
+      $(MINIKERNEL_BTF)
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)
 	sh tests/fuzz/run-dump.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_DUMP_SECONDS)
 	sh tests/fuzz/run-decoders.sh $(FUZZ_B)/fuzz-decoders $(FUZZ_DECODERS_SECONDS)
+	$(if $(MINIKERNEL_BTF),sh tests/fuzz/run-dump-self.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel \
+		$(MINIKERNEL_BTF) $(FUZZ_DUMP_SELF_SECONDS))
 
 check-e2e: all
 	sh tests/e2e/run.sh
