@@ -83,8 +83,8 @@ endif
 
 # the dump target's libraries, as pkg-config names them (Debian's -dev
 # packages ship the .pc files); the plain -l list where pkg-config is absent
-KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf
-KDUMP_LIBS := $(if $(wildcard src/kdump*.c),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf))
+KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf libbpf
+KDUMP_LIBS := $(if $(wildcard src/kdump*.c),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf))
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -142,11 +142,28 @@ $(SAN_B)/klpscan: $(call obj,$(SAN_B),$(CORE_SRC) $(SCAN_SRC))
 $(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
+# the decoders behind klpscan --no-debuginfo (kallsyms, BTF), alone
+KDUMP_UNIT_SRC := src/kdump-kallsyms.c src/kdump-btf.c tests/kdump-unit/decoders.c
+
+BPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
+
+$(B)/kdump-unit: $(call obj,$(B),$(KDUMP_UNIT_SRC))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
+
+$(SAN_B)/kdump-unit: $(call obj,$(SAN_B),$(KDUMP_UNIT_SRC))
+	$(CC) $(SAN) -o $@ $^ $(BPF_LIBS)
+
 SAMPLES := $(wildcard samples/*/*.sample)
 
-check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests build/fuzz/minikernel
+# The minikernel's BTF (pahole, Debian's dwarves), for dumps that describe
+# themselves (tests/mkkdump.py --self-btf, klpscan --no-debuginfo).
+MINIKERNEL_BTF := $(if $(shell command -v pahole 2>/dev/null),build/fuzz/minikernel.btf)
+
+check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-unit \
+       $(SAN_B)/kdump-unit build/fuzz/minikernel $(MINIKERNEL_BTF)
 	@echo "== unit tests"
 	$(B)/unit-tests
+	$(B)/kdump-unit
 	@echo "== samples"
 	./klpscan --check $(SAMPLES)
 	@echo "== shell tests (front-end behaviour)"
@@ -163,6 +180,7 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests build/fuzz/m
 	sh tests/doc-rules.sh
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
+	$(SAN_B)/kdump-unit
 	@echo "== samples under ASan+UBSan"
 	$(SAN_B)/klpscan --check $(SAMPLES)
 
@@ -185,14 +203,31 @@ build/fuzz/minikernel: tests/fuzz/minikernel.c
 	@mkdir -p $(FUZZ_B)
 	cc $(MINIKERNEL_FLAGS) -o $@ $<
 
+build/fuzz/minikernel.btf: build/fuzz/minikernel
+	pahole --btf_encode_detached=$@ $<
+
 $(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
 	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(wildcard src/kdump*.c) \
 		tests/fuzz/fuzz_dump.c $(KDUMP_LIBS)
 
-fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel
+# the kallsyms and BTF decoders of klpscan --no-debuginfo
+FUZZ_DECODERS_SECONDS ?= 30
+
+$(FUZZ_B)/fuzz-decoders: src/kdump-kallsyms.c src/kdump-btf.c tests/fuzz/fuzz_decoders.c $(HDRS)
+	@mkdir -p $(FUZZ_B)
+	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ src/kdump-kallsyms.c src/kdump-btf.c \
+		tests/fuzz/fuzz_decoders.c $(BPF_LIBS)
+
+FUZZ_DUMP_SELF_SECONDS ?= 30
+
+fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/fuzz-decoders \
+      $(MINIKERNEL_BTF)
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)
 	sh tests/fuzz/run-dump.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_DUMP_SECONDS)
+	sh tests/fuzz/run-decoders.sh $(FUZZ_B)/fuzz-decoders $(FUZZ_DECODERS_SECONDS)
+	$(if $(MINIKERNEL_BTF),sh tests/fuzz/run-dump-self.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel \
+		$(MINIKERNEL_BTF) $(FUZZ_DUMP_SELF_SECONDS))
 
 check-e2e: all
 	sh tests/e2e/run.sh

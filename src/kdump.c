@@ -13,6 +13,14 @@
  * by one (top-level struct/union/typedef names -> DIE offset) until the
  * wanted name turns up, so a lookup of task_struct stops after the first
  * few units instead of loading the whole .debug_info.
+ *
+ * Without a debug vmlinux (none found, or --no-debuginfo) the dump stands
+ * in for it: the symbol table is filled from the kernel's kallsyms tables
+ * (kdump-kallsyms.c) and the type questions go to its BTF (kdump-btf.c);
+ * dump_self_open() is the one place that sets this up, off_of() and
+ * friends the one place that chooses DWARF or BTF.  Everything else here
+ * (modules, ftrace trampolines, KASLR, s390x address translation) works
+ * the same on either source.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
@@ -33,6 +41,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-source.h"
 #include "kdump-validate.h"
 #include "klpstack.h"
 #include "symbols.h"
@@ -764,6 +773,13 @@ struct ks_dump {
 	uint64_t phys_base;
 	struct vmlinux v;
 
+	/* No debug vmlinux: symbols from the dump's kallsyms tables (they
+	 * fill v.st, names in kallsyms.names), types from its BTF
+	 * (kdump-kallsyms.c, kdump-btf.c). */
+	int from_dump;
+	struct ks_kallsyms kallsyms;
+	struct ks_btf *btf;
+
 	int modules_state;	/* 0 not read, 1 read, -1 failed (partly) */
 	char module_error[192];
 	struct module_info *mods;
@@ -874,10 +890,14 @@ static int read_cstr(struct ks_dump *d, kaddr_t addr, char *buf, size_t len)
 	return 0;
 }
 
+/* The three type questions go to BTF when the dump stands in for the
+ * vmlinux, else to the vmlinux DWARF. */
 static long off_of(struct ks_dump *d, const char *type, const char *member)
 {
 	Dwarf_Die agg, t;
 	long off;
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_offset(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0))
 		return -1;
@@ -888,6 +908,8 @@ static long size_of(struct ks_dump *d, const char *type)
 {
 	Dwarf_Die agg;
 	Dwarf_Word sz;
+	if (d->from_dump)
+		return d->btf ? ks_btf_type_size(d->btf, type) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
 		return -1;
 	return (long)sz;
@@ -1237,6 +1259,8 @@ static long op_member_size(void *priv, const char *type, const char *member)
 	Dwarf_Word sz;
 	long off;
 
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
 	    dwarf_aggregate_size(&t, &sz))
@@ -1602,8 +1626,7 @@ static int find_vmlinux(struct ks_dump *d, const char *dump_path,
 	}
 	seterr(err, errlen,
 	       "no debug vmlinux for %s (build-id %s)%s%s: pass --vmlinux or --debug-dir, or install "
-	       "the kernel's debug package (Debian: linux-image-%s-dbg); klpscan needs the vmlinux "
-	       "symbol table and DWARF, in-memory BTF (if any) has no symbols",
+	       "the kernel's debug package (Debian: linux-image-%s-dbg)",
 	       rel[0] ? rel : "this kernel", d->build_id[0] ? d->build_id : "unknown",
 	       s.tried[0] ? "; tried " : "", s.tried, rel[0] ? rel : "RELEASE");
 	return -1;
@@ -1634,6 +1657,8 @@ void ks_dump_close(struct ks_dump *d)
 		module_free(&d->mods[i]);
 	free(d->mods);
 	vmlinux_close(&d->v);
+	ks_kallsyms_free(&d->kallsyms);
+	ks_btf_free(d->btf);
 	if (d->ctx)
 		kdump_free(d->ctx);
 	if (d->fd >= 0)
@@ -1707,6 +1732,421 @@ static const char *kdump_msg(struct ks_dump *d, kdump_status st)
 {
 	const char *m = kdump_get_err(d->ctx);
 	return m ? m : kdump_strerror(st);
+}
+
+/* A hexadecimal VMCOREINFO value ("KERNELOFFPHYS=900000").  0 with
+ * *present set to 0 when the key is absent, -1 when it is malformed. */
+static int vmcoreinfo_hex(struct ks_dump *d, const char *key, uint64_t *out,
+			  int *present, char *err, size_t errlen)
+{
+	char *val = vmcoreinfo(d, key), *end;
+	unsigned long long v;
+
+	*present = 0;
+	if (!val)
+		return 0;
+	errno = 0;
+	v = strtoull(val, &end, 16);
+	if (errno || end == val || (*end && !isspace((unsigned char)*end))) {
+		seterr(err, errlen, "VMCOREINFO %s=%.40s is not a hexadecimal number", key, val);
+		free(val);
+		return -1;
+	}
+	free(val);
+	*out = v;
+	*present = 1;
+	return 0;
+}
+
+/*
+ * s390x kernels from 6.10 on no longer run the kernel image where it lies
+ * in memory.  Alexander Gordeev's 6.10 series uncoupling the s390 virtual
+ * and physical address spaces (the kernel commits' titles are not checked
+ * here; crash followed with d0164e7e480a "s390x: uncouple physical and
+ * virtual memory spaces") maps the image at the virtual __kaslr_offset
+ * (VMCOREINFO KERNELOFFSET, 0x3ffe0000000 without KASLR) while it sits at
+ * the physical __kaslr_offset_phys (KERNELOFFPHYS), and the identity map
+ * of all memory starts at __identity_base (IDENTITYBASE: Debian's 6.12 and
+ * 7.2 export it, 0 unless CONFIG_RANDOMIZE_IDENTITY_BASE; taken as 0 where
+ * it is not exported).  arch/s390/include/asm/page.h (6.12, 7.2):
+ * __pa(x) = x - __kaslr_offset + __kaslr_offset_phys for x >= __kaslr_offset,
+ * else x - __identity_base; arch/s390/boot/vmem.c setup_vmem() maps
+ * [__kaslr_offset + TEXT_OFFSET, kernel end) and the identity map into
+ * swapper_pg_dir, whose physical address is the kernel ASCE.  Everything
+ * else a walk needs (vmalloc'ed task stacks, per-CPU areas, lowcore) is
+ * reached through those page tables.  arch/s390/kernel/vmcore_info.c
+ * exports KERNELOFFPHYS only on these kernels, so its presence decides;
+ * an older kernel (6.1: image at its physical address, identity map at 0)
+ * keeps libkdumpfile's own set-up untouched.
+ *
+ * libkdumpfile 0.5.1 knows none of this: src/addrxlat/s390x.c takes the
+ * value of SYMBOL(swapper_pg_dir) as the physical address of the page
+ * table root, which on these kernels is the virtual 0x3ffe...  We use its
+ * own interfaces to fix that: the forced root page table option
+ * (addrxlat.force.rootpgt, re-initialising its translation system with
+ * the right root), then two linear methods in the kernel-virtual map, for
+ * the image and for the identity map, so that these need no page-table
+ * walk (and keep working where a dump lacks a page-table page).
+ */
+/*
+ * root_only: set the page table root and stop.  Without a vmlinux the
+ * image bounds come from the kallsyms tables, which lie in the image and
+ * are reached through the page tables only once the root is right; the
+ * linear maps follow in a second call.
+ */
+static int s390x_uncoupled_xlat(struct ks_dump *d, int root_only, char *err, size_t errlen)
+{
+	uint64_t kphys = 0, ident = 0, swapper = 0, root, kvirt = (uint64_t)d->kaslr;
+	kdump_num_t max_pfn = 0, page_shift = 12;
+	addrxlat_sys_t *sys = NULL;
+	addrxlat_map_t *map = NULL, *old;
+	addrxlat_meth_t meth;
+	addrxlat_range_t range;
+	kdump_status ks;
+	int have;
+
+	if (vmcoreinfo_hex(d, "KERNELOFFPHYS", &kphys, &have, err, errlen))
+		return -1;
+	if (!have)
+		return 0;
+	if (vmcoreinfo_hex(d, "IDENTITYBASE", &ident, &have, err, errlen) ||
+	    vmcoreinfo_hex(d, "SYMBOL(swapper_pg_dir)", &swapper, &have, err, errlen))
+		return -1;
+	if (!have) {
+		seterr(err, errlen, "s390x kernel with KERNELOFFPHYS but no SYMBOL(swapper_pg_dir) "
+		       "in VMCOREINFO: cannot find the kernel page tables");
+		return -1;
+	}
+	if (!root_only && (d->v.image_end <= d->v.image_start || swapper < d->v.image_start ||
+			   swapper >= d->v.image_end || d->v.image_start < kvirt)) {
+		seterr(err, errlen, "SYMBOL(swapper_pg_dir) %#llx is not inside the kernel image "
+		       "[%#llx, %#llx) of %s (KERNELOFFSET %#llx)",
+		       (unsigned long long)swapper, (unsigned long long)d->v.image_start,
+		       (unsigned long long)d->v.image_end,
+		       d->from_dump ? "the dump's kallsyms" : d->v.path,
+		       (unsigned long long)kvirt);
+		return -1;
+	}
+	root = swapper - kvirt + kphys;
+
+	if ((ks = kdump_set_number_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.as",
+					KDUMP_KPHYSADDR)) != KDUMP_OK ||
+	    (ks = kdump_set_address_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.addr",
+					 root)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: cannot set the s390x page table root %#llx: %s",
+		       (unsigned long long)root, kdump_msg(d, ks));
+		return -1;
+	}
+	/* re-initialises the translation with that root */
+	if ((ks = kdump_get_addrxlat(d->ctx, NULL, &sys)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: s390x translation with the page table root "
+		       "%#llx (swapper_pg_dir) failed: %s", (unsigned long long)root,
+		       kdump_msg(d, ks));
+		return -1;
+	}
+	if (root_only) {
+		addrxlat_sys_decref(sys);
+		return 0;
+	}
+	if (kdump_get_number_attr(d->ctx, KDUMP_ATTR_PAGE_SHIFT, &page_shift) != KDUMP_OK ||
+	    page_shift < 12 || page_shift > 20)
+		page_shift = 12;
+	if (kdump_get_number_attr(d->ctx, "max_pfn", &max_pfn) != KDUMP_OK)
+		max_pfn = 0;
+	kdump_clear_err(d->ctx);
+
+	old = addrxlat_sys_get_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS);
+	map = old ? addrxlat_map_copy(old) : addrxlat_map_new();
+	if (!map)
+		goto nomem;
+
+	memset(&meth, 0, sizeof(meth));
+	meth.kind = ADDRXLAT_LINEAR;
+	meth.target_as = ADDRXLAT_KPHYSADDR;
+	meth.param.linear.off = (addrxlat_off_t)(kphys - kvirt);
+	addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_KTEXT, &meth);
+	range.meth = ADDRXLAT_SYS_METH_KTEXT;
+	range.endoff = d->v.image_end - d->v.image_start - 1;
+	if (addrxlat_map_set(map, d->v.image_start, &range) != ADDRXLAT_OK)
+		goto nomem;
+
+	/* The identity map covers the memory the dump has, up to the kernel
+	 * image (which lies far above it). */
+	if (max_pfn && max_pfn < (UINT64_MAX >> page_shift) && ident < kvirt) {
+		uint64_t size = (uint64_t)max_pfn << page_shift;
+
+		if (size > kvirt - ident)
+			size = kvirt - ident;
+		meth.param.linear.off = -(addrxlat_off_t)ident;
+		addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_DIRECT, &meth);
+		range.meth = ADDRXLAT_SYS_METH_DIRECT;
+		range.endoff = size - 1;
+		if (addrxlat_map_set(map, ident, &range) != ADDRXLAT_OK)
+			goto nomem;
+	}
+	addrxlat_sys_set_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS, map);
+	addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	return 0;
+nomem:
+	if (map)
+		addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	seterr(err, errlen, "out of memory (libaddrxlat map)");
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* no debug vmlinux: the dump's own kallsyms and BTF                   */
+
+#define BTF_MAX_SIZE (64u << 20)
+#define BTF_MODULE_MAX (8u << 20)
+#define BTF_MODULES_TOTAL (128u << 20)
+
+/* nm type letter -> ELF binding: lower case is local, w/W/v/V weak. */
+static unsigned char ksym_bind(char type)
+{
+	if (type == 'w' || type == 'W' || type == 'v' || type == 'V')
+		return STB_WEAK;
+	return isupper((unsigned char)type) ? STB_GLOBAL : STB_LOCAL;
+}
+
+/* The kallsyms tables into v.st, with their nm letters: which alias
+ * names an address is the core's kallsyms rule (src/symbols.c), the same
+ * as with the vmlinux; here every candidate is one the kernel's table
+ * really holds. */
+static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
+{
+	struct ks_vmcoreinfo_key {
+		const char *key;
+		kaddr_t *to;
+		int required;
+	};
+	struct ks_kallsyms_loc loc;
+	const struct ks_vmcoreinfo_key keys[] = {
+		{ "SYMBOL(kallsyms_num_syms)", &loc.num_syms, 1 },
+		{ "SYMBOL(kallsyms_names)", &loc.names, 1 },
+		{ "SYMBOL(kallsyms_token_table)", &loc.token_table, 1 },
+		{ "SYMBOL(kallsyms_token_index)", &loc.token_index, 1 },
+		{ "SYMBOL(kallsyms_offsets)", &loc.offsets, 1 },
+		{ "SYMBOL(kallsyms_relative_base)", &loc.relative_base, 0 },
+	};
+	struct ks_mem mem = { dump_read, d, d->big_endian };
+	struct vmlinux *v = &d->v;
+	uint64_t i;
+	kaddr_t text = 0, end = 0;
+	char why[256];
+
+	memset(&loc, 0, sizeof(loc));
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		uint64_t val;
+		int have;
+		if (vmcoreinfo_hex(d, keys[k].key, &val, &have, err, errlen))
+			return -1;
+		if (!have && keys[k].required) {
+			/* kernel/crash_core.c exports them since 6.0 (commit
+			 * 5fd8fea935a1, "vmcoreinfo: include kallsyms symbols";
+			 * kallsyms_num_syms, left out there, came with its
+			 * follow-up fix in the same cycle) */
+			seterr(err, errlen, "its VMCOREINFO has no %s (the kallsyms tables are "
+			       "exported from Linux 6.0 on, this is %s)", keys[k].key,
+			       d->osrelease);
+			return -1;
+		}
+		*keys[k].to = have ? (kaddr_t)val : 0;
+	}
+	/* s390x 6.10+: the tables lie in the image, reached through the
+	 * kernel's page tables once their root is known */
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 1, err, errlen))
+		return -1;
+	if (ks_kallsyms_read(&mem, &loc, &d->kallsyms, why, sizeof(why))) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	v->fd = -1;
+	v->st.syms = calloc(d->kallsyms.n, sizeof(struct sym));
+	if (!v->st.syms) {
+		seterr(err, errlen, "out of memory for %zu kallsyms", d->kallsyms.n);
+		return -1;
+	}
+	for (size_t k = 0; k < d->kallsyms.n; k++) {
+		const struct ks_ksym *ks = &d->kallsyms.syms[k];
+		struct sym *o = &v->st.syms[v->st.n++];
+
+		o->addr = ks->addr;
+		o->name = d->kallsyms.names + ks->name;
+		o->bind = ksym_bind(ks->type);
+		o->type = ks->type;
+		o->order = -1;
+		if (strcmp(o->name, "_text") == 0)
+			text = o->addr;
+		else if (strcmp(o->name, "_end") == 0)
+			end = o->addr;
+	}
+	if (symtab_finish(&v->st, end)) {
+		seterr(err, errlen, "out of memory indexing kallsyms");
+		return -1;
+	}
+	if (map_get(&v->st.by_name, "_stext", &i) == 0)
+		v->stext = v->st.syms[i].addr;
+	if (map_get(&v->st.by_name, "_etext", &i) == 0)
+		v->etext = v->st.syms[i].addr;
+	if (!v->stext || !v->etext || v->etext <= v->stext) {
+		seterr(err, errlen, "the dump's kallsyms lack _stext/_etext: the tables do not "
+		       "decode");
+		return -1;
+	}
+	v->image_start = text ? text : v->stext;
+	v->image_end = end > v->image_start ? end : v->etext;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
+		return -1;
+	return 0;
+}
+
+/*
+ * Module BTF.  module.btf_data is cleared once the module is live
+ * (do_init_module(), kernel/module/main.c 5.11..7.2: ".BTF is not
+ * SHF_ALLOC and will get removed"); what stays is the kernel's parsed
+ * copy, btf_module_notify() (kernel/bpf/btf.c) listing each module's
+ * struct btf on btf_modules with its raw bytes in btf.data/data_size.
+ * A module whose BTF cannot be read is left out: its types stay unknown.
+ */
+static void self_module_btf(void *priv, struct ks_btf *b)
+{
+	struct ks_dump *d = priv;
+	kaddr_t head;
+	uint64_t node, btf, data, total = 0;
+	uint32_t size;
+	long o_list = ks_btf_member_offset(b, "btf_module", "list");
+	long o_btf = ks_btf_member_offset(b, "btf_module", "btf");
+	long o_data = ks_btf_member_offset(b, "btf", "data");
+	long o_size = ks_btf_member_offset(b, "btf", "data_size");
+
+	if (vmlinux_sym(&d->v, "btf_modules", &head) || o_list < 0 || o_btf < 0 ||
+	    o_data < 0 || o_size < 0 || read_u64(d, head, &node))
+		return;
+	for (int n = 0; node != head && n < MAX_MODULES; n++) {
+		kaddr_t bm = node - (kaddr_t)o_list;
+		unsigned char *blob;
+
+		if (!node || read_u64(d, bm + o_btf, &btf) || !btf ||
+		    read_u64(d, btf + o_data, &data) || read_u32(d, btf + o_size, &size))
+			return;
+		/* a module's BTF is tens of KB: a damaged list must not make
+		 * us read gigabytes */
+		if (data && size && size <= BTF_MODULE_MAX && total + size <= BTF_MODULES_TOTAL &&
+		    (blob = malloc(size))) {
+			total += size;
+			if (dump_read(d, data, blob, size) == 0)
+				(void)ks_btf_add_module(b, "", blob, size);
+			free(blob);
+		}
+		if (read_u64(d, node, &node))
+			return;
+	}
+}
+
+/* The vmlinux BTF between __start_BTF and __stop_BTF. */
+static int self_types(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t start, stop;
+	unsigned char *blob;
+	size_t size;
+	char why[256];
+
+	if (vmlinux_sym(&d->v, "__start_BTF", &start) ||
+	    vmlinux_sym(&d->v, "__stop_BTF", &stop)) {
+		seterr(err, errlen, "the kernel has no BTF (no __start_BTF in its kallsyms: built "
+		       "without CONFIG_DEBUG_INFO_BTF), so no struct layouts");
+		return -1;
+	}
+	if (stop <= start || stop - start > BTF_MAX_SIZE) {
+		seterr(err, errlen, "__start_BTF %#llx .. __stop_BTF %#llx is not a BTF blob",
+		       (unsigned long long)start, (unsigned long long)stop);
+		return -1;
+	}
+	size = (size_t)(stop - start);
+	blob = malloc(size);
+	if (!blob) {
+		seterr(err, errlen, "out of memory for %zu bytes of BTF", size);
+		return -1;
+	}
+	/* one read; page by page only to name the first missing page */
+	for (size_t done = dump_read(d, start, blob, size) == 0 ? size : 0; done < size;) {
+		size_t chunk = 4096 - ((start + done) & 4095);
+		if (chunk > size - done)
+			chunk = size - done;
+		if (dump_read(d, start + done, blob + done, chunk)) {
+			seterr(err, errlen, "the kernel's BTF at %#llx is not in the dump (filtered "
+			       "out?)", (unsigned long long)(start + done));
+			free(blob);
+			return -1;
+		}
+		done += chunk;
+	}
+	d->btf = ks_btf_new(blob, size, why, sizeof(why));
+	free(blob);
+	if (!d->btf) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	ks_btf_set_module_loader(d->btf, self_module_btf, d);
+	return 0;
+}
+
+/* The banner the kallsyms name must read as this release's: proves the
+ * tables decoded right (and, with the version, gives the upstream one). */
+static int self_banner(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t at;
+	char mem[BANNER_MAX], want[128];
+
+	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
+		/* scripts/kallsyms.c keeps data symbols only with
+		 * CONFIG_KALLSYMS_ALL; without them neither the task list
+		 * nor __start_BTF can be found.  Whether there is BTF at
+		 * all the text tells: btf_vmlinux_init() is built only with
+		 * CONFIG_DEBUG_INFO_BTF (kernel/bpf/sysfs_btf.c, 5.7..7.2). */
+		kaddr_t init;
+		int btf = vmlinux_sym(&d->v, "btf_vmlinux_init", &init) == 0;
+
+		seterr(err, errlen, "the dump's kallsyms hold no data symbols (no linux_banner: "
+		       "the kernel was built without CONFIG_KALLSYMS_ALL)%s",
+		       btf ? ", so neither its data nor its BTF can be found"
+			   : " and it has no BTF (no btf_vmlinux_init: built without "
+			     "CONFIG_DEBUG_INFO_BTF): neither its data nor its struct layouts can be "
+			     "found");
+		return -1;
+	}
+	snprintf(want, sizeof(want), "Linux version %s ", d->osrelease);
+	if (read_cstr(d, at, mem, sizeof(mem)) || strncmp(mem, want, strlen(want)) != 0) {
+		seterr(err, errlen, "linux_banner at %#llx (from the dump's kallsyms) does not "
+		       "read 'Linux version %s': the kallsyms tables do not decode",
+		       (unsigned long long)at, d->osrelease);
+		return -1;
+	}
+	if (!d->target.version)
+		d->target.version = version_from_banner(mem, d->osrelease);
+	return 0;
+}
+
+/* Symbols and types from the dump alone.  On failure, d is as before
+ * (no half-filled tables) and err says what is missing. */
+static int dump_self_open(struct ks_dump *d, char *err, size_t errlen)
+{
+	d->from_dump = 1;
+	if (self_symbols(d, err, errlen) || self_banner(d, err, errlen) ||
+	    self_types(d, err, errlen)) {
+		symtab_free(&d->v.st);
+		memset(&d->v, 0, sizeof(d->v));
+		d->v.fd = -1;
+		ks_kallsyms_free(&d->kallsyms);
+		ks_btf_free(d->btf);
+		d->btf = NULL;
+		d->from_dump = 0;
+		return -1;
+	}
+	return 0;
 }
 
 struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
@@ -1862,16 +2302,40 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		free(val);
 	}
 
-	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen))
+	d->target.ops = &dump_ops;
+	d->target.priv = d;
+	d->target.osrelease = d->osrelease;
+	/*
+	 * Symbols and types: from the debug vmlinux when one fits, else from
+	 * the dump itself (kallsyms and BTF); --no-debuginfo asks for the
+	 * dump alone, --vmlinux for that file alone.
+	 */
+	if (o->no_debuginfo) {
+		char self[512];
+
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "--no-debuginfo: %s; this kernel needs its debug vmlinux "
+		       "(--vmlinux or --debug-dir)", self);
 		goto fail;
+	}
+	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen)) {
+		char why[1024], self[512];
+
+		if (o->vmlinux)
+			goto fail;
+		snprintf(why, sizeof(why), "%s", err);
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "%s; the dump cannot stand in for it: %s", why, self);
+		goto fail;
+	}
 	if (vmlinux_open(&d->v, vmlinux, err, errlen))
 		goto fail;
 	if (vmlinux_load_symbols(&d->v, d->kaslr, err, errlen))
 		goto fail;
-
-	d->target.ops = &dump_ops;
-	d->target.priv = d;
-	d->target.osrelease = d->osrelease;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
+		goto fail;
 	if (check_banner(d, err, errlen))
 		goto fail;
 	return d;
@@ -1887,7 +2351,17 @@ const struct ks_target *ks_dump_target(struct ks_dump *d)
 
 const char *ks_dump_vmlinux(const struct ks_dump *d)
 {
-	return d->v.path;
+	return d->from_dump ? NULL : d->v.path;
+}
+
+const char *ks_dump_symbols_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "kallsyms" : "vmlinux";
+}
+
+const char *ks_dump_types_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "btf" : "dwarf";
 }
 
 const char *ks_dump_format(const struct ks_dump *d)
