@@ -2,7 +2,7 @@
 /*
  * Function-graph tracer: the real return address behind a
  * return_to_handler slot, as ftrace_graph_ret_addr() finds it
- * (kernel/trace/fgraph.c; unwind-rules.md 3).
+ * (kernel/trace/fgraph.c; doc/kernel-rules.md §5).
  */
 #include "core.h"
 

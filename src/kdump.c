@@ -13,6 +13,14 @@
  * by one (top-level struct/union/typedef names -> DIE offset) until the
  * wanted name turns up, so a lookup of task_struct stops after the first
  * few units instead of loading the whole .debug_info.
+ *
+ * Without a debug vmlinux (none found, or --no-debuginfo) the dump stands
+ * in for it: the symbol table is filled from the kernel's kallsyms tables
+ * (kdump-kallsyms.c) and the type questions go to its BTF (kdump-btf.c);
+ * dump_self_open() is the one place that sets this up, off_of() and
+ * friends the one place that chooses DWARF or BTF.  Everything else here
+ * (modules, ftrace trampolines, KASLR, s390x address translation) works
+ * the same on either source.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
@@ -33,7 +41,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-source.h"
+#include "kdump-validate.h"
 #include "klpstack.h"
+#include "symbols.h"
 
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
  * or allocate without end. */
@@ -165,62 +176,23 @@ struct sym {
 	uint64_t size;		/* kallsyms size: up to the next symbol */
 	const char *name;
 	unsigned char bind;	/* STB_* */
-	unsigned char rank;	/* alias order, lower wins (kallsyms rules) */
+	char type;		/* nm(1) letter, for the core's alias rule */
+	long order;		/* module symbols: index in the module's symtab */
 };
 
 struct symtab {
-	struct sym *syms;	/* sorted by address, then rank */
+	struct sym *syms;	/* sorted by address, then name */
 	size_t n;
 	struct name_map by_name;	/* name -> index */
 };
-
-/*
- * scripts/kallsyms.c (6.1) sorts aliases so that non-weak symbols, then
- * symbols a linker script does not provide, then names with fewer
- * leading underscores come first, and kallsyms_lookup() names an address
- * by the first alias.  Following the same order makes our frame names
- * agree with /proc/PID/stack as far as the tables allow.
- */
-static unsigned char alias_rank(const char *name, unsigned char bind)
-{
-	unsigned r = 0;
-	size_t len = strlen(name);
-	unsigned underscores = 0;
-
-	if (bind == STB_WEAK)
-		r += 64;
-	if (strncmp(name, "__start_", 8) == 0 || strncmp(name, "__stop_", 7) == 0 ||
-	    (len > 6 && strcmp(name + len - 6, "_start") == 0) ||
-	    (len > 4 && strcmp(name + len - 4, "_end") == 0))
-		r += 32;
-	while (name[underscores] == '_' && underscores < 31)
-		underscores++;
-	return (unsigned char)(r + underscores);
-}
-
-/* Symbols kallsyms leaves out (scripts/kallsyms.c ignore lists, 6.1);
- * they would only shadow real names. */
-static int ignored_symbol(const char *name)
-{
-	static const char *const prefixes[] = {
-		"__crc_", "__kstrtab_", "__kstrtabns_", "__efistub_",
-		"__kcfi_typeid_", ".L", "$", "__UNIQUE_ID_",
-	};
-	if (!name[0])
-		return 1;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
 
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -396,6 +368,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	size_t nsyms, shnum, shstrndx;
 	kaddr_t text = 0, end = 0;
 	unsigned char *sec_moves;
+	uint64_t *sec_flags;
 
 	while ((scn = elf_nextscn(v->elf, scn))) {
 		if (gelf_getshdr(scn, &symsh) && symsh.sh_type == SHT_SYMTAB) {
@@ -414,17 +387,24 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	}
 	nsyms = symsh.sh_size / symsh.sh_entsize;
 	sec_moves = calloc(shnum ? shnum : 1, 1);
+	sec_flags = calloc(shnum ? shnum : 1, sizeof(*sec_flags));
 	v->st.syms = calloc(nsyms ? nsyms : 1, sizeof(struct sym));
-	if (!sec_moves || !v->st.syms) {
+	if (!sec_moves || !sec_flags || !v->st.syms) {
 		free(sec_moves);
+		free(sec_flags);
 		seterr(err, errlen, "out of memory for %zu symbols", nsyms);
 		return -1;
 	}
 	for (size_t i = 1; i < shnum; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *s = elf_getscn(v->elf, i);
-		if (s && gelf_getshdr(s, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
+		if (!s || !gelf_getshdr(s, &sh))
+			continue;
+		if ((sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
 			sec_moves[i] = 1;
+		/* for nm's letter: the flags, and bit 63 for SHT_NOBITS */
+		sec_flags[i] = (sh.sh_flags & ~(1ull << 63)) |
+			       (sh.sh_type == SHT_NOBITS ? 1ull << 63 : 0);
 	}
 	/* _text.._end bounds the image for absolute symbols. */
 	for (size_t i = 0; i < nsyms; i++) {
@@ -452,7 +432,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(v->elf, symsh.sh_link, s.st_name);
-		if (!name || ignored_symbol(name))
+		if (!name || ks_sym_noise(name))
 			continue;
 		if (s.st_shndx == SHN_ABS)
 			moves = text && end && s.st_value >= text && s.st_value <= end;
@@ -462,9 +442,16 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		o->addr = s.st_value + (moves ? (uint64_t)kaslr : 0);
 		o->name = name;
 		o->bind = (unsigned char)bind;
-		o->rank = alias_rank(name, (unsigned char)bind);
+		if (s.st_shndx == SHN_ABS)
+			o->type = ks_sym_nm_type(bind, type, 2, 0, 0);
+		else if (s.st_shndx < shnum)
+			o->type = ks_sym_nm_type(bind, type, 0,
+						 sec_flags[s.st_shndx] & ~(1ull << 63),
+						 (int)(sec_flags[s.st_shndx] >> 63));
+		o->order = -1;
 	}
 	free(sec_moves);
+	free(sec_flags);
 	if (symtab_finish(&v->st, end ? end + (uint64_t)kaslr : 0)) {
 		seterr(err, errlen, "out of memory indexing symbols");
 		return -1;
@@ -535,6 +522,17 @@ static int vmlinux_open(struct vmlinux *v, const char *path, char *err,
 		seterr(err, errlen, "%s is not an ELF vmlinux", path);
 		vmlinux_close(v);
 		return -1;
+	}
+	{
+		struct stat st;
+		char why[256];
+
+		if (fstat(v->fd, &st) == 0 &&
+		    ks_elf_check_whole(v->elf, (uint64_t)st.st_size, why, sizeof(why))) {
+			seterr(err, errlen, "vmlinux %s: %s", path, why);
+			vmlinux_close(v);
+			return -1;
+		}
 	}
 	v->machine = eh.e_machine;
 	if (elf_build_id(v->elf, v->build_id, &v->build_id_len))
@@ -775,6 +773,13 @@ struct ks_dump {
 	uint64_t phys_base;
 	struct vmlinux v;
 
+	/* No debug vmlinux: symbols from the dump's kallsyms tables (they
+	 * fill v.st, names in kallsyms.names), types from its BTF
+	 * (kdump-kallsyms.c, kdump-btf.c). */
+	int from_dump;
+	struct ks_kallsyms kallsyms;
+	struct ks_btf *btf;
+
 	int modules_state;	/* 0 not read, 1 read, -1 failed (partly) */
 	char module_error[192];
 	struct module_info *mods;
@@ -786,7 +791,7 @@ struct ks_dump {
 	} tramps[16];
 	int ntramps;
 
-	/* symbolize() hands out strings valid until its next call */
+	/* symbols_at() hands out module names valid until its next call */
 	char last_module[KS_MOD_LEN];
 };
 
@@ -885,10 +890,14 @@ static int read_cstr(struct ks_dump *d, kaddr_t addr, char *buf, size_t len)
 	return 0;
 }
 
+/* The three type questions go to BTF when the dump stands in for the
+ * vmlinux, else to the vmlinux DWARF. */
 static long off_of(struct ks_dump *d, const char *type, const char *member)
 {
 	Dwarf_Die agg, t;
 	long off;
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_offset(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0))
 		return -1;
@@ -899,6 +908,8 @@ static long size_of(struct ks_dump *d, const char *type)
 {
 	Dwarf_Die agg;
 	Dwarf_Word sz;
+	if (d->from_dump)
+		return d->btf ? ks_btf_type_size(d->btf, type) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
 		return -1;
 	return (long)sz;
@@ -951,7 +962,7 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		if (shndx == SHN_UNDEF || !value)
 			continue;
 		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
-		    ignored_symbol(name))
+		    ks_sym_noise(name))
 			continue;
 		l = strlen(name) + 1;
 		if (names_len + l > names_cap) {
@@ -970,7 +981,10 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		struct sym *o = &m->st.syms[m->st.n++];
 		o->addr = value;
 		o->bind = (unsigned char)GELF_ST_BIND(info);
-		o->rank = alias_rank(name, o->bind);
+		/* kallsyms keeps the module's own symtab order: the first of
+		 * equal addresses wins, no ranking */
+		o->order = (long)i;
+		o->type = o->bind == STB_WEAK ? 'W' : o->bind == STB_LOCAL ? 't' : 'T';
 	}
 	for (size_t i = 0; i < m->st.n; i++)
 		m->st.syms[i].name = m->names + name_at[i];
@@ -1175,34 +1189,46 @@ static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int op_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* All symbols at the highest symbol address <= addr of one table
+ * (sorted by address); -1 when none. */
+static int table_symbols_at(const struct symtab *t, kaddr_t addr,
+			    const char *module, struct ks_symbol *out, int max)
+{
+	long i = symtab_find(t, addr);
+	int n = 0;
+
+	if (i < 0)
+		return -1;
+	for (size_t j = (size_t)i; j < t->n && t->syms[j].addr == t->syms[i].addr; j++) {
+		if (n < max) {
+			const struct sym *y = &t->syms[j];
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = module;
+			out[n].type = y->type;
+			out[n].order = y->order;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int op_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_dump *d = priv;
 	const struct module_info *m;
-	long i;
 
 	/* the image first, then module text */
-	if (addr >= d->v.image_start && addr < d->v.image_end) {
-		i = symtab_find(&d->v.st, addr);
-		if (i < 0)
-			return -1;
-		out->name = d->v.st.syms[i].name;
-		out->value = d->v.st.syms[i].addr;
-		out->size = d->v.st.syms[i].size;
-		out->module = NULL;
-		return 0;
-	}
+	if (addr >= d->v.image_start && addr < d->v.image_end)
+		return table_symbols_at(&d->v.st, addr, NULL, out, max);
 	m = module_at(d, addr);
 	if (m) {
-		i = symtab_find(&m->st, addr);
+		long i = symtab_find(&m->st, addr);
 		if (i < 0 || m->st.syms[i].addr < m->text_start)
 			return -1;
 		snprintf(d->last_module, sizeof(d->last_module), "%s", m->name);
-		out->name = m->st.syms[i].name;
-		out->value = m->st.syms[i].addr;
-		out->size = m->st.syms[i].size;
-		out->module = d->last_module;
-		return 0;
+		return table_symbols_at(&m->st, addr, d->last_module, out, max);
 	}
 	/* Outside the image and every module (ftrace or BPF trampolines,
 	 * heap): no name, as /proc/PID/stack prints a bare address. */
@@ -1233,6 +1259,8 @@ static long op_member_size(void *priv, const char *type, const char *member)
 	Dwarf_Word sz;
 	long off;
 
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
 	    dwarf_aggregate_size(&t, &sz))
@@ -1248,7 +1276,7 @@ static long op_type_size(void *priv, const char *type)
 static const struct ks_target_ops dump_ops = {
 	.read = dump_read,
 	.lookup_symbol = op_lookup_symbol,
-	.symbolize = op_symbolize,
+	.symbols_at = op_symbols_at,
 	.is_kernel_text = op_is_kernel_text,
 	.member_offset = op_member_offset,
 	.member_size = op_member_size,
@@ -1349,101 +1377,6 @@ static int check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,
 		rc = -1;
 	}
 	elf_end(elf);
-	return rc;
-}
-
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	size_t have = 0;
-	while (have < len) {
-		ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
-		if (n <= 0)
-			return -1;
-		have += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * kdump-compressed header (makedumpfile's disk_dump_header, written by
- * QEMU in the guest's byte order): signature[8], header_version,
- * new_utsname (6 x 65), timeval, status, block_size, sub_hdr_size,
- * bitmap_blocks, max_mapnr.  Gives the machine name (empty from QEMU),
- * the byte order, and lets us check that the last page descriptor's data
- * lies inside the file.
- */
-#define DDH_MACHINE (8 + 4 + 4 * 65)
-#define DDH_BLOCK_SIZE 428
-#define DDH_SUB_HDR_SIZE 432
-#define DDH_BITMAP_BLOCKS 436
-
-static int check_kdump(int fd, off_t fsize, char *machine, size_t mlen,
-		       int *big_endian, char *err, size_t errlen)
-{
-	unsigned char h[448];
-	uint32_t ver_le, ver_be, block, sub, bitmap_blocks;
-	unsigned char *bm = NULL;
-	size_t bmlen;
-	uint64_t pages = 0;
-	off_t desc_off;
-	unsigned char desc[24];
-	int rc = 0;
-
-	if (pread_full(fd, h, sizeof(h), 0)) {
-		seterr(err, errlen, "truncated: no complete kdump header");
-		return -1;
-	}
-	memcpy(machine, h + DDH_MACHINE, mlen < 65 ? mlen : 65);
-	machine[mlen - 1] = 0;
-	ver_le = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
-		 (uint32_t)h[11] << 24;
-	ver_be = (uint32_t)h[11] | (uint32_t)h[10] << 8 | (uint32_t)h[9] << 16 |
-		 (uint32_t)h[8] << 24;
-	/* Header versions are small numbers; whichever reading is small
-	 * tells the byte order. */
-	*big_endian = ver_be < 0x10000 && ver_le >= 0x10000;
-	block = get_u32(*big_endian, h + DDH_BLOCK_SIZE);
-	sub = get_u32(*big_endian, h + DDH_SUB_HDR_SIZE);
-	bitmap_blocks = get_u32(*big_endian, h + DDH_BITMAP_BLOCKS);
-	if (block < 512 || block > (1u << 20) || (block & (block - 1)) ||
-	    bitmap_blocks < 2 || sub > (1u << 20)) {
-		seterr(err, errlen, "corrupt kdump header (block size %u, %u bitmap blocks)",
-		       block, bitmap_blocks);
-		return -1;
-	}
-	/* The second bitmap lists the pages that were written; their
-	 * descriptors follow the bitmaps, one per page, in order. */
-	bmlen = (size_t)bitmap_blocks / 2 * block;
-	if (bmlen > (256u << 20))
-		return 0;	/* too big to check cheaply: let reads tell */
-	bm = malloc(bmlen);
-	if (!bm)
-		return 0;
-	if (pread_full(fd, bm, bmlen, (off_t)(1 + sub) * block + (off_t)bmlen)) {
-		seterr(err, errlen, "truncated: the page bitmap is cut short");
-		free(bm);
-		return -1;
-	}
-	for (size_t i = 0; i < bmlen; i++)
-		pages += (uint64_t)__builtin_popcount(bm[i]);
-	free(bm);
-	if (!pages)
-		return 0;
-	desc_off = (off_t)(1 + sub + bitmap_blocks) * block + (off_t)(pages - 1) * 24;
-	if (desc_off + 24 > fsize || pread_full(fd, desc, sizeof(desc), desc_off)) {
-		seterr(err, errlen, "truncated: the page table of %llu pages ends past the file's %llu bytes",
-		       (unsigned long long)pages, (unsigned long long)fsize);
-		return -1;
-	}
-	{
-		uint64_t off = get_u64(*big_endian, desc);
-		uint32_t size = get_u32(*big_endian, desc + 8);
-		if (off + size > (uint64_t)fsize) {
-			seterr(err, errlen, "truncated: page data up to byte %llu, the file has %llu",
-			       (unsigned long long)(off + size), (unsigned long long)fsize);
-			rc = -1;
-		}
-	}
 	return rc;
 }
 
@@ -1693,8 +1626,7 @@ static int find_vmlinux(struct ks_dump *d, const char *dump_path,
 	}
 	seterr(err, errlen,
 	       "no debug vmlinux for %s (build-id %s)%s%s: pass --vmlinux or --debug-dir, or install "
-	       "the kernel's debug package (Debian: linux-image-%s-dbg); klpscan needs the vmlinux "
-	       "symbol table and DWARF, in-memory BTF (if any) has no symbols",
+	       "the kernel's debug package (Debian: linux-image-%s-dbg)",
 	       rel[0] ? rel : "this kernel", d->build_id[0] ? d->build_id : "unknown",
 	       s.tried[0] ? "; tried " : "", s.tried, rel[0] ? rel : "RELEASE");
 	return -1;
@@ -1725,6 +1657,8 @@ void ks_dump_close(struct ks_dump *d)
 		module_free(&d->mods[i]);
 	free(d->mods);
 	vmlinux_close(&d->v);
+	ks_kallsyms_free(&d->kallsyms);
+	ks_btf_free(d->btf);
 	if (d->ctx)
 		kdump_free(d->ctx);
 	if (d->fd >= 0)
@@ -1778,6 +1712,15 @@ static void s390x_lowcore_vmcoreinfo(struct ks_dump *d)
 		free(note);
 		return;
 	}
+	{
+		/* memory content: checked like the file's (kdump-validate.c) */
+		char why[160];
+
+		if (ks_vmcoreinfo_check(note + descoff, descsz, 0, why, sizeof(why))) {
+			free(note);
+			return;
+		}
+	}
 	attr.type = KDUMP_BLOB;
 	attr.val.blob = kdump_blob_new_dup(note + descoff, descsz);
 	free(note);
@@ -1789,6 +1732,421 @@ static const char *kdump_msg(struct ks_dump *d, kdump_status st)
 {
 	const char *m = kdump_get_err(d->ctx);
 	return m ? m : kdump_strerror(st);
+}
+
+/* A hexadecimal VMCOREINFO value ("KERNELOFFPHYS=900000").  0 with
+ * *present set to 0 when the key is absent, -1 when it is malformed. */
+static int vmcoreinfo_hex(struct ks_dump *d, const char *key, uint64_t *out,
+			  int *present, char *err, size_t errlen)
+{
+	char *val = vmcoreinfo(d, key), *end;
+	unsigned long long v;
+
+	*present = 0;
+	if (!val)
+		return 0;
+	errno = 0;
+	v = strtoull(val, &end, 16);
+	if (errno || end == val || (*end && !isspace((unsigned char)*end))) {
+		seterr(err, errlen, "VMCOREINFO %s=%.40s is not a hexadecimal number", key, val);
+		free(val);
+		return -1;
+	}
+	free(val);
+	*out = v;
+	*present = 1;
+	return 0;
+}
+
+/*
+ * s390x kernels from 6.10 on no longer run the kernel image where it lies
+ * in memory.  Alexander Gordeev's 6.10 series uncoupling the s390 virtual
+ * and physical address spaces (the kernel commits' titles are not checked
+ * here; crash followed with d0164e7e480a "s390x: uncouple physical and
+ * virtual memory spaces") maps the image at the virtual __kaslr_offset
+ * (VMCOREINFO KERNELOFFSET, 0x3ffe0000000 without KASLR) while it sits at
+ * the physical __kaslr_offset_phys (KERNELOFFPHYS), and the identity map
+ * of all memory starts at __identity_base (IDENTITYBASE: Debian's 6.12 and
+ * 7.2 export it, 0 unless CONFIG_RANDOMIZE_IDENTITY_BASE; taken as 0 where
+ * it is not exported).  arch/s390/include/asm/page.h (6.12, 7.2):
+ * __pa(x) = x - __kaslr_offset + __kaslr_offset_phys for x >= __kaslr_offset,
+ * else x - __identity_base; arch/s390/boot/vmem.c setup_vmem() maps
+ * [__kaslr_offset + TEXT_OFFSET, kernel end) and the identity map into
+ * swapper_pg_dir, whose physical address is the kernel ASCE.  Everything
+ * else a walk needs (vmalloc'ed task stacks, per-CPU areas, lowcore) is
+ * reached through those page tables.  arch/s390/kernel/vmcore_info.c
+ * exports KERNELOFFPHYS only on these kernels, so its presence decides;
+ * an older kernel (6.1: image at its physical address, identity map at 0)
+ * keeps libkdumpfile's own set-up untouched.
+ *
+ * libkdumpfile 0.5.1 knows none of this: src/addrxlat/s390x.c takes the
+ * value of SYMBOL(swapper_pg_dir) as the physical address of the page
+ * table root, which on these kernels is the virtual 0x3ffe...  We use its
+ * own interfaces to fix that: the forced root page table option
+ * (addrxlat.force.rootpgt, re-initialising its translation system with
+ * the right root), then two linear methods in the kernel-virtual map, for
+ * the image and for the identity map, so that these need no page-table
+ * walk (and keep working where a dump lacks a page-table page).
+ */
+/*
+ * root_only: set the page table root and stop.  Without a vmlinux the
+ * image bounds come from the kallsyms tables, which lie in the image and
+ * are reached through the page tables only once the root is right; the
+ * linear maps follow in a second call.
+ */
+static int s390x_uncoupled_xlat(struct ks_dump *d, int root_only, char *err, size_t errlen)
+{
+	uint64_t kphys = 0, ident = 0, swapper = 0, root, kvirt = (uint64_t)d->kaslr;
+	kdump_num_t max_pfn = 0, page_shift = 12;
+	addrxlat_sys_t *sys = NULL;
+	addrxlat_map_t *map = NULL, *old;
+	addrxlat_meth_t meth;
+	addrxlat_range_t range;
+	kdump_status ks;
+	int have;
+
+	if (vmcoreinfo_hex(d, "KERNELOFFPHYS", &kphys, &have, err, errlen))
+		return -1;
+	if (!have)
+		return 0;
+	if (vmcoreinfo_hex(d, "IDENTITYBASE", &ident, &have, err, errlen) ||
+	    vmcoreinfo_hex(d, "SYMBOL(swapper_pg_dir)", &swapper, &have, err, errlen))
+		return -1;
+	if (!have) {
+		seterr(err, errlen, "s390x kernel with KERNELOFFPHYS but no SYMBOL(swapper_pg_dir) "
+		       "in VMCOREINFO: cannot find the kernel page tables");
+		return -1;
+	}
+	if (!root_only && (d->v.image_end <= d->v.image_start || swapper < d->v.image_start ||
+			   swapper >= d->v.image_end || d->v.image_start < kvirt)) {
+		seterr(err, errlen, "SYMBOL(swapper_pg_dir) %#llx is not inside the kernel image "
+		       "[%#llx, %#llx) of %s (KERNELOFFSET %#llx)",
+		       (unsigned long long)swapper, (unsigned long long)d->v.image_start,
+		       (unsigned long long)d->v.image_end,
+		       d->from_dump ? "the dump's kallsyms" : d->v.path,
+		       (unsigned long long)kvirt);
+		return -1;
+	}
+	root = swapper - kvirt + kphys;
+
+	if ((ks = kdump_set_number_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.as",
+					KDUMP_KPHYSADDR)) != KDUMP_OK ||
+	    (ks = kdump_set_address_attr(d->ctx, KDUMP_ATTR_XLAT_FORCE ".rootpgt.addr",
+					 root)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: cannot set the s390x page table root %#llx: %s",
+		       (unsigned long long)root, kdump_msg(d, ks));
+		return -1;
+	}
+	/* re-initialises the translation with that root */
+	if ((ks = kdump_get_addrxlat(d->ctx, NULL, &sys)) != KDUMP_OK) {
+		seterr(err, errlen, "libkdumpfile: s390x translation with the page table root "
+		       "%#llx (swapper_pg_dir) failed: %s", (unsigned long long)root,
+		       kdump_msg(d, ks));
+		return -1;
+	}
+	if (root_only) {
+		addrxlat_sys_decref(sys);
+		return 0;
+	}
+	if (kdump_get_number_attr(d->ctx, KDUMP_ATTR_PAGE_SHIFT, &page_shift) != KDUMP_OK ||
+	    page_shift < 12 || page_shift > 20)
+		page_shift = 12;
+	if (kdump_get_number_attr(d->ctx, "max_pfn", &max_pfn) != KDUMP_OK)
+		max_pfn = 0;
+	kdump_clear_err(d->ctx);
+
+	old = addrxlat_sys_get_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS);
+	map = old ? addrxlat_map_copy(old) : addrxlat_map_new();
+	if (!map)
+		goto nomem;
+
+	memset(&meth, 0, sizeof(meth));
+	meth.kind = ADDRXLAT_LINEAR;
+	meth.target_as = ADDRXLAT_KPHYSADDR;
+	meth.param.linear.off = (addrxlat_off_t)(kphys - kvirt);
+	addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_KTEXT, &meth);
+	range.meth = ADDRXLAT_SYS_METH_KTEXT;
+	range.endoff = d->v.image_end - d->v.image_start - 1;
+	if (addrxlat_map_set(map, d->v.image_start, &range) != ADDRXLAT_OK)
+		goto nomem;
+
+	/* The identity map covers the memory the dump has, up to the kernel
+	 * image (which lies far above it). */
+	if (max_pfn && max_pfn < (UINT64_MAX >> page_shift) && ident < kvirt) {
+		uint64_t size = (uint64_t)max_pfn << page_shift;
+
+		if (size > kvirt - ident)
+			size = kvirt - ident;
+		meth.param.linear.off = -(addrxlat_off_t)ident;
+		addrxlat_sys_set_meth(sys, ADDRXLAT_SYS_METH_DIRECT, &meth);
+		range.meth = ADDRXLAT_SYS_METH_DIRECT;
+		range.endoff = size - 1;
+		if (addrxlat_map_set(map, ident, &range) != ADDRXLAT_OK)
+			goto nomem;
+	}
+	addrxlat_sys_set_map(sys, ADDRXLAT_SYS_MAP_KV_PHYS, map);
+	addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	return 0;
+nomem:
+	if (map)
+		addrxlat_map_decref(map);
+	addrxlat_sys_decref(sys);
+	seterr(err, errlen, "out of memory (libaddrxlat map)");
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* no debug vmlinux: the dump's own kallsyms and BTF                   */
+
+#define BTF_MAX_SIZE (64u << 20)
+#define BTF_MODULE_MAX (8u << 20)
+#define BTF_MODULES_TOTAL (128u << 20)
+
+/* nm type letter -> ELF binding: lower case is local, w/W/v/V weak. */
+static unsigned char ksym_bind(char type)
+{
+	if (type == 'w' || type == 'W' || type == 'v' || type == 'V')
+		return STB_WEAK;
+	return isupper((unsigned char)type) ? STB_GLOBAL : STB_LOCAL;
+}
+
+/* The kallsyms tables into v.st, with their nm letters: which alias
+ * names an address is the core's kallsyms rule (src/symbols.c), the same
+ * as with the vmlinux; here every candidate is one the kernel's table
+ * really holds. */
+static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
+{
+	struct ks_vmcoreinfo_key {
+		const char *key;
+		kaddr_t *to;
+		int required;
+	};
+	struct ks_kallsyms_loc loc;
+	const struct ks_vmcoreinfo_key keys[] = {
+		{ "SYMBOL(kallsyms_num_syms)", &loc.num_syms, 1 },
+		{ "SYMBOL(kallsyms_names)", &loc.names, 1 },
+		{ "SYMBOL(kallsyms_token_table)", &loc.token_table, 1 },
+		{ "SYMBOL(kallsyms_token_index)", &loc.token_index, 1 },
+		{ "SYMBOL(kallsyms_offsets)", &loc.offsets, 1 },
+		{ "SYMBOL(kallsyms_relative_base)", &loc.relative_base, 0 },
+	};
+	struct ks_mem mem = { dump_read, d, d->big_endian };
+	struct vmlinux *v = &d->v;
+	uint64_t i;
+	kaddr_t text = 0, end = 0;
+	char why[256];
+
+	memset(&loc, 0, sizeof(loc));
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		uint64_t val;
+		int have;
+		if (vmcoreinfo_hex(d, keys[k].key, &val, &have, err, errlen))
+			return -1;
+		if (!have && keys[k].required) {
+			/* kernel/crash_core.c exports them since 6.0 (commit
+			 * 5fd8fea935a1, "vmcoreinfo: include kallsyms symbols";
+			 * kallsyms_num_syms, left out there, came with its
+			 * follow-up fix in the same cycle) */
+			seterr(err, errlen, "its VMCOREINFO has no %s (the kallsyms tables are "
+			       "exported from Linux 6.0 on, this is %s)", keys[k].key,
+			       d->osrelease);
+			return -1;
+		}
+		*keys[k].to = have ? (kaddr_t)val : 0;
+	}
+	/* s390x 6.10+: the tables lie in the image, reached through the
+	 * kernel's page tables once their root is known */
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 1, err, errlen))
+		return -1;
+	if (ks_kallsyms_read(&mem, &loc, &d->kallsyms, why, sizeof(why))) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	v->fd = -1;
+	v->st.syms = calloc(d->kallsyms.n, sizeof(struct sym));
+	if (!v->st.syms) {
+		seterr(err, errlen, "out of memory for %zu kallsyms", d->kallsyms.n);
+		return -1;
+	}
+	for (size_t k = 0; k < d->kallsyms.n; k++) {
+		const struct ks_ksym *ks = &d->kallsyms.syms[k];
+		struct sym *o = &v->st.syms[v->st.n++];
+
+		o->addr = ks->addr;
+		o->name = d->kallsyms.names + ks->name;
+		o->bind = ksym_bind(ks->type);
+		o->type = ks->type;
+		o->order = -1;
+		if (strcmp(o->name, "_text") == 0)
+			text = o->addr;
+		else if (strcmp(o->name, "_end") == 0)
+			end = o->addr;
+	}
+	if (symtab_finish(&v->st, end)) {
+		seterr(err, errlen, "out of memory indexing kallsyms");
+		return -1;
+	}
+	if (map_get(&v->st.by_name, "_stext", &i) == 0)
+		v->stext = v->st.syms[i].addr;
+	if (map_get(&v->st.by_name, "_etext", &i) == 0)
+		v->etext = v->st.syms[i].addr;
+	if (!v->stext || !v->etext || v->etext <= v->stext) {
+		seterr(err, errlen, "the dump's kallsyms lack _stext/_etext: the tables do not "
+		       "decode");
+		return -1;
+	}
+	v->image_start = text ? text : v->stext;
+	v->image_end = end > v->image_start ? end : v->etext;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
+		return -1;
+	return 0;
+}
+
+/*
+ * Module BTF.  module.btf_data is cleared once the module is live
+ * (do_init_module(), kernel/module/main.c 5.11..7.2: ".BTF is not
+ * SHF_ALLOC and will get removed"); what stays is the kernel's parsed
+ * copy, btf_module_notify() (kernel/bpf/btf.c) listing each module's
+ * struct btf on btf_modules with its raw bytes in btf.data/data_size.
+ * A module whose BTF cannot be read is left out: its types stay unknown.
+ */
+static void self_module_btf(void *priv, struct ks_btf *b)
+{
+	struct ks_dump *d = priv;
+	kaddr_t head;
+	uint64_t node, btf, data, total = 0;
+	uint32_t size;
+	long o_list = ks_btf_member_offset(b, "btf_module", "list");
+	long o_btf = ks_btf_member_offset(b, "btf_module", "btf");
+	long o_data = ks_btf_member_offset(b, "btf", "data");
+	long o_size = ks_btf_member_offset(b, "btf", "data_size");
+
+	if (vmlinux_sym(&d->v, "btf_modules", &head) || o_list < 0 || o_btf < 0 ||
+	    o_data < 0 || o_size < 0 || read_u64(d, head, &node))
+		return;
+	for (int n = 0; node != head && n < MAX_MODULES; n++) {
+		kaddr_t bm = node - (kaddr_t)o_list;
+		unsigned char *blob;
+
+		if (!node || read_u64(d, bm + o_btf, &btf) || !btf ||
+		    read_u64(d, btf + o_data, &data) || read_u32(d, btf + o_size, &size))
+			return;
+		/* a module's BTF is tens of KB: a damaged list must not make
+		 * us read gigabytes */
+		if (data && size && size <= BTF_MODULE_MAX && total + size <= BTF_MODULES_TOTAL &&
+		    (blob = malloc(size))) {
+			total += size;
+			if (dump_read(d, data, blob, size) == 0)
+				(void)ks_btf_add_module(b, "", blob, size);
+			free(blob);
+		}
+		if (read_u64(d, node, &node))
+			return;
+	}
+}
+
+/* The vmlinux BTF between __start_BTF and __stop_BTF. */
+static int self_types(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t start, stop;
+	unsigned char *blob;
+	size_t size;
+	char why[256];
+
+	if (vmlinux_sym(&d->v, "__start_BTF", &start) ||
+	    vmlinux_sym(&d->v, "__stop_BTF", &stop)) {
+		seterr(err, errlen, "the kernel has no BTF (no __start_BTF in its kallsyms: built "
+		       "without CONFIG_DEBUG_INFO_BTF), so no struct layouts");
+		return -1;
+	}
+	if (stop <= start || stop - start > BTF_MAX_SIZE) {
+		seterr(err, errlen, "__start_BTF %#llx .. __stop_BTF %#llx is not a BTF blob",
+		       (unsigned long long)start, (unsigned long long)stop);
+		return -1;
+	}
+	size = (size_t)(stop - start);
+	blob = malloc(size);
+	if (!blob) {
+		seterr(err, errlen, "out of memory for %zu bytes of BTF", size);
+		return -1;
+	}
+	/* one read; page by page only to name the first missing page */
+	for (size_t done = dump_read(d, start, blob, size) == 0 ? size : 0; done < size;) {
+		size_t chunk = 4096 - ((start + done) & 4095);
+		if (chunk > size - done)
+			chunk = size - done;
+		if (dump_read(d, start + done, blob + done, chunk)) {
+			seterr(err, errlen, "the kernel's BTF at %#llx is not in the dump (filtered "
+			       "out?)", (unsigned long long)(start + done));
+			free(blob);
+			return -1;
+		}
+		done += chunk;
+	}
+	d->btf = ks_btf_new(blob, size, why, sizeof(why));
+	free(blob);
+	if (!d->btf) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	ks_btf_set_module_loader(d->btf, self_module_btf, d);
+	return 0;
+}
+
+/* The banner the kallsyms name must read as this release's: proves the
+ * tables decoded right (and, with the version, gives the upstream one). */
+static int self_banner(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t at;
+	char mem[BANNER_MAX], want[128];
+
+	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
+		/* scripts/kallsyms.c keeps data symbols only with
+		 * CONFIG_KALLSYMS_ALL; without them neither the task list
+		 * nor __start_BTF can be found.  Whether there is BTF at
+		 * all the text tells: btf_vmlinux_init() is built only with
+		 * CONFIG_DEBUG_INFO_BTF (kernel/bpf/sysfs_btf.c, 5.7..7.2). */
+		kaddr_t init;
+		int btf = vmlinux_sym(&d->v, "btf_vmlinux_init", &init) == 0;
+
+		seterr(err, errlen, "the dump's kallsyms hold no data symbols (no linux_banner: "
+		       "the kernel was built without CONFIG_KALLSYMS_ALL)%s",
+		       btf ? ", so neither its data nor its BTF can be found"
+			   : " and it has no BTF (no btf_vmlinux_init: built without "
+			     "CONFIG_DEBUG_INFO_BTF): neither its data nor its struct layouts can be "
+			     "found");
+		return -1;
+	}
+	snprintf(want, sizeof(want), "Linux version %s ", d->osrelease);
+	if (read_cstr(d, at, mem, sizeof(mem)) || strncmp(mem, want, strlen(want)) != 0) {
+		seterr(err, errlen, "linux_banner at %#llx (from the dump's kallsyms) does not "
+		       "read 'Linux version %s': the kallsyms tables do not decode",
+		       (unsigned long long)at, d->osrelease);
+		return -1;
+	}
+	if (!d->target.version)
+		d->target.version = version_from_banner(mem, d->osrelease);
+	return 0;
+}
+
+/* Symbols and types from the dump alone.  On failure, d is as before
+ * (no half-filled tables) and err says what is missing. */
+static int dump_self_open(struct ks_dump *d, char *err, size_t errlen)
+{
+	d->from_dump = 1;
+	if (self_symbols(d, err, errlen) || self_banner(d, err, errlen) ||
+	    self_types(d, err, errlen)) {
+		symtab_free(&d->v.st);
+		memset(&d->v, 0, sizeof(d->v));
+		d->v.fd = -1;
+		ks_kallsyms_free(&d->kallsyms);
+		ks_btf_free(d->btf);
+		d->btf = NULL;
+		d->from_dump = 0;
+		return -1;
+	}
+	return 0;
 }
 
 struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
@@ -1844,12 +2202,19 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		goto fail;
 	}
 	if (d->kind == KS_FILE_ELF_CORE) {
+		/* every header libkdumpfile trusts (kdump-validate.c) */
+		if (ks_elf_core_validate(d->fd, (uint64_t)st.st_size, err, errlen))
+			goto fail;
 		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
 			goto fail;
 	} else {
-		if (check_kdump(d->fd, st.st_size, machine, sizeof(machine),
-				&d->big_endian, err, errlen))
+		struct ks_kdump_layout lay;
+
+		/* every field libkdumpfile trusts (kdump-validate.c) */
+		if (ks_kdump_validate(d->fd, (uint64_t)st.st_size, &lay, err, errlen))
 			goto fail;
+		snprintf(machine, sizeof(machine), "%s", lay.machine);
+		d->big_endian = lay.big_endian;
 		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
 		 * then needs the architecture named.  The only big-endian
 		 * machine we read is s390x, the only little-endian one
@@ -1937,16 +2302,40 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		free(val);
 	}
 
-	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen))
+	d->target.ops = &dump_ops;
+	d->target.priv = d;
+	d->target.osrelease = d->osrelease;
+	/*
+	 * Symbols and types: from the debug vmlinux when one fits, else from
+	 * the dump itself (kallsyms and BTF); --no-debuginfo asks for the
+	 * dump alone, --vmlinux for that file alone.
+	 */
+	if (o->no_debuginfo) {
+		char self[512];
+
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "--no-debuginfo: %s; this kernel needs its debug vmlinux "
+		       "(--vmlinux or --debug-dir)", self);
 		goto fail;
+	}
+	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen)) {
+		char why[1024], self[512];
+
+		if (o->vmlinux)
+			goto fail;
+		snprintf(why, sizeof(why), "%s", err);
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "%s; the dump cannot stand in for it: %s", why, self);
+		goto fail;
+	}
 	if (vmlinux_open(&d->v, vmlinux, err, errlen))
 		goto fail;
 	if (vmlinux_load_symbols(&d->v, d->kaslr, err, errlen))
 		goto fail;
-
-	d->target.ops = &dump_ops;
-	d->target.priv = d;
-	d->target.osrelease = d->osrelease;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
+		goto fail;
 	if (check_banner(d, err, errlen))
 		goto fail;
 	return d;
@@ -1962,7 +2351,17 @@ const struct ks_target *ks_dump_target(struct ks_dump *d)
 
 const char *ks_dump_vmlinux(const struct ks_dump *d)
 {
-	return d->v.path;
+	return d->from_dump ? NULL : d->v.path;
+}
+
+const char *ks_dump_symbols_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "kallsyms" : "vmlinux";
+}
+
+const char *ks_dump_types_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "btf" : "dwarf";
 }
 
 const char *ks_dump_format(const struct ks_dump *d)

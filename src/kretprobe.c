@@ -3,7 +3,7 @@
  * kretprobes and rethooks: the real return address behind the
  * trampoline, as kretprobe_find_ret_addr() (5.11+, kernel/kprobes.c) and
  * rethook_find_ret_addr() (5.18+, kernel/trace/rethook.c) find it, and
- * the <= 5.10 global kretprobe_inst_table (unwind-rules.md 4).
+ * the <= 5.10 global kretprobe_inst_table (doc/kernel-rules.md §6).
  */
 #include "core.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Livepatch triage (unwind-rules.md 5): the patches, the transition and,
+ * Livepatch triage (doc/kernel-rules.md §11): the patches, the transition and,
  * per task, the answer klp_try_switch_task() would give.
  */
 #include <stdio.h>
@@ -505,7 +505,7 @@ int ks_klp_whatif(struct ks_kernel *k, struct ks_klp_state *st,
 			func = pos;
 		}
 		addr = ks_symbol(k, func);
-		if (!addr || k->t->ops->symbolize(k->t->priv, addr, &sym) ||
+		if (!addr || ks_symbolize(k->t, addr, &sym) ||
 		    sym.value != addr) {
 			snprintf(err, errlen, "function %s not found", names[i]);
 			return -1;

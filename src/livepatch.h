@@ -2,7 +2,7 @@
 /*
  * Livepatch triage: read the patches and the transition from the dump
  * and decide, task by task, what klp_try_switch_task() would say
- * (kernel/livepatch/transition.c; unwind-rules.md 5).
+ * (kernel/livepatch/transition.c; doc/kernel-rules.md §11).
  */
 #ifndef KLPSTACK_LIVEPATCH_H
 #define KLPSTACK_LIVEPATCH_H

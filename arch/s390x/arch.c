@@ -31,7 +31,11 @@
  * s390 pull for 5.16; Debian's 6.1 kernel: 200, flags @176).  When cr1
  * arrived is not pinned down here, so a 5.1x kernel before 5.16 may be
  * 192 (UNVERIFIED): type info decides, the fallback only matters
- * without it.
+ * without it.  Debian's 6.12 has the 6.1 layout; 7.2 has no cr1 any more
+ * but unsigned int cpu and unsigned char percpu_register after
+ * last_break (orig_gpr2 now in a union with monitor_code), still 200
+ * bytes with psw and gprs in place: the e2e guests of both read them
+ * from the types.
  */
 #define REGS_PSW_DEFAULT 8
 #define PSW_MASK_DEFAULT 0
@@ -138,6 +142,4 @@ const struct ks_arch_ops ks_arch_s390x = {
 	.release = s390x_release,
 	.unwinder_name = s390x_unwinder_name,
 	.walk_reliable = s390x_walk_reliable,
-	.sample_directive = NULL,
-	.sample_finish = NULL,
 };

@@ -596,7 +596,9 @@ int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
 	 * older kernels have no entry for BPF code at all. */
 	if (k->bpf_has_fp_range) {
 		const struct ks_bpf_ksym *b = ks_bpf_find(k, ip);
-		if (b && b->fp_start < b->fp_end && ip - b->start >= b->fp_start &&
+		/* bpf_has_frame_pointer(): a zero fp_start or fp_end means the
+		 * JIT recorded no frame */
+		if (b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
 		    ip - b->start < b->fp_end) {
 			memset(out, 0, sizeof(*out));
 			out->type = X86_ORC_TYPE_CALL;

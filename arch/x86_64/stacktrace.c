@@ -155,17 +155,26 @@ static void fp_user_regs_not_last_rule(struct x86_unwind_state *s)
 				   "frames follow the user-mode pt_regs");
 }
 
-/* USER_TASK_NO_USER_REGS: 4.18-5.6 "Success path for non-user tasks,
+/* USER_TASK_NO_USER_REGS: from 4.18 "Success path for non-user tasks,
  * i.e. kthreads and idle tasks" -- a walk that ended without user regs
  * was reliable only for PF_KTHREAD | PF_IDLE; 039a7a30ec10 ("x86/
- * stacktrace: Fix reliable check for empty user task stacks", 5.7)
- * dropped it. */
+ * stacktrace: Fix reliable check for empty user task stacks") dropped
+ * it: in the x86/urgent pull of 2020-07-25, so mainline 5.8, and in the
+ * stable reviews of 2020-08-03, 5.4.56 and 5.7.13 (doc/kernel-rules.md
+ * §2; the 5.7.y number from that review's date). */
+static int user_task_regs_fix_in(uint32_t v)
+{
+	return v >= KS_VERSION(5, 8, 0) ||
+	       (v >= KS_VERSION(5, 7, 13) && v < KS_VERSION(5, 8, 0)) ||
+	       (v >= KS_VERSION(5, 4, 56) && v < KS_VERSION(5, 5, 0));
+}
+
 static void user_task_no_user_regs_rule(struct x86_unwind_state *s)
 {
 	const struct ks_task *t = s->w->task;
 
 	if (s->k->version < KS_VERSION(4, 18, 0) ||
-	    s->k->version >= KS_VERSION(5, 7, 0))
+	    user_task_regs_fix_in(s->k->version))
 		return;
 	if ((t->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || t->is_idle)
 		return;

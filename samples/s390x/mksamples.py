@@ -974,6 +974,118 @@ def samples_3(D):
     s.write()
 
 
+S72 = {
+    # Debian 7.2.13+deb14-s390x System.map (link addresses), sizes up to
+    # the next symbol
+    '__schedule': (0x00e00198, 0x1248),
+    'schedule': (0x00e013e0, 0xf0),
+    'schedule_timeout': (0x00e0a5e0, 0x130),
+    'unix_stream_read_generic': (0x00cd1798, 0xec0),
+    'unix_stream_recvmsg': (0x00cd2718, 0xb0),
+    'sock_recvmsg': (0x00ae6e30, 0xb8),
+    'sock_read_iter': (0x00ae6ee8, 0xb8),
+    'vfs_read': (0x0056b898, 0x340),
+    'ksys_read': (0x0056c4f0, 0x108),
+    '__do_syscall': (0x00dfa8d8, 0x638),
+    'system_call': (0x00e0b798, 0x90),
+    'return_to_handler': (0x00e0bd58, 0x40),
+    'arch_rethook_trampoline': (0x00e0bda0, 0x60),
+}
+
+
+def samples_7x(D):
+    # ---------------------------------------------------------------- 7.2 three hooks
+    RTH, RT = 'return_to_handler', 'arch_rethook_trampoline'
+    s = Sample(D + 'fgraph-fprobe-rethook-7.2.sample',
+        '7.2: graph tracer, fprobe and rethook on one stack, 7.2 layouts.',
+        '''
+    A klp-unixread task of the sid end-to-end guest (Debian 7.2.13), its
+    hooks, shadow-stack words and layouts as crash 9.0.2 read them from that
+    dump; stack addresses and frame sizes are the sample's own.  read(2) on
+    an AF_UNIX socket: vfs_read has an fprobe return probe (fprobe runs on
+    the function-graph tracer since 6.14, so its return goes through
+    return_to_handler as the second fgraph user), unix_stream_recvmsg a
+    kretprobe (rethook: arch_rethook_trampoline) and unix_stream_read_generic
+    is graph-traced.  The shadow stack holds two 6-word frames: ret, func,
+    retp, the bitmap word (back 3, BITMAP; vfs_read's says users 0 and 1,
+    0x3403) and each frame's reserved data, whose DATA word (0x20805, 0x805:
+    back 5, DATA) is the frame's last word - the walk back must go by the
+    last word's offset, not assume a bitmap word there.  7.2's rethook_node
+    has rcu (16 bytes) before llist: llist @16, rethook @24, ret_addr @32,
+    frame @40, and task->rethooks points at llist.  7.2's pt_regs has no cr1
+    but cpu @192 and percpu_register @196, still 200 bytes.  All recovered:
+    reliable.
+    ''', '7.2.13', '7.2.13+deb14-s390x')
+    s.add(syms(['__schedule', 'schedule', 'schedule_timeout', 'unix_stream_read_generic',
+                'unix_stream_recvmsg', 'sock_recvmsg', 'sock_read_iter', 'vfs_read',
+                'ksys_read', '__do_syscall', 'system_call', RTH, RT], table=S72,
+               extra=['sym fgraph_array 0x1bf3030 0x80 data']))
+    s.blank()
+    s.add('# struct stack_frame (-mpacked-stack) and struct pt_regs, as in 7.2',
+          'type stack_frame 160',
+          'member stack_frame back_chain 152 8',
+          'member stack_frame gprs 72 80',
+          'type pt_regs 200',
+          'member pt_regs psw 8 16',
+          'member psw_t mask 0 8',
+          'member psw_t addr 8 8',
+          'member pt_regs gprs 24 128',
+          'member pt_regs flags 176 8',
+          'member pt_regs last_break 184 8',
+          'member pt_regs cpu 192 4',
+          'member pt_regs percpu_register 196 1',
+          '# function-graph tracer (word array) and rethook, 7.2 offsets',
+          'member task_struct curr_ret_stack 0xce0 4',
+          'member task_struct ret_stack 0xce8 8',
+          'member task_struct rethooks 0xdc0 8',
+          'type ftrace_ret_stack 24',
+          'member ftrace_ret_stack ret 0 8',
+          'member ftrace_ret_stack func 8 8',
+          'member ftrace_ret_stack retp 16 8',
+          'member rethook_node llist 16 8',
+          'member rethook_node ret_addr 32 8',
+          'member rethook_node frame 40 8')
+    s.blank()
+    S, E = 0x37ffe5d8000, 0x37ffe5dc000
+    R, RK = S72[RTH][0], S72[RT][0]
+    ksp, lines, sps = build(E, [
+        Regs(PSW_USER, 0x3ffa7e1b2c4, 0x3ffd39fe6d0, 'system call entry from user space'),
+        Frame(ra('system_call', 0x72, S72), 0xa0, note='system_call (zero back chain)'),
+        Frame(ra('__do_syscall', 0x19a, S72), 0xb8, note='__do_syscall'),
+        Frame(R, 0xa8, note='ksys_read: r14 = return_to_handler (vfs_read, fprobe)'),
+        Frame(ra('vfs_read', 0x302, S72), 0xd8, note='vfs_read'),
+        Frame(ra('sock_read_iter', 0x7c, S72), 0xb0, note='sock_read_iter'),
+        Frame(RK, 0xb0, note='sock_recvmsg: r14 = arch_rethook_trampoline (unix_stream_recvmsg)'),
+        Frame(R, 0xb8, note='unix_stream_recvmsg: r14 = return_to_handler (unix_stream_read_generic, graph tracer)'),
+        Frame(ra('unix_stream_read_generic', 0x600, S72), 0x1a0, note='unix_stream_read_generic'),
+        Frame(ra('schedule_timeout', 0xd6, S72), 0xa8, note='schedule_timeout'),
+        Frame(ra('schedule', 0x3c, S72), 0xa0, note='schedule'),
+        Frame(ra('__schedule', 0x4ec, S72), 0xc8, note='__schedule (thread.ksp, r14 saved by __switch_to)'),
+    ])
+    s.add('# stack [%#x, %#x)' % (S, E)); s.add(lines)
+    T, RS, RN = 0x3805000, 0x388b000, 0x37ffe365210
+    s.add('# curr_ret_stack = 12 words, ret_stack at %#x' % RS)
+    s.add('mem32 %#x 12' % (T + 0xce0))
+    s.add('mem %#x %#x' % (T + 0xce8, RS))
+    s.add('# words 0-5: vfs_read (ret, func, retp), bitmap 0x3403, data, DATA word 0x20805')
+    s.add('mem %#x %#x %#x %#x 0x3403 0x471b58 0x20805' % (
+        RS, ra('ksys_read', 0xe4, S72), S72['vfs_read'][0], sps[2]))
+    s.add('# words 6-11: unix_stream_read_generic, bitmap 0x1403 (user 0), data, DATA word 0x805')
+    s.add('mem %#x %#x %#x %#x 0x1403 0x3072d6d47 0x805' % (
+        RS + 48, ra('unix_stream_recvmsg', 0xa4, S72), S72['unix_stream_read_generic'][0], sps[6]))
+    s.add('# task->rethooks.first -> the node\'s llist (node + 16)')
+    s.add('mem %#x %#x' % (T + 0xdc0, RN + 16))
+    s.add('# rcu.next, rcu.func, llist.next, rethook, ret_addr, frame')
+    s.add('mem %#x 0 0 0 0x3c81e00 %#x %#x' % (RN, ra('sock_recvmsg', 0x72, S72), sps[5]))
+    s.blank()
+    s.add('task task=%#x pid=114 comm=klp-unixread stack=%#x ksp=%#x state=1' % (T, S, ksp))
+    s.add('expect verdict=reliable rule=NONE')
+    s.add('frames __schedule schedule schedule_timeout unix_stream_read_generic unix_stream_recvmsg '
+          'sock_recvmsg sock_read_iter vfs_read ksys_read __do_syscall system_call')
+    s.add('labels 4:ftrace-graph 5:kretprobe 8:ftrace-graph 10:user-entry')
+    s.write()
+
+
 def samples_4(D):
     # ---------------------------------------------------------------- 17 preempted
     PRE_SYMS = ['__schedule', 'preempt_schedule_irq', 'irqentry_exit', 'do_io_irq', 'io_int_handler',
@@ -1470,6 +1582,7 @@ def main():
     samples_3(d)
     samples_4(d)
     samples_5(d)
+    samples_7x(d)
 
 
 if __name__ == '__main__':

@@ -1300,17 +1300,34 @@ reproduces that; strict mode says FP_BAD_ADDRESS.""", "5.15.170", unwinder="fp")
 @sample
 def orc_user_no_regs_54():
     s = Sample("orc-user-no-regs-5.4", "ORC 5.4: a user task whose stack ends without user regs",
-               """4.18-5.6 accepted a walk that ended without user-mode pt_regs only for
-PF_KTHREAD | PF_IDLE tasks ("Success path for non-user tasks");
-039a7a30ec10 (5.7) dropped the check.  A user task that exec'd from a
-kernel thread still ends at ret_from_fork's end hint here: on 5.4 that is
-unreliable (USER_TASK_NO_USER_REGS); the same stack on 5.10 would pass.""",
-               "5.4.280")
-    s.task("modprobe", [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
-                        F("schedule_timeout", 0x8e, size=0x40),
-                        F("kthread", 0xe8, size=0x30),
-                        F("ret_from_fork", 0x1f, kind="end")],
+               """4.18 up to 039a7a30ec10 accepted a walk that ended without user-mode
+pt_regs only for PF_KTHREAD | PF_IDLE tasks ("Success path for non-user
+tasks").  The fix is mainline 5.8 and went to the 5.4.y (5.4.56) and
+5.7.y stable trees.  A user task that exec'd from a kernel thread still
+ends at ret_from_fork's end hint here: on 5.4.50 that is unreliable
+(USER_TASK_NO_USER_REGS); the same stack on 5.4.56 or 5.10 passes.""",
+               "5.4.50")
+    s.task("modprobe", user_no_regs_frames(),
            expect=["verdict=unreliable rule=USER_TASK_NO_USER_REGS frame=4"], labels=[])
+    return s
+
+
+def user_no_regs_frames():
+    return [F("__schedule", 0x2d3, size=0x48), F("schedule", 0x5d, size=0x18),
+            F("schedule_timeout", 0x8e, size=0x40),
+            F("kthread", 0xe8, size=0x30),
+            F("ret_from_fork", 0x1f, kind="end")]
+
+
+@sample
+def orc_user_no_regs_5456():
+    s = Sample("orc-user-no-regs-5.4.56", "ORC 5.4.56: the stable tree has the empty-user-stack fix",
+               """The orc-user-no-regs-5.4 stack on 5.4.56, which took 039a7a30ec10
+("x86/stacktrace: Fix reliable check for empty user task stacks") in the
+stable review of 2020-08-03: the walk that ends without user regs is
+reliable for a user task too.""", "5.4.56")
+    s.task("modprobe", user_no_regs_frames(),
+           expect=["verdict=reliable rule=NONE"], labels=[])
     return s
 
 

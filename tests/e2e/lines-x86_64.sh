@@ -111,8 +111,10 @@ line_so() {
 	[ -f "$root/usr/include/crash/defs.h" ] || lines_die "$LINE_CRASH_SUITE's crash ships no usr/include/crash/defs.h"
 	ver=$(line_crash_version "$1")
 	[ -n "$ver" ] || lines_die "cannot tell the version of $LINE_CRASH_SUITE's crash"
+	# the Makefile names the build by the version of the crash package
+	# next to the headers: build/crash-VERSION/klpstack.so
 	b=build/crash-$ver
-	make -s -C "$LINES_TOP" B="$b" CRASH_INC="$root/usr/include/crash" "$b/klpstack.so" >&2 ||
+	make -s -C "$LINES_TOP" CRASH_INC="$root/usr/include/crash" "$b/klpstack.so" >&2 ||
 		lines_die "make $b/klpstack.so failed"
 	printf '%s\n' "$LINES_TOP/$b/klpstack.so"
 }

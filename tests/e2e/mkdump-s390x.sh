@@ -15,8 +15,11 @@
 #   System.map   symlink to the -dbg package's System.map (the real one)
 #   release      the kernel release
 #
-#   mkdump-s390x.sh [--set all|fgraph|kretprobe|plain] [--force] [--timeout S]
+#   mkdump-s390x.sh [--line LINE] [--set all|fgraph|kretprobe|plain] [--force] [--timeout S]
 #
+# LINE is the Debian suite whose s390x kernel the guest boots: bookworm
+# (default; output $CACHE/dumps/s390x-SET), or another suite such as trixie
+# or sid (output $CACHE/dumps/s390x-LINE-SET), fetched by deps-s390x.sh.
 # A complete directory is reused unless --force is given.  The last line
 # printed on success is the output directory.
 set -euo pipefail
@@ -26,6 +29,7 @@ CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
 S390=$CACHE/s390x
 
 set_name=all
+line=bookworm
 force=0
 boot_timeout=900	# TCG boot + settling; typically far less
 dump_timeout=600
@@ -38,9 +42,11 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--set) [ $# -ge 2 ] || die "--set needs a value"; set_name=$2; shift ;;
 	--set=*) set_name=${1#--set=} ;;
+	--line) [ $# -ge 2 ] || die "--line needs a value"; line=$2; shift ;;
+	--line=*) line=${1#--line=} ;;
 	--force) force=1 ;;
 	--timeout) [ $# -ge 2 ] || die "--timeout needs seconds"; boot_timeout=$2; shift ;;
-	-h|--help) sed -n '3,22p' "$0"; exit 0 ;;
+	-h|--help) sed -n '3,27p' "$0"; exit 0 ;;
 	*) die "unknown option '$1' (try --help)" ;;
 	esac
 	shift
@@ -50,8 +56,13 @@ all | fgraph | kretprobe | plain) ;;
 *) die "unknown set '$set_name' (all, fgraph, kretprobe, plain)" ;;
 esac
 case $boot_timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
+case $line in '' | *[!a-z0-9-]*) die "bad line name '$line'" ;; esac
 
-OUT=$CACHE/dumps/s390x-$set_name
+if [ "$line" = bookworm ]; then
+	OUT=$CACHE/dumps/s390x-$set_name
+else
+	OUT=$CACHE/dumps/s390x-$line-$set_name
+fi
 # A dump is reused only when it was made by these very guest sources.
 guest_id=$(cat "$HERE/mkdump-s390x.sh" "$HERE"/guest-s390x/* | sha256sum | cut -c1-16)
 if [ $force = 0 ] && [ -e "$OUT/.complete" ] &&
@@ -61,12 +72,14 @@ if [ $force = 0 ] && [ -e "$OUT/.complete" ] &&
 	exit 0
 fi
 
-release=$("$HERE/deps-s390x.sh" --host --kernel --busybox | sed -n 's/^release //p' | tail -n1)
+release=$("$HERE/deps-s390x.sh" --line "$line" --host --kernel --busybox |
+	sed -n 's/^release //p' | tail -n1)
 [ -n "$release" ] || die "deps-s390x.sh did not report a kernel release"
 KDIR=$S390/kernel-$release
-VMLINUZ=$KDIR/boot/vmlinuz-$release
-VMLINUX=$KDIR/usr/lib/debug/boot/vmlinux-$release
-SYSMAP=$KDIR/usr/lib/debug/boot/System.map-$release
+# links made by deps-s390x.sh: the packages put these in different places
+VMLINUZ=$(readlink -f "$KDIR/klp-vmlinuz")
+VMLINUX=$(readlink -f "$KDIR/klp-vmlinux")
+SYSMAP=$(readlink -f "$KDIR/klp-System.map")
 for f in "$VMLINUZ" "$VMLINUX" "$SYSMAP" "$S390/busybox/bin/busybox"; do
 	[ -s "$f" ] || die "missing $f (remove $KDIR/.complete and rerun?)"
 done

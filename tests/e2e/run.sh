@@ -106,6 +106,73 @@ crash_x86_64() { # TAG SET DUMPDIR LINE SO
 	python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' "$cx_pre".crash*.json
 }
 
+# Bad arguments to the crash command are rejected alike on both arches
+# (s390x's kernel space starts at 0: "abc" was once walked as a task at
+# 0xabc), and an empty -f list is an error, never a plain report.
+crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
+	cu_out=$out/$1-crash-usage
+	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
+		>"$cu_out.cmds"
+	if [ "$1" = s390x ]; then
+		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
+	else
+		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
+	fi >"$cu_out.txt" 2>&1
+	cat "$cu_out.txt"
+	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
+		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
+		! grep -q 'VERDICT' "$cu_out.txt"
+}
+
+# s390x kernel lines: bookworm 6.1, trixie 6.12, sid 7.x (set
+# S390X_LINES to run fewer).  bookworm keeps its historical names
+# (dumps/s390x-all, s390x-all-*) so older results stay comparable.
+S390X_LINES=${S390X_LINES:-bookworm trixie sid}
+
+s390x_line() { # LINE
+	sl_line=$1
+	if [ "$sl_line" = bookworm ]; then sl_name=s390x-all; else sl_name=s390x-$sl_line-all; fi
+	sl_t=$(date +%s)
+	step "$sl_name-dumps" bash tests/e2e/mkdump-s390x.sh --line "$sl_line" --set all
+	echo "$sl_name: guest and dumps (or reuse) $(($(date +%s) - sl_t)) s" >>"$summary"
+	sl_dir=$CACHE/dumps/$sl_name
+	[ -f "$sl_dir/truth.txt" ] || return 0
+	if [ "$sl_line" = bookworm ]; then
+		# the host's crash headers (Debian's 8.0.2, as crash:s390x)
+		step "$sl_name-klpstack.so" make ARCH=s390x
+		sl_so=$top/build/s390x/klpstack.so
+	else
+		# the line's own crash and its defs.h
+		step "$sl_name-crash-sysroot" bash tests/e2e/crash-s390x.sh --line "$sl_line" --version
+		sl_root=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --sysroot 2>/dev/null || true)
+		sl_ver=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null || true)
+		sl_b=build/s390x-crash-${sl_ver%%[-+~]*}
+		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash" \
+			B="$sl_b" "$sl_b/klpstack.so"
+		sl_so=$top/$sl_b/klpstack.so
+	fi
+	printf 'extend %s\nklpstack -j > %s\nquit\n' "$sl_so" "$out/$sl_name.crash.json" \
+		>"$out/$sl_name-cmds"
+	rm -f "$out/$sl_name.crash.json"
+	sl_t=$(date +%s)
+	step "$sl_name-crash-run" bash tests/e2e/crash-s390x.sh --line "$sl_line" \
+		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
+	echo "$sl_name: crash $(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null ||
+		echo '?') session $(($(date +%s) - sl_t)) s" >>"$summary"
+	# crash_usage runs the host line's crash
+	if [ "$sl_line" = bookworm ]; then
+		step s390x-crash-usage crash_usage s390x "$sl_dir" "$sl_so"
+	fi
+	klpscan_json "$sl_dir" kernel "$out/$sl_name.klpscan.json"
+	compare_dump "$sl_name" "$sl_dir" "$out/$sl_name.crash.json" "$out/$sl_name.klpscan.json" \
+		--interrupted-unreliable S390_INTERRUPTED --require-label exception
+	# the ELF dump of the same guest: the same answers
+	./klpscan --json --no-progress --vmlinux "$sl_dir/vmlinux" "$sl_dir/vmcore.elf" \
+		>"$out/$sl_name.klpscan-elf.json" || [ $? -eq 1 ]
+	run "$sl_name-elf-same" python3 tests/e2e/compare.py --name "$sl_name/elf" \
+		--same "$out/$sl_name.klpscan.json" "$out/$sl_name.klpscan-elf.json"
+}
+
 # the function the test livepatch replaces (tests/e2e/guest/livepatch)
 WHATIF=klpt_sleeper:klpt_sleeper_wait
 
@@ -159,6 +226,7 @@ for arch in $arches; do
 				x86_64_row "$tag" "$xl" "$set" "$d" "$cver"
 				[ "$xl" = bookworm-cloud ] || continue
 				if [ "$set" = voluntary ]; then
+					step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
 					# the same sleepers, no patch loaded: the what-if
 					./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
 						"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
@@ -193,16 +261,12 @@ for arch in $arches; do
 		done
 		;;
 	s390x)
-		step s390x-dumps bash tests/e2e/mkdump-s390x.sh --set all
-		d=$CACHE/dumps/s390x-all
-		[ -f "$d/truth.txt" ] || continue
-		step s390x-klpstack.so make ARCH=s390x
-		printf 'extend %s\nklpstack -j > %s\nquit\n' "$top/build/s390x/klpstack.so" \
-			"$out/s390x-all.crash.json" >"$out/s390x-cmds"
-		step s390x-crash-run bash tests/e2e/crash-s390x.sh -s "$d/vmlinux" "$d/vmcore" -i "$out/s390x-cmds"
-		klpscan_json "$d" kernel "$out/s390x-all.klpscan.json"
-		compare_dump s390x-all "$d" "$out/s390x-all.crash.json" "$out/s390x-all.klpscan.json" \
-			--interrupted-unreliable S390_INTERRUPTED --require-label exception
+		# One guest per kernel line (Debian suite), each read by that
+		# suite's own s390x crash (under qemu-user) with a klpstack.so
+		# built against its defs.h, and by klpscan.
+		for line in $S390X_LINES; do
+			s390x_line "$line"
+		done
 		;;
 	*)
 		echo "e2e: unknown arch $arch" >&2
@@ -210,6 +274,37 @@ for arch in $arches; do
 		;;
 	esac
 done
+
+# Frame names letter for letter as the kernel printed them (compare.py
+# accepts an alias at the same address), and the alias rule against each
+# dump kernel's own kallsyms table.
+names_steps() {
+	make -s build/names-choose || return 1
+	for nm_json in "$out"/*.crash.json; do
+		[ -f "$nm_json" ] || continue
+		nm_pre=${nm_json%.crash.json}
+		nm_set=$(basename "$nm_pre")
+		nm_dir=$CACHE/dumps/$nm_set
+		[ -f "$nm_dir/truth.txt" ] && [ -f "$nm_pre.klpscan.json" ] || continue
+		run "$nm_set-names" python3 tests/names/frame-names.py "$nm_dir/truth.txt" \
+			"$nm_json" "$nm_pre.klpscan.json"
+	done
+	for nm_arch in $arches; do
+		nm_dir=$CACHE/dumps/$([ "$nm_arch" = s390x ] && echo s390x-all || echo x86_64-voluntary)
+		[ -f "$nm_dir/vmlinux" ] || continue
+		run "$nm_arch-kallsyms-names" python3 tests/names/kallsyms-names.py \
+			build/names-choose "$nm_dir/vmlinux"
+	done
+}
+names_steps
+
+# One klpstack.so per crash version: another suite's build is refused by the
+# host's crash in one line, the session goes on (tests/e2e/crash-version.sh).
+case " $arches " in *" x86_64 "*)
+	if [ -f "$CACHE/dumps/x86_64-voluntary/truth.txt" ]; then
+		run crash-version bash tests/e2e/crash-version.sh "$CACHE/dumps/x86_64-voluntary"
+	fi ;;
+esac
 
 # klpscan without --vmlinux: the vmlinux is found by the dump's build-id in
 # a debug directory, and the answers are the same.
@@ -256,6 +351,92 @@ for arch in $arches; do
 	klpscan_json "$d" kernel "$ref"
 	run "$arch-by-build-id" by_build_id "$arch" "$d" "$ref"
 	step "$arch-bad-inputs" bad_inputs "$d"
+	# seeded corruptions of the real dumps (kdump and ELF): each one an
+	# answer or a clear error, never a dead worker
+	for f in vmcore vmcore.elf; do
+		[ -f "$d/$f" ] && step "$arch-hostile-$f" python3 tests/e2e/hostile.py ./klpscan \
+			"$d/vmlinux" "$d/$f" --seed 1 --count 40 --work "$out"
+	done
+done
+
+# No debug vmlinux (klpscan --no-debuginfo): symbols from the dump's
+# kallsyms, types from its BTF.  Over every finished dump directory in the
+# cache, whichever suites and arches the steps above (or other runs) made:
+# where the kernel has what that needs (kallsyms in VMCOREINFO, 6.0+, with
+# data symbols, and BTF), the report and the livepatch triage must equal
+# the ones read with the vmlinux -- tasks, frame names and addresses,
+# labels, verdicts, -p blockers, -f; where it lacks them, one clear error
+# naming what is missing.  What the kernel has is told independently of
+# klpscan: BTF by its vmlinux (a .BTF section), the kallsyms tables by the
+# dump's VMCOREINFO note (stored uncompressed in both formats).
+no_debuginfo_one() { # DUMPDIR
+	nd_dir=$1 nd_pre=$out/nodebug-$(basename "$1")
+	./klpscan --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+		>"$nd_pre.dwarf.json" || [ $? -eq 1 ] || { echo "e2e: 0 passed, 1 failed"; return 1; }
+	if ./klpscan --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+		>"$nd_pre.btf.json" 2>"$nd_pre.btf.err"; then nd_rc=0; else nd_rc=$?; fi
+	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF ' &&
+		grep -a -q -m 1 'SYMBOL(kallsyms_names)=' "$nd_dir/vmcore"; then
+		if [ "$nd_rc" -gt 1 ]; then
+			cat "$nd_pre.btf.err"
+			echo "FAIL the kernel has kallsyms and BTF but --no-debuginfo failed (exit $nd_rc)"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+		python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+assert (r["vmlinux"], r["symbols"], r["types"]) == (None, "kallsyms", "btf"), r' \
+			"$nd_pre.btf.json" || { echo "e2e: 0 passed, 1 failed"; return 1; }
+		python3 tests/e2e/compare.py --name "$(basename "$nd_dir")/no-debuginfo" --exact \
+			--same "$nd_pre.dwarf.json" "$nd_pre.btf.json" || return 1
+		# livepatch triage (every dump: "no transition" must agree too)
+		./klpscan -p --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+			>"$nd_pre.dwarf-klp.json" || [ $? -eq 1 ] || { echo "FAIL -p with the vmlinux: exit 2 or worse"; return 1; }
+		./klpscan -p --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+			>"$nd_pre.btf-klp.json" || [ $? -eq 1 ] || { echo "FAIL -p --no-debuginfo: exit 2 or worse"; return 1; }
+		# and a what-if on functions every kernel since 4.x has (a name
+		# a kernel lacks is an error record: it must be the same one)
+		if ./klpscan -f ksys_read,do_nanosleep --json --no-progress --vmlinux "$nd_dir/vmlinux" \
+			"$nd_dir/vmcore" >"$nd_pre.dwarf-f.json"; then nd_f1=0; else nd_f1=$?; fi
+		if ./klpscan -f ksys_read,do_nanosleep --json --no-progress --no-debuginfo \
+			"$nd_dir/vmcore" >"$nd_pre.btf-f.json"; then nd_f2=0; else nd_f2=$?; fi
+		[ "$nd_f1" -eq "$nd_f2" ] || { echo "FAIL -f exits $nd_f1 and $nd_f2"; return 1; }
+		# identical but for where symbols and types came from
+		for nd_k in klp f; do
+			if python3 -c 'import json,sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert (b.get("vmlinux"), b.get("symbols", "kallsyms"), b.get("types", "btf")) == \
+    (None, "kallsyms", "btf"), b
+for r in (a, b):
+    for k in ("vmlinux", "symbols", "types"):
+        r.pop(k, None)
+sys.exit(a != b)' "$nd_pre.dwarf-$nd_k.json" "$nd_pre.btf-$nd_k.json"; then
+				echo "$([ "$nd_k" = klp ] && echo -p || echo -f): identical"
+			else
+				echo "FAIL $([ "$nd_k" = klp ] && echo -p || echo -f) reports differ"
+				return 1
+			fi
+		done
+	else
+		cat "$nd_pre.btf.err"
+		if [ "$nd_rc" -eq 2 ] && [ "$(wc -l <"$nd_pre.btf.err")" -eq 1 ] &&
+			grep -q -e 'no BTF' -e 'no data symbols' -e 'has no SYMBOL(kallsyms' \
+				"$nd_pre.btf.err" &&
+			grep -q 'needs its debug vmlinux (--vmlinux' "$nd_pre.btf.err"; then
+			echo "e2e: 1 passed, 0 failed"
+		else
+			echo "FAIL no kallsyms or no BTF: expected one clear error (exit 2), got exit $nd_rc"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+	fi
+}
+
+for d in "$CACHE"/dumps/*/; do
+	d=${d%/}
+	case $d in *.new | *.tmp) continue ;; esac
+	[ -f "$d/truth.txt" ] && [ -f "$d/vmcore" ] && [ -e "$d/vmlinux" ] || continue
+	run "no-debuginfo-$(basename "$d")" no_debuginfo_one "$d"
 done
 
 echo "== summary"

@@ -15,10 +15,14 @@
 #                                          (reused when there); prints its path
 #   suite-apt.sh SUITE unpack DIR PKG[:ARCH]...  fetch and unpack the packages
 #                                          into DIR (a stamp per .deb)
-#   suite-apt.sh SUITE sysroot ROOT PKG:ARCH   PKG and its whole Depends
-#                                          closure unpacked into ROOT, for
-#                                          running PKG's programs with their
-#                                          own loader and libraries
+#   suite-apt.sh SUITE sysroot ROOT PKG:ARCH [NEWER]   PKG and its whole
+#                                          Depends closure unpacked into ROOT,
+#                                          for running PKG's programs with
+#                                          their own loader and libraries; a
+#                                          dependency whose .deb the mirror
+#                                          does not serve is taken from the
+#                                          suite NEWER when given (newer
+#                                          libraries keep their ABI)
 #   suite-apt.sh SUITE apt-cache ARGS...   apt-cache with the private configuration
 #
 # Architectures known to the private configuration: amd64 and s390x.
@@ -209,21 +213,30 @@ unpack)
 	dir=$1
 	shift
 	for p in "$@"; do
-		unpack_into "$dir" "$(fetch "$CACHE/apt/$SUITE/debs" "$p")"
+		# a failed download must fail here: an empty path would look
+		# like an unpacked stamp directory
+		deb=$(fetch "$CACHE/apt/$SUITE/debs" "$p") || exit 1
+		unpack_into "$dir" "$deb"
 	done
 	;;
 sysroot)
-	[ $# -eq 2 ] || die "usage: suite-apt.sh SUITE sysroot ROOT PKG:ARCH"
-	root=$1
+	[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: suite-apt.sh SUITE sysroot ROOT PKG:ARCH [NEWER]"
+	root=$1 newer=${3:-}
 	[ -e "$root/.complete" ] && exit 0
 	ensure_lists
 	mapfile -t pkgs < <(closure "$2")
 	log "$2 ($SUITE) needs ${#pkgs[@]} packages"
 	for p in "${pkgs[@]}"; do
-		if candidate "$p" >/dev/null; then
-			deb=$(fetch "$CACHE/apt/$SUITE/debs" "$p")
-		else # Architecture: all packages have no qualified name
-			deb=$(fetch "$CACHE/apt/$SUITE/debs" "${p%%:*}")
+		q=$p
+		# Architecture: all packages have no qualified name
+		candidate "$p" >/dev/null || q=${p%%:*}
+		if deb=$(fetch "$CACHE/apt/$SUITE/debs" "$q"); then
+			:
+		elif [ -n "$newer" ] && [ "$p" != "$2" ] &&
+			deb=$(bash "$0" "$newer" fetch "$CACHE/apt/$newer/debs" "$q"); then
+			log "$q: $SUITE's .deb does not download, took $newer's $(basename "$deb")"
+		else
+			die "cannot download $q ($SUITE${newer:+, nor from $newer})"
 		fi
 		unpack_into "$root" "$deb"
 	done

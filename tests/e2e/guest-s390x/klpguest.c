@@ -8,7 +8,9 @@
  *
  * The truth lines (see tests/e2e/mkdump-s390x.sh):
  *   kernel RELEASE
- *   fgraph-functions F...          from tracing/set_ftrace_filter
+ *   fgraph-functions F...          from tracing/set_ftrace_filter, and the
+ *                                  fprobe return probes of dynamic_events
+ *                                  (on the function-graph tracer, 6.14+)
  *   kretprobe-functions F...       from tracing/kprobe_events ("r" probes)
  *   task TID TGID COMM SCENARIO
  *   state TID STATE                field 3 of /proc/TID/stat
@@ -179,6 +181,35 @@ static void load_fgraph(struct funcset *s)
 			continue;
 		line[strcspn(line, " \t")] = '\0';
 		funcset_add(s, line);
+	}
+}
+
+/* fprobe return probes ("f:fprobes/klp_vfs_read vfs_read%return" in
+ * dynamic_events), which /init sets up only where fprobe runs on the
+ * function-graph tracer (6.14+): their returns go through
+ * return_to_handler like the graph tracer's, so they join that set. */
+static void load_fprobes(struct funcset *s)
+{
+	static char buf[65536];
+	char *line, *save = NULL;
+
+	if (read_file(TRACEFS "/dynamic_events", buf, sizeof(buf)) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sym, *ret;
+
+		if (line[0] != 'f')
+			continue;
+		sym = strchr(line, ' ');
+		if (!sym)
+			continue;
+		sym++;
+		ret = strstr(sym, "%return");
+		if (!ret)
+			continue;
+		*ret = '\0';
+		if (!funcset_has(s, sym))
+			funcset_add(s, sym);
 	}
 }
 
@@ -371,7 +402,7 @@ static const struct spec specs[] = {
 	{ "klp-nanosleep", "sleep", "hrtimer_nanosleep", run_nanosleep },
 	{ "klp-nanosleep", "sleep", "hrtimer_nanosleep", run_nanosleep },
 	{ "klp-wait", "sleep", "do_wait", run_wait },
-	{ "klp-futex", "sleep", "futex_wait_queue", run_futex },
+	{ "klp-futex", "sleep", "futex_wait", run_futex },
 	{ "klp-unixread", "sleep", "unix_stream_read_generic", run_unixread },
 	{ "klp-unixread", "sleep", "unix_stream_read_generic", run_unixread },
 	{ "klp-select", "sleep", "do_select", run_select },
@@ -640,6 +671,7 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 	set_comm("klp-reporter");
 	settle(roles, nroles);
 	load_fgraph(&fg);
+	load_fprobes(&fg);
 	load_kretprobes(&kr);
 	report_kretprobe_misses();
 	if (uname(&u) < 0)
