@@ -18,9 +18,14 @@ import sys
 
 
 def load_truth(path):
+    # Runnable tasks (state R) go on between the guest's reads and the
+    # dump (a busy task preempted at syscall exit on PREEMPT_RT ran on into
+    # ksys_read): their frames, like moved ones, are no truth of the dump.
     tasks, moved = {}, set()
     for line in open(path, encoding="utf-8", errors="replace"):
         p = line.split()
+        if len(p) >= 3 and p[0] == "state" and p[2] == "R":
+            moved.add(int(p[1]))
         if len(p) >= 3 and p[0] == "frame":
             name, _, rest = p[2].partition("+")
             off = int(rest.split("/")[0], 16) if rest else 0
