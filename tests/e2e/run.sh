@@ -199,8 +199,8 @@ for arch in $arches; do
 		# One guest per kernel line (Debian suite), each read by that
 		# suite's own s390x crash (under qemu-user) with a klpstack.so
 		# built against its defs.h, and by klpscan.
-		for line in $S390X_LINES; do
-			s390x_line "$line"
+		for s390x_l in $S390X_LINES; do
+			s390x_line "$s390x_l"
 		done
 		;;
 	*)
