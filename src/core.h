@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 #include "klpstack.h"
+#include "symbols.h"
 
 struct ks_walk;
 
@@ -31,14 +32,6 @@ struct ks_arch_ops {
 	 * failed rule with ks_walk_unreliable() and dump problems with
 	 * ks_walk_dump_error(). */
 	void (*walk_reliable)(struct ks_walk *w);
-	/* Sample support (optional): a directive the core does not know
-	 * (e.g. x86_64 "orc"), kw = first word, argv = the rest.  Returns
-	 * 0 handled, 1 not an arch directive, -1 error with a message. */
-	int (*sample_directive)(void *loader, const char *kw, char **argv,
-				int argc, char *err, size_t errlen);
-	/* After the last line: turn the arch state into memory/symbols and
-	 * free it.  0 ok, -1 with a message. */
-	int (*sample_finish)(void *loader, char *err, size_t errlen);
 };
 
 extern const struct ks_arch_ops ks_arch_x86_64;

@@ -33,7 +33,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-validate.h"
 #include "klpstack.h"
+#include "symbols.h"
 
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
  * or allocate without end. */
@@ -165,62 +167,23 @@ struct sym {
 	uint64_t size;		/* kallsyms size: up to the next symbol */
 	const char *name;
 	unsigned char bind;	/* STB_* */
-	unsigned char rank;	/* alias order, lower wins (kallsyms rules) */
+	char type;		/* nm(1) letter, for the core's alias rule */
+	long order;		/* module symbols: index in the module's symtab */
 };
 
 struct symtab {
-	struct sym *syms;	/* sorted by address, then rank */
+	struct sym *syms;	/* sorted by address, then name */
 	size_t n;
 	struct name_map by_name;	/* name -> index */
 };
-
-/*
- * scripts/kallsyms.c (6.1) sorts aliases so that non-weak symbols, then
- * symbols a linker script does not provide, then names with fewer
- * leading underscores come first, and kallsyms_lookup() names an address
- * by the first alias.  Following the same order makes our frame names
- * agree with /proc/PID/stack as far as the tables allow.
- */
-static unsigned char alias_rank(const char *name, unsigned char bind)
-{
-	unsigned r = 0;
-	size_t len = strlen(name);
-	unsigned underscores = 0;
-
-	if (bind == STB_WEAK)
-		r += 64;
-	if (strncmp(name, "__start_", 8) == 0 || strncmp(name, "__stop_", 7) == 0 ||
-	    (len > 6 && strcmp(name + len - 6, "_start") == 0) ||
-	    (len > 4 && strcmp(name + len - 4, "_end") == 0))
-		r += 32;
-	while (name[underscores] == '_' && underscores < 31)
-		underscores++;
-	return (unsigned char)(r + underscores);
-}
-
-/* Symbols kallsyms leaves out (scripts/kallsyms.c ignore lists, 6.1);
- * they would only shadow real names. */
-static int ignored_symbol(const char *name)
-{
-	static const char *const prefixes[] = {
-		"__crc_", "__kstrtab_", "__kstrtabns_", "__efistub_",
-		"__kcfi_typeid_", ".L", "$", "__UNIQUE_ID_",
-	};
-	if (!name[0])
-		return 1;
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
-}
 
 static int sym_cmp(const void *a, const void *b)
 {
 	const struct sym *x = a, *y = b;
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
@@ -396,6 +359,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	size_t nsyms, shnum, shstrndx;
 	kaddr_t text = 0, end = 0;
 	unsigned char *sec_moves;
+	uint64_t *sec_flags;
 
 	while ((scn = elf_nextscn(v->elf, scn))) {
 		if (gelf_getshdr(scn, &symsh) && symsh.sh_type == SHT_SYMTAB) {
@@ -414,17 +378,24 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 	}
 	nsyms = symsh.sh_size / symsh.sh_entsize;
 	sec_moves = calloc(shnum ? shnum : 1, 1);
+	sec_flags = calloc(shnum ? shnum : 1, sizeof(*sec_flags));
 	v->st.syms = calloc(nsyms ? nsyms : 1, sizeof(struct sym));
-	if (!sec_moves || !v->st.syms) {
+	if (!sec_moves || !sec_flags || !v->st.syms) {
 		free(sec_moves);
+		free(sec_flags);
 		seterr(err, errlen, "out of memory for %zu symbols", nsyms);
 		return -1;
 	}
 	for (size_t i = 1; i < shnum; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *s = elf_getscn(v->elf, i);
-		if (s && gelf_getshdr(s, &sh) && (sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
+		if (!s || !gelf_getshdr(s, &sh))
+			continue;
+		if ((sh.sh_flags & SHF_ALLOC) && sh.sh_addr)
 			sec_moves[i] = 1;
+		/* for nm's letter: the flags, and bit 63 for SHT_NOBITS */
+		sec_flags[i] = (sh.sh_flags & ~(1ull << 63)) |
+			       (sh.sh_type == SHT_NOBITS ? 1ull << 63 : 0);
 	}
 	/* _text.._end bounds the image for absolute symbols. */
 	for (size_t i = 0; i < nsyms; i++) {
@@ -452,7 +423,7 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(v->elf, symsh.sh_link, s.st_name);
-		if (!name || ignored_symbol(name))
+		if (!name || ks_sym_noise(name))
 			continue;
 		if (s.st_shndx == SHN_ABS)
 			moves = text && end && s.st_value >= text && s.st_value <= end;
@@ -462,9 +433,16 @@ static int vmlinux_load_symbols(struct vmlinux *v, int64_t kaslr, char *err,
 		o->addr = s.st_value + (moves ? (uint64_t)kaslr : 0);
 		o->name = name;
 		o->bind = (unsigned char)bind;
-		o->rank = alias_rank(name, (unsigned char)bind);
+		if (s.st_shndx == SHN_ABS)
+			o->type = ks_sym_nm_type(bind, type, 2, 0, 0);
+		else if (s.st_shndx < shnum)
+			o->type = ks_sym_nm_type(bind, type, 0,
+						 sec_flags[s.st_shndx] & ~(1ull << 63),
+						 (int)(sec_flags[s.st_shndx] >> 63));
+		o->order = -1;
 	}
 	free(sec_moves);
+	free(sec_flags);
 	if (symtab_finish(&v->st, end ? end + (uint64_t)kaslr : 0)) {
 		seterr(err, errlen, "out of memory indexing symbols");
 		return -1;
@@ -535,6 +513,17 @@ static int vmlinux_open(struct vmlinux *v, const char *path, char *err,
 		seterr(err, errlen, "%s is not an ELF vmlinux", path);
 		vmlinux_close(v);
 		return -1;
+	}
+	{
+		struct stat st;
+		char why[256];
+
+		if (fstat(v->fd, &st) == 0 &&
+		    ks_elf_check_whole(v->elf, (uint64_t)st.st_size, why, sizeof(why))) {
+			seterr(err, errlen, "vmlinux %s: %s", path, why);
+			vmlinux_close(v);
+			return -1;
+		}
 	}
 	v->machine = eh.e_machine;
 	if (elf_build_id(v->elf, v->build_id, &v->build_id_len))
@@ -786,7 +775,7 @@ struct ks_dump {
 	} tramps[16];
 	int ntramps;
 
-	/* symbolize() hands out strings valid until its next call */
+	/* symbols_at() hands out module names valid until its next call */
 	char last_module[KS_MOD_LEN];
 };
 
@@ -951,7 +940,7 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		if (shndx == SHN_UNDEF || !value)
 			continue;
 		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
-		    ignored_symbol(name))
+		    ks_sym_noise(name))
 			continue;
 		l = strlen(name) + 1;
 		if (names_len + l > names_cap) {
@@ -970,7 +959,10 @@ static int module_read_symbols(struct ks_dump *d, struct module_info *m,
 		struct sym *o = &m->st.syms[m->st.n++];
 		o->addr = value;
 		o->bind = (unsigned char)GELF_ST_BIND(info);
-		o->rank = alias_rank(name, o->bind);
+		/* kallsyms keeps the module's own symtab order: the first of
+		 * equal addresses wins, no ranking */
+		o->order = (long)i;
+		o->type = o->bind == STB_WEAK ? 'W' : o->bind == STB_LOCAL ? 't' : 'T';
 	}
 	for (size_t i = 0; i < m->st.n; i++)
 		m->st.syms[i].name = m->names + name_at[i];
@@ -1175,34 +1167,46 @@ static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int op_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* All symbols at the highest symbol address <= addr of one table
+ * (sorted by address); -1 when none. */
+static int table_symbols_at(const struct symtab *t, kaddr_t addr,
+			    const char *module, struct ks_symbol *out, int max)
+{
+	long i = symtab_find(t, addr);
+	int n = 0;
+
+	if (i < 0)
+		return -1;
+	for (size_t j = (size_t)i; j < t->n && t->syms[j].addr == t->syms[i].addr; j++) {
+		if (n < max) {
+			const struct sym *y = &t->syms[j];
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = module;
+			out[n].type = y->type;
+			out[n].order = y->order;
+		}
+		n++;
+	}
+	return n;
+}
+
+static int op_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_dump *d = priv;
 	const struct module_info *m;
-	long i;
 
 	/* the image first, then module text */
-	if (addr >= d->v.image_start && addr < d->v.image_end) {
-		i = symtab_find(&d->v.st, addr);
-		if (i < 0)
-			return -1;
-		out->name = d->v.st.syms[i].name;
-		out->value = d->v.st.syms[i].addr;
-		out->size = d->v.st.syms[i].size;
-		out->module = NULL;
-		return 0;
-	}
+	if (addr >= d->v.image_start && addr < d->v.image_end)
+		return table_symbols_at(&d->v.st, addr, NULL, out, max);
 	m = module_at(d, addr);
 	if (m) {
-		i = symtab_find(&m->st, addr);
+		long i = symtab_find(&m->st, addr);
 		if (i < 0 || m->st.syms[i].addr < m->text_start)
 			return -1;
 		snprintf(d->last_module, sizeof(d->last_module), "%s", m->name);
-		out->name = m->st.syms[i].name;
-		out->value = m->st.syms[i].addr;
-		out->size = m->st.syms[i].size;
-		out->module = d->last_module;
-		return 0;
+		return table_symbols_at(&m->st, addr, d->last_module, out, max);
 	}
 	/* Outside the image and every module (ftrace or BPF trampolines,
 	 * heap): no name, as /proc/PID/stack prints a bare address. */
@@ -1248,7 +1252,7 @@ static long op_type_size(void *priv, const char *type)
 static const struct ks_target_ops dump_ops = {
 	.read = dump_read,
 	.lookup_symbol = op_lookup_symbol,
-	.symbolize = op_symbolize,
+	.symbols_at = op_symbols_at,
 	.is_kernel_text = op_is_kernel_text,
 	.member_offset = op_member_offset,
 	.member_size = op_member_size,
@@ -1349,101 +1353,6 @@ static int check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,
 		rc = -1;
 	}
 	elf_end(elf);
-	return rc;
-}
-
-static int pread_full(int fd, void *buf, size_t len, off_t off)
-{
-	size_t have = 0;
-	while (have < len) {
-		ssize_t n = pread(fd, (char *)buf + have, len - have, off + (off_t)have);
-		if (n <= 0)
-			return -1;
-		have += (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * kdump-compressed header (makedumpfile's disk_dump_header, written by
- * QEMU in the guest's byte order): signature[8], header_version,
- * new_utsname (6 x 65), timeval, status, block_size, sub_hdr_size,
- * bitmap_blocks, max_mapnr.  Gives the machine name (empty from QEMU),
- * the byte order, and lets us check that the last page descriptor's data
- * lies inside the file.
- */
-#define DDH_MACHINE (8 + 4 + 4 * 65)
-#define DDH_BLOCK_SIZE 428
-#define DDH_SUB_HDR_SIZE 432
-#define DDH_BITMAP_BLOCKS 436
-
-static int check_kdump(int fd, off_t fsize, char *machine, size_t mlen,
-		       int *big_endian, char *err, size_t errlen)
-{
-	unsigned char h[448];
-	uint32_t ver_le, ver_be, block, sub, bitmap_blocks;
-	unsigned char *bm = NULL;
-	size_t bmlen;
-	uint64_t pages = 0;
-	off_t desc_off;
-	unsigned char desc[24];
-	int rc = 0;
-
-	if (pread_full(fd, h, sizeof(h), 0)) {
-		seterr(err, errlen, "truncated: no complete kdump header");
-		return -1;
-	}
-	memcpy(machine, h + DDH_MACHINE, mlen < 65 ? mlen : 65);
-	machine[mlen - 1] = 0;
-	ver_le = (uint32_t)h[8] | (uint32_t)h[9] << 8 | (uint32_t)h[10] << 16 |
-		 (uint32_t)h[11] << 24;
-	ver_be = (uint32_t)h[11] | (uint32_t)h[10] << 8 | (uint32_t)h[9] << 16 |
-		 (uint32_t)h[8] << 24;
-	/* Header versions are small numbers; whichever reading is small
-	 * tells the byte order. */
-	*big_endian = ver_be < 0x10000 && ver_le >= 0x10000;
-	block = get_u32(*big_endian, h + DDH_BLOCK_SIZE);
-	sub = get_u32(*big_endian, h + DDH_SUB_HDR_SIZE);
-	bitmap_blocks = get_u32(*big_endian, h + DDH_BITMAP_BLOCKS);
-	if (block < 512 || block > (1u << 20) || (block & (block - 1)) ||
-	    bitmap_blocks < 2 || sub > (1u << 20)) {
-		seterr(err, errlen, "corrupt kdump header (block size %u, %u bitmap blocks)",
-		       block, bitmap_blocks);
-		return -1;
-	}
-	/* The second bitmap lists the pages that were written; their
-	 * descriptors follow the bitmaps, one per page, in order. */
-	bmlen = (size_t)bitmap_blocks / 2 * block;
-	if (bmlen > (256u << 20))
-		return 0;	/* too big to check cheaply: let reads tell */
-	bm = malloc(bmlen);
-	if (!bm)
-		return 0;
-	if (pread_full(fd, bm, bmlen, (off_t)(1 + sub) * block + (off_t)bmlen)) {
-		seterr(err, errlen, "truncated: the page bitmap is cut short");
-		free(bm);
-		return -1;
-	}
-	for (size_t i = 0; i < bmlen; i++)
-		pages += (uint64_t)__builtin_popcount(bm[i]);
-	free(bm);
-	if (!pages)
-		return 0;
-	desc_off = (off_t)(1 + sub + bitmap_blocks) * block + (off_t)(pages - 1) * 24;
-	if (desc_off + 24 > fsize || pread_full(fd, desc, sizeof(desc), desc_off)) {
-		seterr(err, errlen, "truncated: the page table of %llu pages ends past the file's %llu bytes",
-		       (unsigned long long)pages, (unsigned long long)fsize);
-		return -1;
-	}
-	{
-		uint64_t off = get_u64(*big_endian, desc);
-		uint32_t size = get_u32(*big_endian, desc + 8);
-		if (off + size > (uint64_t)fsize) {
-			seterr(err, errlen, "truncated: page data up to byte %llu, the file has %llu",
-			       (unsigned long long)(off + size), (unsigned long long)fsize);
-			rc = -1;
-		}
-	}
 	return rc;
 }
 
@@ -1778,6 +1687,15 @@ static void s390x_lowcore_vmcoreinfo(struct ks_dump *d)
 		free(note);
 		return;
 	}
+	{
+		/* memory content: checked like the file's (kdump-validate.c) */
+		char why[160];
+
+		if (ks_vmcoreinfo_check(note + descoff, descsz, 0, why, sizeof(why))) {
+			free(note);
+			return;
+		}
+	}
 	attr.type = KDUMP_BLOB;
 	attr.val.blob = kdump_blob_new_dup(note + descoff, descsz);
 	free(note);
@@ -1995,12 +1913,19 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		goto fail;
 	}
 	if (d->kind == KS_FILE_ELF_CORE) {
+		/* every header libkdumpfile trusts (kdump-validate.c) */
+		if (ks_elf_core_validate(d->fd, (uint64_t)st.st_size, err, errlen))
+			goto fail;
 		if (check_elf_core(d->fd, st.st_size, &bad_ehsize, err, errlen))
 			goto fail;
 	} else {
-		if (check_kdump(d->fd, st.st_size, machine, sizeof(machine),
-				&d->big_endian, err, errlen))
+		struct ks_kdump_layout lay;
+
+		/* every field libkdumpfile trusts (kdump-validate.c) */
+		if (ks_kdump_validate(d->fd, (uint64_t)st.st_size, &lay, err, errlen))
 			goto fail;
+		snprintf(machine, sizeof(machine), "%s", lay.machine);
+		d->big_endian = lay.big_endian;
 		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
 		 * then needs the architecture named.  The only big-endian
 		 * machine we read is s390x, the only little-endian one

@@ -145,7 +145,7 @@ int ks_function_code(const struct ks_kernel *k, const char *name,
 	kaddr_t at = ks_symbol(k, name);
 	size_t n;
 
-	if (!at || k->t->ops->symbolize(k->t->priv, at, &s) || s.value != at ||
+	if (!at || ks_symbolize(k->t, at, &s) || s.value != at ||
 	    s.size == 0)
 		return -1;
 	n = s.size < max ? (size_t)s.size : max;
@@ -163,7 +163,7 @@ const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 	if (len == 0)
 		return buf;
 	buf[0] = 0;
-	if (k->t->ops->symbolize(k->t->priv, addr, &s) == 0 && s.name)
+	if (ks_symbolize(k->t, addr, &s) == 0 && s.name)
 		snprintf(buf, len, "%s", s.name);
 	return buf;
 }
@@ -400,7 +400,7 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 	struct ks_kernel *k;
 
 	if (!t || !t->ops || !t->ops->read || !t->ops->lookup_symbol ||
-	    !t->ops->symbolize || !t->ops->is_kernel_text ||
+	    !t->ops->symbols_at || !t->ops->is_kernel_text ||
 	    !t->ops->member_offset || !t->ops->type_size) {
 		snprintf(err, errlen, "incomplete target");
 		return NULL;

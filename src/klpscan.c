@@ -161,7 +161,7 @@ static void csv_row(FILE *out, const char *input, const struct ks_result *res)
  */
 static void json_merge(FILE *out, const char *report, size_t len, const char *extra)
 {
-	static const char head[] = "{\"schema\":\"klpstack/1\",";
+	static const char head[] = "{\"schema\":\"";
 	size_t skip = 1;
 
 	while (len && (report[len - 1] == '\n' || report[len - 1] == ' '))
@@ -170,9 +170,12 @@ static void json_merge(FILE *out, const char *report, size_t len, const char *ex
 		fprintf(out, "{\"schema\":\"klpstack/1\"%s%s}\n", extra[0] ? "," : "", extra);
 		return;
 	}
-	/* keep "schema" the first key */
-	if (len > sizeof(head) - 1 && memcmp(report, head, sizeof(head) - 1) == 0)
-		skip = sizeof(head) - 1;
+	/* keep "schema" the first key (klpstack/1, klpstack-livepatch/1) */
+	if (len > sizeof(head) - 1 && memcmp(report, head, sizeof(head) - 1) == 0) {
+		const char *q = memchr(report + sizeof(head) - 1, '"', len - (sizeof(head) - 1));
+		if (q && (size_t)(q - report) + 2 < len && q[1] == ',')
+			skip = (size_t)(q - report) + 2;
+	}
 	fwrite(report, 1, skip, out);
 	if (extra[0]) {
 		fputs(extra, out);
@@ -181,6 +184,12 @@ static void json_merge(FILE *out, const char *report, size_t len, const char *ex
 	fwrite(report + skip, 1, len - skip, out);
 	fputc('\n', out);
 }
+
+struct input {
+	char *path;
+	enum ks_file_kind kind;
+	char error[128];	/* known before any worker looks: reported as is */
+};
 
 /* ------------------------------------------------------------------ */
 /* one input, in a worker                                              */
@@ -254,9 +263,9 @@ static void fold_verdict(struct result_totals *r, enum ks_verdict v)
 }
 
 /* Hand the results over: flush the output files, send the closing line.
- * Called before a dump is torn down, so a library fault while freeing
- * (libkdumpfile 0.5.1 reads freed memory in kdump_free() on some kdump
- * files) cannot cost the results. */
+ * The parent keeps them only if this process then exits cleanly
+ * (WORKER_DONE): a fault in the teardown that follows -- glibc noticing
+ * a heap corrupted earlier -- voids them. */
 static void worker_finish(struct worker *w, FILE *out, FILE *errf,
 			  const struct result_totals *tot)
 {
@@ -270,17 +279,37 @@ static void worker_finish(struct worker *w, FILE *out, FILE *errf,
 		    tot->counts[2], tot->counts[3], tot->counts[4]);
 }
 
-static void input_error(const struct options *o, FILE *out, FILE *err,
-			struct worker *w, const char *path, const char *msg)
+/*
+ * The record of an input that has no report: a JSON object with "error"
+ * (README: one object per input), or one CSV row with verdict "error",
+ * rule INPUT_ERROR and the message in the last column.  Text output has
+ * the message on stderr and in the summary table.
+ */
+static void error_record(const struct options *o, FILE *out, const char *path,
+			 const char *msg)
 {
-	fprintf(err, "klpscan: %s: %s\n", path, msg);
-	if (o->output == OUT_JSON && !o->check) {
-		fprintf(out, "{\"schema\":\"klpstack/1\",\"input\":");
+	if (o->check)
+		return;
+	if (o->output == OUT_JSON) {
+		fprintf(out, "{\"schema\":\"%s\",\"input\":",
+			o->livepatch || o->nfunctions ? "klpstack-livepatch/1" : "klpstack/1");
 		ks_json_string(out, path);
 		fprintf(out, ",\"error\":");
 		ks_json_string(out, msg);
 		fprintf(out, "}\n");
+	} else if (o->output == OUT_CSV) {
+		csv_str(out, path);
+		fputs(",,,,,error,INPUT_ERROR,,", out);
+		csv_str(out, msg);
+		fputc('\n', out);
 	}
+}
+
+static void input_error(const struct options *o, FILE *out, FILE *err,
+			struct worker *w, const char *path, const char *msg)
+{
+	fprintf(err, "klpscan: %s: %s\n", path, msg);
+	error_record(o, out, path, msg);
 	worker_send(w, "M %s", msg);
 }
 
@@ -338,6 +367,9 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 {
 	struct klp_scan c;
 	char err[512] = "";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *rs = NULL;
 	int rc = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -353,13 +385,29 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	if (ks_klp_read(k, &c.st, err, sizeof(err)) ||
 	    (c.whatif && ks_klp_whatif(k, &c.st, o->functions, o->nfunctions,
 				       err, sizeof(err)))) {
-		fprintf(out, "%s%s: livepatch: %s\n", o->output == OUT_JSON ? "" : "klpscan: ",
-			path, err);
+		char msg[600];
+
+		snprintf(msg, sizeof(msg), "livepatch: %s", err);
+		if (o->output == OUT_TEXT)
+			fprintf(out, "klpscan: %s: %s\n", path, msg);
+		else
+			error_record(o, out, path, msg);
+		worker_send(w, "M %s", msg);
 		ks_klp_free(&c.st);
 		free(c.res);
 		return EXIT_ERROR;
 	}
-	c.rep.out = out;
+	if (o->output == OUT_JSON) {
+		/* merged with the input's facts below */
+		rs = open_memstream(&buf, &len);
+		if (!rs) {
+			fprintf(out, "klpscan: %s: out of memory\n", path);
+			ks_klp_free(&c.st);
+			free(c.res);
+			return EXIT_ERROR;
+		}
+	}
+	c.rep.out = rs ? rs : out;
 	c.rep.json = o->output == OUT_JSON;
 	c.rep.verbose = o->verbose;
 	c.rep.whatif = c.whatif;
@@ -369,11 +417,43 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	if (sample) {
 		for (int i = 0; i < ks_sample_ntasks(sample); i++)
 			klp_one(&c, &ks_sample_task(sample, i)->task);
-	} else if (ks_task_foreach(k, klp_task_cb, &c, err, sizeof(err))) {
-		fprintf(stderr, "klpscan: %s: task list: %s\n", path, err);
-		rc = EXIT_ERROR;
+	} else {
+		char warn[512];
+
+		if (ks_task_foreach_checked(k, klp_task_cb, &c, warn, sizeof(warn), err,
+					    sizeof(err))) {
+			fprintf(stderr, "klpscan: %s: task list: %s\n", path, err);
+			worker_send(w, "M task list: %s", err);
+			rc = EXIT_ERROR;
+		}
+		if (warn[0])
+			fprintf(stderr, "klpscan: %s: warning: task list: %s\n", path, warn);
 	}
 	ks_klp_report_end(&c.rep);
+	if (rs) {
+		char *xb = NULL;
+		size_t xl = 0;
+		FILE *x;
+
+		fclose(rs);
+		x = open_memstream(&xb, &xl);
+		if (x) {
+			fprintf(x, "\"input\":");
+			ks_json_string(x, path);
+			fprintf(x, ",\"error\":");
+			if (rc) {
+				char msg[600];
+				snprintf(msg, sizeof(msg), "task list: %s", err);
+				ks_json_string(x, msg);
+			} else {
+				fputs("null", x);
+			}
+			fclose(x);
+		}
+		json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+		free(xb);
+		free(buf);
+	}
 	if (!rc && c.blockers)
 		rc = EXIT_UNRELIABLE;
 	ks_klp_free(&c.st);
@@ -392,6 +472,7 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 	if (!s) {
 		/* the loader's message names file and line already */
 		fprintf(errf, "klpscan: %s\n", err);
+		error_record(o, out, path, err);
 		worker_send(w, "M %s", err);
 		if (o->check)
 			tot->failed++;
@@ -520,7 +601,7 @@ static int scan_task(void *arg, kaddr_t task)
 static void run_dump(const char *path, const struct options *o, FILE *out,
 		     FILE *errf, struct worker *w, struct result_totals *tot)
 {
-	char err[1024], list_err[256] = "";
+	char err[1024], list_err[512] = "", list_warn[512] = "";
 	struct ks_dump *d;
 	struct ks_kernel *k;
 	struct ks_report rep;
@@ -604,7 +685,8 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		ks_summary_init(&sum, o->mode);
 		c.sum = &sum;
 	}
-	rc = ks_task_foreach(k, scan_task, &c, list_err, sizeof(list_err));
+	rc = ks_task_foreach_checked(k, scan_task, &c, list_warn, sizeof(list_warn), list_err,
+				     sizeof(list_err));
 	t2 = now();
 	if (rc) {
 		/* the tasks found so far are reported; the dump still fails */
@@ -633,9 +715,14 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 				ks_json_string(x, list_err);
 			else
 				fputs("null", x);
-			if (ks_dump_module_error(d)[0]) {
+			if (ks_dump_module_error(d)[0] || list_warn[0]) {
+				char both[1024];
+
+				snprintf(both, sizeof(both), "%s%s%s%s", ks_dump_module_error(d),
+					 ks_dump_module_error(d)[0] && list_warn[0] ? "; " : "",
+					 list_warn[0] ? "task list: " : "", list_warn);
 				fprintf(x, ",\"warning\":");
-				ks_json_string(x, ks_dump_module_error(d));
+				ks_json_string(x, both);
 			}
 			fclose(x);
 			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
@@ -648,6 +735,10 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		ks_summary_free(&sum);
 		if (ks_dump_module_error(d)[0])
 			fprintf(out, "warning: %s\n", ks_dump_module_error(d));
+		if (list_warn[0])
+			fprintf(out, "warning: task list: %s\n", list_warn);
+		if (rc)
+			fprintf(out, "error: task list: %s\n", list_err);
 		fprintf(out, "%ld tasks in %.2f s (open %.2f s, walk %.2f s, %.0f tasks/s)\n\n",
 			tot->tasks, t2 - t0, t1 - t0, t2 - t1,
 			t2 > t1 ? (double)tot->tasks / (t2 - t1) : 0.0);
@@ -662,28 +753,59 @@ done:
 	ks_dump_close(d);
 }
 
-static int worker_main(const char *path, enum ks_file_kind kind,
-		       const struct options *o, FILE *out, FILE *errf, int progfd)
+/*
+ * A worker's exit status when it got all the way through: WORKER_DONE
+ * plus its result's status.  Anything else -- a signal, a sanitizer's or
+ * a library's exit(1), an abort in a library's teardown after the
+ * closing line was sent -- means its process went wrong at some point
+ * and nothing it wrote can be trusted (a heap corrupted by a bad dump
+ * is often only noticed at free()).
+ */
+#define WORKER_DONE 40
+
+/* Test hook (tests/frontend.sh): make the worker fail at a chosen point,
+ * as a misbehaving library would. */
+static void worker_fault(const char *when)
 {
+	const char *f = getenv("KLPSCAN_TEST_WORKER_FAULT");
+
+	if (!f || strncmp(f, when, strlen(when)) != 0)
+		return;
+	f += strlen(when);
+	if (strcmp(f, ":abort") == 0)
+		abort();
+	if (strcmp(f, ":segv") == 0)
+		raise(SIGSEGV);
+	if (strcmp(f, ":exit1") == 0)
+		_exit(1);
+}
+
+static int worker_main(const struct input *in, const struct options *o, FILE *out,
+		       FILE *errf, int progfd)
+{
+	const char *path = in->path;
+	enum ks_file_kind kind = in->kind;
 	struct worker w = { .fd = progfd, .last = now() };
 	struct result_totals tot;
 
 	memset(&tot, 0, sizeof(tot));
-	if (kind == KS_FILE_SAMPLE)
+	worker_fault("start");
+	if (in->error[0]) {
+		input_error(o, out, errf, &w, path, in->error);
+		tot.rc = EXIT_ERROR;
+		if (o->check)
+			tot.failed++;
+	} else if (kind == KS_FILE_SAMPLE)
 		run_sample(path, o, out, errf, &w, &tot);
 	else
 		run_dump(path, o, out, errf, &w, &tot);
 	worker_finish(&w, out, errf, &tot);
-	return tot.rc;
+	worker_fault("end");
+	return WORKER_DONE + tot.rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* inputs                                                              */
-
-struct input {
-	char *path;
-	enum ks_file_kind kind;
-};
 
 struct inputs {
 	struct input *v;
@@ -704,7 +826,51 @@ static int add_input(struct inputs *in, const char *path, enum ks_file_kind kind
 	if (!in->v[in->n].path)
 		return -1;
 	in->v[in->n].kind = kind;
+	in->v[in->n].error[0] = 0;
 	in->n++;
+	return 0;
+}
+
+static int add_bad_input(struct inputs *in, const char *path, const char *error)
+{
+	if (add_input(in, path, KS_FILE_OTHER))
+		return -1;
+	snprintf(in->v[in->n - 1].error, sizeof(in->v[in->n - 1].error), "%s", error);
+	return 0;
+}
+
+/* In a directory, a file that is neither a dump nor a sample is left out
+ * (dmesg.txt, System.map) with a note -- unless its name, or its size
+ * and binary contents, say it was meant to be a dump: then it is an
+ * input that fails, so a dump with a damaged signature cannot vanish
+ * from a scan. */
+#define DUMPLIKE_SIZE (1 << 20)
+
+static int looks_like_dump(const char *path, const struct stat *st)
+{
+	const char *base = strrchr(path, '/');
+	size_t n;
+
+	base = base ? base + 1 : path;
+	n = strlen(base);
+	if (strncmp(base, "vmcore", 6) == 0 || strstr(base, "dump") ||
+	    (n > 5 && strcmp(base + n - 5, ".core") == 0) ||
+	    (n > 7 && strcmp(base + n - 7, ".vmcore") == 0))
+		return 1;
+	/* big and binary: text files (System.map, logs) are not dumps */
+	if (st->st_size >= DUMPLIKE_SIZE) {
+		unsigned char head[512];
+		ssize_t got;
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+		if (fd < 0)
+			return 1;
+		got = read(fd, head, sizeof(head));
+		close(fd);
+		for (ssize_t i = 0; i < got; i++)
+			if (head[i] < 0x09 || (head[i] > 0x0d && head[i] < 0x20))
+				return 1;
+	}
 	return 0;
 }
 
@@ -724,8 +890,13 @@ static int add_dir(struct inputs *in, const char *dir, int depth)
 
 	size_t dl = strlen(dir);
 
-	if (depth > MAX_DIR_DEPTH || !(dh = opendir(dir)))
-		return 0;
+	if (depth > MAX_DIR_DEPTH)
+		return add_bad_input(in, dir, "directory nested too deep: not scanned");
+	if (!(dh = opendir(dir))) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "cannot read the directory: %s", strerror(errno));
+		return add_bad_input(in, dir, msg);
+	}
 	while (dl > 1 && dir[dl - 1] == '/')	/* "dumps/" -> "dumps/x" */
 		dl--;
 	while ((e = readdir(dh))) {
@@ -753,16 +924,32 @@ static int add_dir(struct inputs *in, const char *dir, int depth)
 		qsort(names, (size_t)n, sizeof(*names), name_cmp);
 	for (int i = 0; i < n; i++) {
 		struct stat st, lst;
-		if (rc == 0 && stat(names[i], &st) == 0) {
-			if (S_ISDIR(st.st_mode)) {
-				if (lstat(names[i], &lst) == 0 && S_ISDIR(lst.st_mode))
-					rc = add_dir(in, names[i], depth + 1);
-			} else if (S_ISREG(st.st_mode)) {
-				enum ks_file_kind k = ks_dump_file_kind(names[i]);
-				if (k == KS_FILE_SAMPLE || k == KS_FILE_ELF_CORE ||
-				    k == KS_FILE_KDUMP || k == KS_FILE_FLATTENED)
-					rc = add_input(in, names[i], k);
-			}
+
+		if (rc)
+			;
+		else if (stat(names[i], &st) != 0) {
+			/* a dangling link, a file gone meanwhile */
+			rc = add_input(in, names[i], KS_FILE_UNREADABLE);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (lstat(names[i], &lst) == 0 && S_ISDIR(lst.st_mode))
+				rc = add_dir(in, names[i], depth + 1);
+			else	/* links could loop */
+				fprintf(stderr, "klpscan: %s: skipped: a symbolic link to a "
+					"directory (name it on the command line)\n", names[i]);
+		} else if (S_ISREG(st.st_mode)) {
+			enum ks_file_kind k = ks_dump_file_kind(names[i]);
+			if (k == KS_FILE_SAMPLE || k == KS_FILE_ELF_CORE ||
+			    k == KS_FILE_KDUMP || k == KS_FILE_FLATTENED ||
+			    k == KS_FILE_UNREADABLE)
+				rc = add_input(in, names[i], k);
+			else if (k == KS_FILE_OTHER && looks_like_dump(names[i], &st))
+				rc = add_input(in, names[i], k);
+			else if (k == KS_FILE_OTHER)
+				fprintf(stderr, "klpscan: %s: skipped: neither a dump nor a "
+					"sample\n", names[i]);
+			/* KS_FILE_ELF_OTHER: a vmlinux or a module next to the dump */
+		} else {
+			fprintf(stderr, "klpscan: %s: skipped: not a regular file\n", names[i]);
 		}
 		free(names[i]);
 	}
@@ -876,6 +1063,7 @@ static void job_start(struct job *j, const struct options *o)
 			fclose(j->err);
 		j->out = j->err = NULL;
 		snprintf(j->message, sizeof(j->message), "not scanned: no temporary files");
+		/* printed in order by run_all() */
 		j->tot.rc = EXIT_ERROR;
 		j->tot.failed++;
 		j->state = 3;
@@ -888,7 +1076,7 @@ static void job_start(struct job *j, const struct options *o)
 		if (j->pid == 0) {
 			close(p[0]);
 			signal(SIGPIPE, SIG_IGN);
-			_exit(worker_main(j->in->path, j->in->kind, o, j->out, j->err, p[1]));
+			_exit(worker_main(j->in, o, j->out, j->err, p[1]));
 		}
 		if (j->pid > 0) {
 			close(p[1]);
@@ -903,14 +1091,29 @@ static void job_start(struct job *j, const struct options *o)
 	snprintf(j->message, sizeof(j->message), "not scanned: cannot start a worker: %s",
 		 strerror(errno));
 	fprintf(j->err, "klpscan: %s: %s\n", j->in->path, j->message);
+	error_record(o, j->out, j->in->path, j->message);
 	j->tot.rc = EXIT_ERROR;
 	j->tot.failed++;
 	j->state = 2;
 }
 
-static void job_reap(struct job *j)
+/* Replace whatever a failed worker wrote with the input's error record. */
+static void job_discard(struct job *j, const struct options *o, const char *msg)
+{
+	fflush(j->out);
+	if (ftruncate(fileno(j->out), 0) == 0 && fseek(j->out, 0, SEEK_SET) == 0)
+		error_record(o, j->out, j->in->path, msg);
+	fprintf(j->err, "klpscan: %s: %s\n", j->in->path, msg);
+	snprintf(j->message, sizeof(j->message), "%s", msg);
+	memset(&j->tot, 0, sizeof(j->tot));
+	j->tot.rc = EXIT_ERROR;
+	j->tot.failed = 1;
+}
+
+static void job_reap(struct job *j, const struct options *o)
 {
 	int status = 0;
+	char msg[200];
 
 	close(j->pfd);
 	j->pfd = -1;
@@ -918,21 +1121,20 @@ static void job_reap(struct job *j)
 		;
 	j->seconds = now() - j->started;
 	j->state = 2;
-	if (!j->got_result) {
-		/* The worker died before its closing line: report it in its
-		 * place, the other inputs go on. */
-		char msg[128];
-		if (WIFSIGNALED(status))
-			snprintf(msg, sizeof(msg), "worker killed by signal %d (%s)",
-				 WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else
-			snprintf(msg, sizeof(msg), "worker exited with status %d without a result",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		fprintf(j->err, "klpscan: %s: %s\n", j->in->path, msg);
-		snprintf(j->message, sizeof(j->message), "%s", msg);
-		j->tot.rc = EXIT_ERROR;
-		j->tot.failed += 1;
-	}
+	if (j->got_result && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == WORKER_DONE + j->tot.rc)
+		return;
+	/* The worker went wrong somewhere, before or after its closing
+	 * line: its whole result is void.  The other inputs go on. */
+	if (WIFSIGNALED(status))
+		snprintf(msg, sizeof(msg), "worker killed by signal %d (%s)%s",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)),
+			 j->got_result ? " after its result: result discarded" : "");
+	else
+		snprintf(msg, sizeof(msg), "worker exited with status %d %s",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+			 j->got_result ? "after its result: result discarded" : "without a result");
+	job_discard(j, o, msg);
 }
 
 static void copy_file(FILE *from, FILE *to)
@@ -1061,7 +1263,7 @@ static int run_all(struct inputs *in, const struct options *o)
 				if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
 					continue;
 				if (job_read(&jobs[idx[i]])) {
-					job_reap(&jobs[idx[i]]);
+					job_reap(&jobs[idx[i]], o);
 					running--;
 					done++;
 					done_tasks += jobs[idx[i]].tot.tasks;
@@ -1070,8 +1272,13 @@ static int run_all(struct inputs *in, const struct options *o)
 		}
 		while (next_print < in->n && jobs[next_print].state >= 2) {
 			struct job *j = &jobs[next_print];
-			if (j->state == 2)
+			if (j->state == 2) {
 				job_print(j, &prog);
+			} else if (!j->out) {
+				/* never started (no temporary files) */
+				progress_clear(&prog);
+				error_record(o, stdout, j->in->path, j->message);
+			}
 			if (j->tot.rc > rc)
 				rc = j->tot.rc;
 			passed += j->tot.passed;
@@ -1101,11 +1308,13 @@ static int run_all(struct inputs *in, const struct options *o)
 	return rc;
 }
 
-/* Split a list of function names into o->functions (kept for the whole
- * run: the strings are never freed). */
+/* Split a list of function names into o->functions.  Each name is a
+ * copy of its own, freed by free_functions() at the end of the run.
+ * Returns the number of names added, -1 on error. */
 static int add_functions(struct options *o, const char *list, const char *seps)
 {
 	char *copy = strdup(list), *save = NULL;
+	int added = 0;
 
 	if (!copy) {
 		fprintf(stderr, "klpscan: out of memory\n");
@@ -1114,17 +1323,44 @@ static int add_functions(struct options *o, const char *list, const char *seps)
 	for (char *tok = strtok_r(copy, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
 		if (o->nfunctions >= MAX_FUNCTIONS) {
 			fprintf(stderr, "klpscan: at most %d functions\n", MAX_FUNCTIONS);
+			free(copy);
 			return -1;
 		}
-		o->functions[o->nfunctions++] = tok;
+		if (!(o->functions[o->nfunctions] = strdup(tok))) {
+			fprintf(stderr, "klpscan: out of memory\n");
+			free(copy);
+			return -1;
+		}
+		o->nfunctions++;
+		added++;
 	}
-	return 0;
+	free(copy);
+	return added;
+}
+
+static void free_functions(struct options *o)
+{
+	for (int i = 0; i < o->nfunctions; i++)
+		free((char *)o->functions[i]);
+	o->nfunctions = 0;
+}
+
+/* -f LIST: an empty list ("", ",,,") is a mistake, never "no what-if". */
+static int add_functions_arg(struct options *o, const char *list)
+{
+	int n = add_functions(o, list, ",");
+
+	if (n == 0)
+		fprintf(stderr, "klpscan: -f '%s': no function names (func or module:func, "
+			"comma-separated)\n", list);
+	return n > 0 ? 0 : -1;
 }
 
 static int add_functions_file(struct options *o, const char *path)
 {
 	FILE *f = fopen(path, "r");
 	char line[512];
+	int total = 0;
 
 	if (!f) {
 		fprintf(stderr, "klpscan: %s: %s\n", path, strerror(errno));
@@ -1132,14 +1368,27 @@ static int add_functions_file(struct options *o, const char *path)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char *hash = strchr(line, '#');
+		int n;
+
 		if (hash)
 			*hash = 0;
-		if (add_functions(o, line, " \t\r\n,")) {
+		if ((n = add_functions(o, line, " \t\r\n,")) < 0) {
 			fclose(f);
 			return -1;
 		}
+		total += n;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "klpscan: %s: read error\n", path);
+		fclose(f);
+		return -1;
 	}
 	fclose(f);
+	if (!total) {
+		fprintf(stderr, "klpscan: --functions-from %s: no function names in the file\n",
+			path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1176,18 +1425,18 @@ int main(int argc, char **argv)
 			o.livepatch = 1;
 			break;
 		case 'f':
-			if (add_functions(&o, optarg, ","))
-				return EXIT_USAGE;
+			if (add_functions_arg(&o, optarg))
+				goto usage_error;
 			break;
 		case OPT_FUNCTIONS_FROM:
 			if (add_functions_file(&o, optarg))
-				return EXIT_USAGE;
+				goto usage_error;
 			break;
 		case 'm':
 			if (ks_mode_parse(optarg, &o.mode)) {
 				fprintf(stderr, "klpscan: unknown mode '%s' (kernel or strict)\n",
 					optarg);
-				return EXIT_USAGE;
+				goto usage_error;
 			}
 			break;
 		case 'v':
@@ -1208,7 +1457,7 @@ int main(int argc, char **argv)
 		case OPT_DEBUG_DIR:
 			if (o.dump.ndebug_dirs >= MAX_DEBUG_DIRS) {
 				fprintf(stderr, "klpscan: at most %d --debug-dir\n", MAX_DEBUG_DIRS);
-				return EXIT_USAGE;
+				goto usage_error;
 			}
 			o.debug_dirs[o.dump.ndebug_dirs++] = optarg;
 			break;
@@ -1218,7 +1467,7 @@ int main(int argc, char **argv)
 			if (*end || n < 1 || n > MAX_WORKERS) {
 				fprintf(stderr, "klpscan: -j wants a number from 1 to %d\n",
 					MAX_WORKERS);
-				return EXIT_USAGE;
+				goto usage_error;
 			}
 			o.workers = (int)n;
 			break;
@@ -1228,30 +1477,38 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			goto usage_error;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		goto usage_error;
 	}
 	o.dump.debug_dirs = o.debug_dirs;
 	o.progress = !no_progress && isatty(STDERR_FILENO) && !o.check;
 	for (int i = optind; i < argc; i++)
 		if (expand_arg(&in, argv[i])) {
 			fprintf(stderr, "klpscan: out of memory\n");
-			return EXIT_ERROR;
+			rc = EXIT_ERROR;
+			goto out;
 		}
 	if (!in.n) {
 		fprintf(stderr, "klpscan: nothing to scan\n");
-		return EXIT_ERROR;
+		rc = EXIT_ERROR;
+		goto out;
 	}
 	rc = run_all(&in, &o);
+	goto out;
+usage_error:
+	rc = EXIT_USAGE;
+out:
 	for (int i = 0; i < in.n; i++)
 		free(in.v[i].path);
 	free(in.v);
+	free_functions(&o);
 	return rc;
 }

@@ -128,6 +128,13 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 typedef int (*ks_task_cb)(void *arg, kaddr_t task);
 int ks_task_foreach(struct ks_kernel *k, ks_task_cb cb, void *arg,
 		    char *err, size_t errlen);
+/* The same, with the kernel's own cross-checks: every possible CPU's
+ * idle task readable and distinct, no task met twice, the count against
+ * nr_threads.  A disagreement that loses or doubles tasks is an error
+ * (-1, err) after every task found was reported; a small one (a fork
+ * caught mid-way) goes to warn ("" when none). */
+int ks_task_foreach_checked(struct ks_kernel *k, ks_task_cb cb, void *arg,
+			    char *warn, size_t warnlen, char *err, size_t errlen);
 
 /* Walk one task and give it a verdict.  Never fails: problems become
  * the ERROR verdict with a message. */

@@ -505,7 +505,7 @@ int ks_klp_whatif(struct ks_kernel *k, struct ks_klp_state *st,
 			func = pos;
 		}
 		addr = ks_symbol(k, func);
-		if (!addr || k->t->ops->symbolize(k->t->priv, addr, &sym) ||
+		if (!addr || ks_symbolize(k->t, addr, &sym) ||
 		    sym.value != addr) {
 			snprintf(err, errlen, "function %s not found", names[i]);
 			return -1;

@@ -29,7 +29,7 @@ struct sym {
 	char module[KS_MOD_LEN];
 	kaddr_t addr;
 	uint64_t size;
-	int text;
+	int text;		/* 0 data, 1 text, 2 weak text */
 };
 
 struct member {
@@ -49,6 +49,7 @@ struct ks_sample {
 	char name[256];
 	struct ks_target target;
 	const struct ks_arch_ops *arch;
+	const struct ks_sample_arch *sarch;	/* NULL: no own directives */
 	char release[65];
 	int no_reliable;
 	struct sym *syms;
@@ -62,9 +63,17 @@ struct ks_sample {
 	int ntasks;
 	char *whatif[64];
 	int nwhatif;
+	/* expect-tasklist: the kernel's task lists walked with their
+	 * cross-checks (ks_task_foreach_checked) */
+	struct {
+		int line;	/* 0: no expectation */
+		long tasks;
+		int status;	/* 0 ok, 1 warning, 2 error */
+		char match[64];
+		int pids[64];
+		int npids;	/* -1: not given */
+	} tasklist;
 	void *arch_state;
-	char symbuf[MAX_NAME];
-	char modbuf[KS_MOD_LEN];
 	/* parse state */
 	int line;
 	char *err;
@@ -153,10 +162,14 @@ static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
+/* Every symbol at the highest address <= addr, in the order the sample
+ * lists them; a module's symbols are its symtab in that order.  Names
+ * live as long as the sample. */
+static int s_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_sample *s = priv;
 	const struct sym *best = NULL;
+	int n = 0;
 
 	for (int i = 0; i < s->nsyms; i++) {
 		const struct sym *y = &s->syms[i];
@@ -165,13 +178,26 @@ static int s_symbolize(void *priv, kaddr_t addr, struct ks_symbol *out)
 	}
 	if (!best)
 		return -1;
-	snprintf(s->symbuf, sizeof(s->symbuf), "%s", best->name);
-	snprintf(s->modbuf, sizeof(s->modbuf), "%s", best->module);
-	out->name = s->symbuf;
-	out->value = best->addr;
-	out->size = best->size;
-	out->module = best->module[0] ? s->modbuf : NULL;
-	return 0;
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		long order = 0;
+
+		if (y->addr != best->addr)
+			continue;
+		if (n < max) {
+			for (int j = 0; j < i; j++)
+				if (strcmp(s->syms[j].module, y->module) == 0)
+					order++;
+			out[n].name = y->name;
+			out[n].value = y->addr;
+			out[n].size = y->size;
+			out[n].module = y->module[0] ? y->module : NULL;
+			out[n].type = y->text == 2 ? 'W' : y->text ? 'T' : 'D';
+			out[n].order = y->module[0] ? order : -1;
+		}
+		n++;
+	}
+	return n;
 }
 
 static int s_is_kernel_text(void *priv, kaddr_t addr)
@@ -216,7 +242,7 @@ static long s_type_size(void *priv, const char *type)
 static const struct ks_target_ops sample_ops = {
 	.read = s_read,
 	.lookup_symbol = s_lookup_symbol,
-	.symbolize = s_symbolize,
+	.symbols_at = s_symbols_at,
 	.is_kernel_text = s_is_kernel_text,
 	.member_offset = s_member_offset,
 	.member_size = s_member_size,
@@ -634,6 +660,111 @@ static int do_expect_klp(struct ks_sample *s, char **argv, int argc)
 	return 0;
 }
 
+static int do_expect_tasklist(struct ks_sample *s, char **argv, int argc)
+{
+	s->tasklist.line = s->line;
+	s->tasklist.tasks = -1;
+	s->tasklist.npids = -1;
+	for (int i = 0; i < argc; i++) {
+		char *v = strchr(argv[i], '=');
+		int64_t n;
+
+		if (!v)
+			return fail(s, "expect-tasklist: KEY=VALUE expected, got '%s'", argv[i]);
+		*v++ = 0;
+		if (strcmp(argv[i], "tasks") == 0) {
+			if (number(s, "tasks", v, &n))
+				return -1;
+			s->tasklist.tasks = (long)n;
+		} else if (strcmp(argv[i], "status") == 0) {
+			if (strcmp(v, "ok") == 0)
+				s->tasklist.status = 0;
+			else if (strcmp(v, "warning") == 0)
+				s->tasklist.status = 1;
+			else if (strcmp(v, "error") == 0)
+				s->tasklist.status = 2;
+			else
+				return fail(s, "expect-tasklist: status is ok, warning or error");
+		} else if (strcmp(argv[i], "match") == 0) {
+			/* '+' stands for a space: one word per argument */
+			snprintf(s->tasklist.match, sizeof(s->tasklist.match), "%s", v);
+			for (char *c = s->tasklist.match; *c; c++)
+				if (*c == '+')
+					*c = ' ';
+		} else if (strcmp(argv[i], "pids") == 0) {
+			char *save = NULL;
+
+			s->tasklist.npids = 0;
+			for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+				if (s->tasklist.npids >= 64)
+					return fail(s, "expect-tasklist: at most 64 pids");
+				if (number(s, "pid", t, &n))
+					return -1;
+				s->tasklist.pids[s->tasklist.npids++] = (int)n;
+			}
+		} else {
+			return fail(s, "expect-tasklist: unknown key '%s'", argv[i]);
+		}
+	}
+	if (s->tasklist.tasks < 0)
+		return fail(s, "usage: expect-tasklist tasks=N [status=ok|warning|error] "
+			    "[match=WORDS+WITH+PLUSES] [pids=P,P,...]");
+	return 0;
+}
+
+struct tasklist_seen {
+	struct ks_kernel *k;
+	long n;
+	int pids[64];
+};
+
+static int tasklist_cb(void *arg, kaddr_t task)
+{
+	struct tasklist_seen *t = arg;
+	struct ks_task kt;
+	char err[128];
+
+	if (t->n < 64)
+		t->pids[t->n] = ks_task_read(t->k, task, &kt, err, sizeof(err)) ? -1 : kt.pid;
+	t->n++;
+	return 0;
+}
+
+/* The task-list expectation: 0 when met, else 1 with msg. */
+static int check_tasklist(const struct ks_sample *s, struct ks_kernel *k, char *msg,
+			  size_t msglen)
+{
+	struct tasklist_seen t = { .k = k };
+	char err[512] = "", warn[512] = "";
+	int rc = ks_task_foreach_checked(k, tasklist_cb, &t, warn, sizeof(warn), err,
+					 sizeof(err));
+	int status = rc ? 2 : warn[0] ? 1 : 0;
+	static const char *const names[] = { "ok", "warning", "error" };
+
+	if (status != s->tasklist.status) {
+		snprintf(msg, msglen, "status %s, expected %s (error: %s; warning: %s)",
+			 names[status], names[s->tasklist.status], err, warn);
+		return 1;
+	}
+	if (t.n != s->tasklist.tasks) {
+		snprintf(msg, msglen, "%ld tasks, expected %ld (%s%s)", t.n, s->tasklist.tasks,
+			 err, warn);
+		return 1;
+	}
+	if (s->tasklist.match[0] && !strstr(rc ? err : warn, s->tasklist.match)) {
+		snprintf(msg, msglen, "'%s' not in the message: %s", s->tasklist.match,
+			 rc ? err : warn);
+		return 1;
+	}
+	for (int i = 0; i < s->tasklist.npids && i < t.n && i < 64; i++)
+		if (t.pids[i] != s->tasklist.pids[i]) {
+			snprintf(msg, msglen, "task #%d has pid %d, expected %d", i, t.pids[i],
+				 s->tasklist.pids[i]);
+			return 1;
+		}
+	return 0;
+}
+
 static int do_whatif(struct ks_sample *s, char **argv, int argc)
 {
 	for (int i = 0; i < argc; i++) {
@@ -706,6 +837,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 			return fail(s, "arch given twice");
 		if (strcmp(argv[0], "x86_64") == 0) {
 			s->arch = &ks_arch_x86_64;
+			s->sarch = &ks_sample_x86_64;
 			s->target.arch = KS_ARCH_X86_64;
 		} else if (strcmp(argv[0], "s390x") == 0) {
 			s->arch = &ks_arch_s390x;
@@ -744,7 +876,7 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		int text = 1;
 		const char *module = NULL;
 		if (argc < 3 || argc > 5)
-			return fail(s, "usage: sym NAME ADDR SIZE [text|data] [MODULE]");
+			return fail(s, "usage: sym NAME ADDR SIZE [text|data|weak] [MODULE]");
 		if (number(s, "address", argv[1], &a) || number(s, "size", argv[2], &b))
 			return -1;
 		if (b < 0)
@@ -754,8 +886,10 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 				text = 1;
 			else if (strcmp(argv[3], "data") == 0)
 				text = 0;
+			else if (strcmp(argv[3], "weak") == 0)
+				text = 2;	/* weak text: nm's 'W' */
 			else
-				return fail(s, "sym: expected text or data, got '%s'", argv[3]);
+				return fail(s, "sym: expected text, data or weak, got '%s'", argv[3]);
 		}
 		if (argc == 5)
 			module = argv[4];
@@ -799,9 +933,11 @@ static int do_line(struct ks_sample *s, char **argv, int argc)
 		return do_expect_klp(s, argv, argc);
 	if (strcmp(kw, "whatif") == 0)
 		return do_whatif(s, argv, argc);
-	if (s->arch->sample_directive) {
+	if (strcmp(kw, "expect-tasklist") == 0)
+		return do_expect_tasklist(s, argv, argc);
+	if (s->sarch && s->sarch->directive) {
 		char msg[256] = "";
-		int rc = s->arch->sample_directive(s, kw, argv, argc, msg, sizeof(msg));
+		int rc = s->sarch->directive(s, kw, argv, argc, msg, sizeof(msg));
 		if (rc == 0)
 			return 0;
 		if (rc < 0)
@@ -814,10 +950,10 @@ void ks_sample_free(struct ks_sample *s)
 {
 	if (!s)
 		return;
-	if (s->arch_state && s->arch && s->arch->sample_finish) {
+	if (s->arch_state && s->sarch && s->sarch->finish) {
 		/* let the arch free its scratch state */
 		char e[8];
-		s->arch->sample_finish(s, e, sizeof(e));
+		s->sarch->finish(s, e, sizeof(e));
 	}
 	for (int i = 0; i < s->nchunks; i++)
 		free(s->chunks[i].data);
@@ -897,7 +1033,7 @@ struct ks_sample *ks_sample_parse(const char *text, size_t len,
 	s->target.ops = &sample_ops;
 	s->target.priv = s;
 	s->target.osrelease = s->release;
-	if (s->arch->sample_finish && s->arch->sample_finish(s, err, errlen))
+	if (s->sarch && s->sarch->finish && s->sarch->finish(s, err, errlen))
 		goto bad;
 	return s;
 bad:
@@ -1085,6 +1221,19 @@ void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
 						st->task.pid, ks_mode_name((enum ks_mode)m));
 				(*passed)++;
 			}
+		}
+	}
+	if (s->tasklist.line) {
+		char msg[1200];
+
+		if (check_tasklist(s, k, msg, sizeof(msg))) {
+			fprintf(out, "FAIL %s: task list (line %d): %s\n", path, s->tasklist.line,
+				msg);
+			(*failed)++;
+		} else {
+			if (verbose)
+				fprintf(out, "ok   %s: task list\n", path);
+			(*passed)++;
 		}
 	}
 	ks_klp_free(&klp);

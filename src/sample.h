@@ -73,7 +73,23 @@ void ks_sample_run_check(struct ks_sample *s, struct ks_kernel *k,
 			 const char *path, FILE *out, int verbose,
 			 int *passed, int *failed);
 
-/* For arch sample directives (struct ks_arch_ops.sample_directive). */
+/* An architecture's own sample directives (arch/<arch>/sample.c; in the
+ * test builds only, as the whole loader). */
+struct ks_sample_arch {
+	enum ks_arch_id id;
+	/* A directive the core does not know (e.g. x86_64 "orc"), kw = first
+	 * word, argv = the rest.  Returns 0 handled, 1 not an arch directive,
+	 * -1 error with a message. */
+	int (*directive)(void *loader, const char *kw, char **argv, int argc,
+			 char *err, size_t errlen);
+	/* After the last line: turn the arch state into memory/symbols and
+	 * free it.  0 ok, -1 with a message. */
+	int (*finish)(void *loader, char *err, size_t errlen);
+};
+
+extern const struct ks_sample_arch ks_sample_x86_64;
+
+/* For arch sample directives (struct ks_sample_arch.directive). */
 int ks_sample_add_memory(void *loader, kaddr_t addr, const void *bytes,
 			 size_t len);
 int ks_sample_add_symbol(void *loader, const char *name, kaddr_t addr,

@@ -21,14 +21,24 @@ enum ks_arch_id {
 	KS_ARCH_S390X,
 };
 
-/* Result of an address -> symbol lookup.  Strings stay valid until the
- * next call of the same operation on the same target. */
+/* A symbol as a target knows it.  Strings stay valid until the next call
+ * of the same operation on the same target. */
 struct ks_symbol {
 	const char *name;
 	kaddr_t value;
 	uint64_t size;		/* 0 when unknown */
 	const char *module;	/* NULL for vmlinux */
+	/* nm(1)'s letter: 'T'/'t' text, 'W' weak, 'D'/'d' 'B'/'b' 'R'/'r'
+	 * data, 'A'/'a' absolute, 'V' weak object...; 0 when unknown.  The
+	 * kernel's kallsyms ranks aliases by it (src/symbols.c). */
+	char type;
+	/* Module symbols: the index in the module's ELF symtab (the order
+	 * the kernel's module lookup scans); -1 when unknown. */
+	long order;
 };
+
+/* At most this many symbols at one address are considered. */
+#define KS_MAX_ALIASES 256
 
 struct ks_target_ops {
 	/* Read len bytes of kernel virtual memory into buf, in the target's
@@ -39,9 +49,13 @@ struct ks_target_ops {
 	 * 0 on success, -1 when the symbol does not exist. */
 	int (*lookup_symbol)(void *priv, const char *name, kaddr_t *value);
 
-	/* Address -> the symbol containing it (or the closest one below it).
-	 * 0 on success, -1 when no symbol is known. */
-	int (*symbolize)(void *priv, kaddr_t addr, struct ks_symbol *out);
+	/* Every symbol at the highest symbol address <= addr, i.e. all the
+	 * aliases there, in any order, without judging them: up to max of
+	 * them into out.  Returns how many there are (more than max when
+	 * some were left out), -1 when no symbol lies at or below addr.
+	 * Which one names the address is the core's decision
+	 * (ks_symbolize(), src/symbols.c), the same for every target. */
+	int (*symbols_at)(void *priv, kaddr_t addr, struct ks_symbol *out, int max);
 
 	/* Nonzero when addr is in vmlinux or module text. */
 	int (*is_kernel_text)(void *priv, kaddr_t addr);

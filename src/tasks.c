@@ -5,7 +5,9 @@
  * group's threads.  crash's task table is not trusted: crash 8.0.2
  * mis-sizes struct pid on kernels >= 6.1.112 and sees only active tasks.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "core.h"
 
@@ -105,13 +107,70 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 	return 0;
 }
 
+/*
+ * The tasks already reported, an open-addressing set: a damaged list
+ * that comes back to a task (a loop not through its head) must not
+ * report it twice, and the cycle check alone would let a loop run twice
+ * around before it notices.
+ */
+struct task_set {
+	kaddr_t *slot;
+	size_t cap, n;
+};
+
+static int set_add(struct task_set *s, kaddr_t task)
+{
+	size_t i;
+
+	if (!task)
+		return 0;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		kaddr_t *g = calloc(cap, sizeof(*g));
+		if (!g)
+			return -1;
+		for (size_t j = 0; j < s->cap; j++) {
+			if (!s->slot[j])
+				continue;
+			for (i = (size_t)(s->slot[j] >> 6) * 0x9e3779b97f4a7c15ull % cap; g[i];
+			     i = (i + 1) % cap)
+				;
+			g[i] = s->slot[j];
+		}
+		free(s->slot);
+		s->slot = g;
+		s->cap = cap;
+	}
+	for (i = (size_t)(task >> 6) * 0x9e3779b97f4a7c15ull % s->cap; s->slot[i];
+	     i = (i + 1) % s->cap)
+		if (s->slot[i] == task)
+			return 1;	/* met before */
+	s->slot[i] = task;
+	s->n++;
+	return 0;
+}
+
+struct idle_check {
+	char *msg;		/* dump-level errors */
+	size_t msglen;
+	int errors;
+	char *warn;
+	size_t warnlen;
+	int warnings;
+};
+static void note(char *buf, size_t len, int *count, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 struct foreach_ctx {
+	struct idle_check *ic;	/* problems found on the way */
 	struct ks_kernel *k;
 	ks_task_cb cb;
 	void *arg;
 	long budget;
-	kaddr_t idle[64];	/* idle tasks already reported */
-	int nidle;
+	struct task_set seen;
+	int in_lists;		/* visiting init_task.tasks and the groups */
+	long listed;		/* threads met there */
+	int oom;
 	char *err;
 	size_t errlen;
 };
@@ -119,10 +178,37 @@ struct foreach_ctx {
 static int visit_thread(void *arg, kaddr_t task)
 {
 	struct foreach_ctx *c = arg;
-	for (int i = 0; i < c->nidle; i++)
-		if (c->idle[i] == task)
+	int met = set_add(&c->seen, task);
+
+	if (met < 0) {
+		c->oom = 1;
+		snprintf(c->err, c->errlen, "out of memory after %zu tasks", c->seen.n);
+		return -1;
+	}
+	if (met) {
+		/* idle tasks (init_task among them) are met again legitimately
+		 * only outside the lists; in them a task met twice is a loop */
+		if (!c->in_lists)
 			return 0;
+		snprintf(c->err, c->errlen, "task %#llx met twice: the task lists loop "
+			 "(%ld threads listed before that)", (unsigned long long)task, c->listed);
+		return -1;
+	}
+	if (c->in_lists)
+		c->listed++;
 	return c->cb(c->arg, task);
+}
+
+/* A group's broken thread list costs that group's other threads, not
+ * the processes after it: noted, and the walk goes on (the budget still
+ * bounds it).  Running out of memory or of budget stops it. */
+static int threads_done(struct foreach_ctx *c, kaddr_t leader, int rc)
+{
+	if (rc >= 0 || c->oom || c->budget < 0)
+		return rc;
+	note(c->ic->msg, c->ic->msglen, &c->ic->errors, "threads of %#llx: %s",
+	     (unsigned long long)leader, c->err);
+	return 0;
 }
 
 static int visit_group(void *arg, kaddr_t leader)
@@ -140,72 +226,219 @@ static int visit_group(void *arg, kaddr_t leader)
 			/* an exited leader keeps no signal_struct */
 			return visit_thread(c, leader);
 		}
-		return ks_list_foreach(k, sig + k->ts.signal_thread_head,
-				 k->ts.thread_node, visit_thread, c,
-				 &c->budget, c->err, c->errlen);
+		return threads_done(c, leader,
+				    ks_list_foreach(k, sig + k->ts.signal_thread_head,
+						    k->ts.thread_node, visit_thread, c,
+						    &c->budget, c->err, c->errlen));
 	}
 	if (k->ts.thread_group >= 0) {
 		int rc = visit_thread(c, leader);
 		if (rc)
 			return rc;
-		return ks_list_foreach(k, leader + k->ts.thread_group,
-				 k->ts.thread_group, visit_thread, c,
-				 &c->budget, c->err, c->errlen);
+		return threads_done(c, leader,
+				    ks_list_foreach(k, leader + k->ts.thread_group,
+						    k->ts.thread_group, visit_thread, c,
+						    &c->budget, c->err, c->errlen));
 	}
 	return visit_thread(c, leader);
 }
 
-/* Each CPU's idle task from runqueues (per-CPU) -> rq.idle. */
-static int visit_idle_tasks(struct foreach_ctx *c)
+/* Append one problem to a message buffer ("; " between them). */
+static void note(char *buf, size_t len, int *count, const char *fmt, ...)
+{
+	va_list ap;
+	size_t used;
+
+	if (!buf || !len)
+		return;
+	if ((*count)++ == 0)
+		buf[0] = 0;
+	used = strlen(buf);
+	if (used && used + 2 < len) {
+		memcpy(buf + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+
+#define MASK_WORDS (MAX_CPUS / 64)
+
+/* A cpumask symbol (__cpu_possible_mask, __cpu_online_mask; 4.5+) as a
+ * bitmap of nr CPUs; -1 when the kernel has none or it is unreadable. */
+static int read_cpumask(struct ks_kernel *k, const char *name, uint32_t nr, uint64_t *bits)
+{
+	kaddr_t m = ks_symbol(k, name);
+
+	if (!m)
+		return -1;
+	for (uint32_t w = 0; w < (nr + 63) / 64; w++)
+		if (ks_read_u64(k, m + (kaddr_t)w * 8, &bits[w]))
+			return -1;
+	return 0;
+}
+
+/*
+ * Each CPU's idle task from runqueues (per-CPU) -> rq.idle.  Every
+ * possible CPU has one once SMP is up (idle_threads_init(), kernel/
+ * smpboot.c, forks one for each possible CPU; the boot CPU's is
+ * init_task): one that cannot be read is a task missing from the
+ * report, never a silent skip.
+ */
+static int visit_idle_tasks(struct foreach_ctx *c, struct idle_check *ic)
 {
 	struct ks_kernel *k = c->k;
 	kaddr_t rq = ks_symbol(k, "runqueues");
 	kaddr_t offsets = ks_symbol(k, "__per_cpu_offset");
 	kaddr_t nr_sym = ks_symbol(k, "nr_cpu_ids");
 	uint32_t nr = 1;
+	uint64_t possible[MASK_WORDS], online[MASK_WORDS];
+	int have_possible, have_online;
 
 	if (!rq || !offsets || k->ts.rq_idle < 0)
 		return 0;
-	if (nr_sym && ks_read_u32(k, nr_sym, &nr))
+	if (nr_sym && ks_read_u32(k, nr_sym, &nr)) {
+		note(ic->warn, ic->warnlen, &ic->warnings,
+		     "nr_cpu_ids is not readable: only CPU 0's idle task is listed");
 		nr = 1;
-	if (nr > MAX_CPUS)
-		nr = MAX_CPUS;
+	}
+	if (nr > MAX_CPUS || nr == 0) {
+		note(ic->msg, ic->msglen, &ic->errors, "nr_cpu_ids is %u: not a CPU count", nr);
+		nr = nr ? MAX_CPUS : 1;
+	}
+	have_possible = read_cpumask(k, "__cpu_possible_mask", nr, possible) == 0;
+	have_online = read_cpumask(k, "__cpu_online_mask", nr, online) == 0;
 	for (uint32_t cpu = 0; cpu < nr; cpu++) {
 		uint64_t off, idle;
-		if (ks_read_u64(k, offsets + (kaddr_t)cpu * 8, &off) ||
-		    ks_read_u64(k, rq + off + k->ts.rq_idle, &idle) || !idle)
+		int is_possible = !have_possible || (possible[cpu / 64] >> (cpu % 64) & 1);
+		int is_online = have_online && (online[cpu / 64] >> (cpu % 64) & 1);
+		int met, rc;
+
+		if (!is_possible)
 			continue;
-		if (c->nidle < (int)(sizeof(c->idle) / sizeof(c->idle[0])))
-			c->idle[c->nidle++] = idle;
-		int rc = c->cb(c->arg, idle);
+		if (ks_read_u64(k, offsets + (kaddr_t)cpu * 8, &off)) {
+			note(ic->msg, ic->msglen, &ic->errors,
+			     "CPU %u: __per_cpu_offset is not readable: its idle task is missing", cpu);
+			continue;
+		}
+		if (ks_read_u64(k, rq + off + k->ts.rq_idle, &idle)) {
+			note(ic->msg, ic->msglen, &ic->errors,
+			     "CPU %u: runqueue at %#llx (per-CPU offset %#llx) is not readable: its "
+			     "idle task is missing", cpu, (unsigned long long)(rq + off),
+			     (unsigned long long)off);
+			continue;
+		}
+		if (!idle) {
+			/* possible but never brought up before the dump */
+			if (is_online)
+				note(ic->msg, ic->msglen, &ic->errors,
+				     "CPU %u is online but its runqueue has no idle task", cpu);
+			else
+				note(ic->warn, ic->warnlen, &ic->warnings,
+				     "CPU %u: no idle task (never brought up?)", cpu);
+			continue;
+		}
+		met = set_add(&c->seen, idle);
+		if (met < 0) {
+			snprintf(c->err, c->errlen, "out of memory");
+			return -1;
+		}
+		if (met) {
+			note(ic->msg, ic->msglen, &ic->errors,
+			     "CPU %u: idle task %#llx is another CPU's too", cpu,
+			     (unsigned long long)idle);
+			continue;
+		}
+		rc = c->cb(c->arg, idle);
 		if (rc)
 			return rc;
 	}
 	return 0;
 }
 
-int ks_task_foreach(struct ks_kernel *k, ks_task_cb cb, void *arg,
-		    char *err, size_t errlen)
+/* nr_threads (kernel/fork.c) counts what copy_process() put on the
+ * lists and __unhash_process() took off, under tasklist_lock: the same
+ * number as the lists hold, give or take a fork or exit caught in the
+ * middle when the dump was taken. */
+#define NR_THREADS_SLACK 2
+
+static void check_nr_threads(struct foreach_ctx *c, struct idle_check *ic)
 {
+	kaddr_t sym = ks_symbol(c->k, "nr_threads");
+	uint32_t nr;
+	long diff;
+
+	if (!sym)
+		return;
+	if (ks_read_u32(c->k, sym, &nr)) {
+		note(ic->warn, ic->warnlen, &ic->warnings,
+		     "nr_threads is not readable: the task count is not checked");
+		return;
+	}
+	diff = c->listed - (long)(int32_t)nr;
+	if (diff == 0)
+		return;
+	if (diff < -NR_THREADS_SLACK)
+		note(ic->msg, ic->msglen, &ic->errors,
+		     "the task lists hold %ld threads, nr_threads says %d: %ld tasks are missing "
+		     "(damaged lists)", c->listed, (int32_t)nr, -diff);
+	else if (diff > NR_THREADS_SLACK)
+		note(ic->msg, ic->msglen, &ic->errors,
+		     "the task lists hold %ld threads, nr_threads says only %d (damaged lists)",
+		     c->listed, (int32_t)nr);
+	else
+		note(ic->warn, ic->warnlen, &ic->warnings,
+		     "the task lists hold %ld threads, nr_threads says %d (a fork or exit in "
+		     "progress at dump time?)", c->listed, (int32_t)nr);
+}
+
+int ks_task_foreach_checked(struct ks_kernel *k, ks_task_cb cb, void *arg,
+			    char *warn, size_t warnlen, char *err, size_t errlen)
+{
+	char scratch[256] = "";
+	struct idle_check ic = { .msg = err, .msglen = errlen, .warn = warn,
+				 .warnlen = warnlen };
 	struct foreach_ctx c = {
-		.k = k, .cb = cb, .arg = arg, .budget = MAX_TASKS,
-		.err = err, .errlen = errlen,
+		.ic = &ic, .k = k, .cb = cb, .arg = arg, .budget = MAX_TASKS,
+		.err = scratch, .errlen = sizeof(scratch),
 	};
 	kaddr_t init_task = ks_symbol(k, "init_task");
 	int rc;
 
+	if (warn && warnlen)
+		warn[0] = 0;
+	if (errlen)
+		err[0] = 0;
 	if (!init_task || k->ts.tasks < 0) {
 		snprintf(err, errlen, "init_task or task_struct.tasks is unknown");
 		return -1;
 	}
-	rc = visit_idle_tasks(&c);
-	if (rc)
-		return rc < 0 ? -1 : 0;
+	rc = visit_idle_tasks(&c, &ic);
 	/* init_task is CPU 0's idle task: report it if rq->idle did not. */
-	rc = visit_thread(&c, init_task);
-	if (rc)
-		return rc < 0 ? -1 : 0;
-	rc = ks_list_foreach(k, init_task + k->ts.tasks, k->ts.tasks, visit_group,
-		       &c, &c.budget, err, errlen);
-	return rc < 0 ? -1 : 0;
+	if (!rc)
+		rc = visit_thread(&c, init_task);
+	if (!rc) {
+		c.in_lists = 1;
+		rc = ks_list_foreach(k, init_task + k->ts.tasks, k->ts.tasks, visit_group,
+				     &c, &c.budget, scratch, sizeof(scratch));
+		c.in_lists = 0;
+	}
+	free(c.seen.slot);
+	if (rc > 0)		/* the caller stopped the walk */
+		return 0;
+	if (rc < 0)
+		note(err, errlen, &ic.errors, "%s", scratch);
+	else		/* a count only means something for a whole walk */
+		check_nr_threads(&c, &ic);
+	return ic.errors ? -1 : 0;
+}
+
+int ks_task_foreach(struct ks_kernel *k, ks_task_cb cb, void *arg,
+		    char *err, size_t errlen)
+{
+	return ks_task_foreach_checked(k, cb, arg, NULL, 0, err, errlen);
 }

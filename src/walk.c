@@ -123,7 +123,9 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 {
 	struct ks_symbol s;
 	/* /proc/PID/stack prints "%pB": the symbol of ip-1, so a return
-	 * address just past a function's last call names that function. */
+	 * address just past a function's last call (the very start of the
+	 * next symbol) names that function, at +size.  Which alias names
+	 * it: ks_symbolize(), src/symbols.c. */
 	kaddr_t look = f->ip ? f->ip - 1 : 0;
 
 	const struct ks_bpf_ksym *b;
@@ -137,7 +139,7 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 		f->offset = f->ip - b->start;
 		return;
 	}
-	if (!f->ip || k->t->ops->symbolize(k->t->priv, look, &s) || !s.name)
+	if (!f->ip || ks_symbolize(k->t, look, &s) || !s.name)
 		return;
 	if (s.size && look >= s.value + s.size)
 		return;

@@ -5,7 +5,7 @@
 set -eu
 need=""
 for p in gcc make clang libclang-rt-14-dev python3 libkdumpfile-dev libdw-dev \
-	 libelf-dev crash valgrind; do
+	 libelf-dev crash valgrind pkgconf debhelper lintian; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $p"
 done

@@ -105,5 +105,171 @@ assert any(t["state"]=="sleeping-on-function" and t["origin"]=="previous patch" 
 	expect_text "unknown function named" "$tmp/out" "no_such_function not found"
 fi
 
+# A worker that goes wrong at any point voids its whole result; every
+# input still gets its record (JSON object, CSV row, stderr line).
+ok=$tmp/running.sample
+for fault in start:segv end:abort end:exit1; do
+	KLPSCAN_TEST_WORKER_FAULT=$fault check "worker fault $fault" 2 "$klpscan" --json "$ok" "$tmp/badksp.sample"
+	if python3 -c 'import json,sys
+objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert len(objs)==2, objs
+for o in objs:
+    assert "error" in o and "worker" in o["error"] and "tasks" not in o, o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL worker fault $fault: json"; sed 's/^/  | /' "$tmp/out"; fi
+	expect_text "worker fault $fault named" "$tmp/err" "worker"
+	KLPSCAN_TEST_WORKER_FAULT=$fault check "worker fault $fault csv" 2 "$klpscan" --csv "$ok"
+	expect_text "worker fault $fault csv row" "$tmp/out" "running.sample,,,,,error,INPUT_ERROR,,worker"
+	KLPSCAN_TEST_WORKER_FAULT=$fault check "worker fault $fault text" 2 "$klpscan" "$ok"
+	if grep -q busy "$tmp/out"; then fail=$((fail + 1)); echo "FAIL worker fault $fault: result kept"; else pass=$((pass + 1)); fi
+done
+check "worker fault in -j 2" 2 env KLPSCAN_TEST_WORKER_FAULT=end:abort "$klpscan" -j 2 --json "$ok" "$ok" "$ok"
+[ "$(grep -c '"error":"worker killed by signal 6' "$tmp/out")" -eq 3 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL -j 2 faults: not 3 error objects"; }
+
+# one JSON object / CSV row per input, also for inputs that fail
+printf 'not a dump at all' >"$tmp/garbage.vmcore"
+check "json: object for a failed input" 2 "$klpscan" --json "$ok" "$tmp/garbage.vmcore" "$tmp/broken.sample" "$tmp/nonexistent"
+if python3 -c 'import json,sys
+objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+assert len(objs)==4, objs
+assert "tasks" in objs[0]
+for o in objs[1:]:
+    assert o["error"] and o["input"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL json objects of failed inputs"; sed 's/^/  | /' "$tmp/out"; fi
+check "csv: row for a failed input" 2 "$klpscan" --csv "$ok" "$tmp/garbage.vmcore"
+expect_text "csv error row" "$tmp/out" "garbage.vmcore,,,,,error,INPUT_ERROR,,not a dump"
+
+# directories: a damaged dump is an input that fails, never skipped
+mkdir -p "$tmp/dir/sub"
+cp "$ok" "$tmp/dir/"
+printf 'BROKEN!!' >"$tmp/dir/vmcore"
+head -c 1100000 /dev/zero >"$tmp/dir/sub/big-file"
+printf 'boot log\n' >"$tmp/dir/dmesg.txt"
+yes 'ffffffff81000000 T _stext' | head -c 1200000 >"$tmp/dir/System.map"
+check "dir: bad signature fails the scan" 2 "$klpscan" --json "$tmp/dir"
+if python3 -c 'import json,sys
+objs=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+names=sorted(o["input"].rsplit("/",1)[1] for o in objs)
+assert names==["big-file","running.sample","vmcore"], names
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL dir inputs"; sed 's/^/  | /' "$tmp/out"; fi
+expect_text "dir: other files named" "$tmp/err" "dmesg.txt: skipped: neither a dump nor a sample"
+expect_text "dir: a big text file is skipped" "$tmp/err" "System.map: skipped"
+if [ "$(id -u)" -ne 0 ]; then
+	mkdir "$tmp/dir/locked" && chmod 000 "$tmp/dir/locked"
+	check "dir: unreadable subdirectory" 2 "$klpscan" "$tmp/dir"
+	expect_text "dir: unreadable named" "$tmp/err" "cannot read the directory"
+	chmod 700 "$tmp/dir/locked"
+fi
+
+# -f / --functions-from without a single name: usage errors
+check "-f ''" 64 "$klpscan" -f '' "$ok"
+expect_text "-f '' says why" "$tmp/err" "no function names"
+check "-f ,,," 64 "$klpscan" -f ,,, "$ok"
+printf '# nothing\n\n' >"$tmp/nofuncs"
+check "--functions-from without names" 64 "$klpscan" --functions-from "$tmp/nofuncs" "$ok"
+check "--functions-from /dev/null" 64 "$klpscan" --functions-from /dev/null "$ok"
+check "--functions-from missing file" 64 "$klpscan" --functions-from "$tmp/nonexistent" "$ok"
+
+# no leak on -f (LeakSanitizer would turn the exit status into 1)
+asan=build/asan/klpscan
+if [ -x "$asan" ] && [ -f "$lp/x86-6.1-whatif-no-livepatch.sample" ]; then
+	check "asan: -f, no leak" 1 "$asan" -f pipe_read "$lp/x86-6.1-whatif-no-livepatch.sample"
+	check "asan: -f unknown, exit 2 kept" 2 "$asan" -f no_such_function "$lp/x86-6.1-whatif-no-livepatch.sample"
+	if grep -q LeakSanitizer "$tmp/err"; then fail=$((fail + 1)); echo "FAIL asan: leak"; else pass=$((pass + 1)); fi
+fi
+
+# Hostile kdump containers: each corruption is one clear error of that
+# dump, never a crashed worker (tests/mkkdump.py writes them).
+mk=tests/mkkdump.py
+if [ -f "$mk" ]; then
+	for arch in x86_64 s390x; do
+		python3 "$mk" "$tmp/ok-$arch.kdump" --arch "$arch"
+		check "kdump $arch healthy passes the container checks" 2 "$klpscan" --vmlinux "$tmp/none" "$tmp/ok-$arch.kdump"
+		expect_text "kdump $arch healthy: fails only for the vmlinux" "$tmp/err" "does not fit the dump"
+		for kind in desc-size-huge:"compressed size 8192" desc-size-last-ok:"PFN 0x3 (page 4 of 14): compressed size 8192" \
+			    desc-offset-past-eof:"truncated: the data of PFN 0x4" desc-offset-wild:"beyond any data" \
+			    note-size-huge:"note bytes" note-past-eof:"note bytes at byte 10485760" \
+			    bitmap-blocks-huge:"2147418112 bitmap blocks" bitmap-garbage:"corrupt page descriptor" \
+			    sub-hdr-negative:"-5 sub-header" truncated:"truncated: the data of PFN" \
+			    split:"split dump" short:"no complete kdump header"; do
+			k=${kind%%:*} msg=${kind#*:}
+			python3 "$mk" "$tmp/$k.kdump" --arch "$arch" --corrupt "$k"
+			check "kdump $arch $k" 2 "$klpscan" --json "$tmp/$k.kdump"
+			expect_text "kdump $arch $k: message" "$tmp/out" "$msg"
+			if grep -q "worker" "$tmp/out" "$tmp/err"; then
+				fail=$((fail + 1)); echo "FAIL kdump $arch $k: worker died"
+			else pass=$((pass + 1)); fi
+		done
+	done
+	python3 "$mk" "$tmp/header32.kdump" --corrupt header32
+	check "kdump header also 32-bit" 2 "$klpscan" "$tmp/header32.kdump"
+	expect_text "kdump header32 message" "$tmp/err" "reads as a 32-bit one"
+	# a truncated vmlinux says so (not "stripped")
+	printf 'int main(void){return 0;}\n' >"$tmp/v.c"
+	if cc -static -no-pie -Wl,--build-id=sha1 -o "$tmp/vml" "$tmp/v.c" 2>/dev/null; then
+		id=$(readelf -n "$tmp/vml" | sed -n 's/.*Build ID: *//p')
+		python3 "$mk" "$tmp/vml.kdump" --build-id "$id"
+		head -c 300000 "$tmp/vml" >"$tmp/vml.trunc"
+		check "truncated vmlinux" 2 "$klpscan" --vmlinux "$tmp/vml.trunc" "$tmp/vml.kdump"
+		expect_text "truncated vmlinux named" "$tmp/err" "vml.trunc: truncated: the section headers"
+	fi
+fi
+
+# Whole dumps of the stand-in kernel (tests/fuzz/minikernel.c): opened,
+# walked, and the task lists cross-checked (make check builds it).
+mini=build/fuzz/minikernel
+if [ -x "$mini" ] && [ -f "$mk" ]; then
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/mini.$fmt" --vmlinux "$mini" --format "$fmt"
+		check "minikernel $fmt dump" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/mini.$fmt"
+		if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["error"] is None and "warning" not in o, o
+pids=[t["pid"] for t in o["tasks"]]
+assert pids==[0,0,1,2,20,21,3], pids
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel $fmt: tasks"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+	done
+	# minikernel.c layout: task_struct.tasks at 0x28
+	python3 "$mk" "$tmp/selfloop.kdump" --vmlinux "$mini" --poke init_task+0x28=init_task+0x28
+	check "minikernel: init_task.tasks points to itself" 2 "$klpscan" --vmlinux "$mini" "$tmp/selfloop.kdump"
+	expect_text "minikernel: self-loop named" "$tmp/out" "5 tasks are missing"
+	check "minikernel: -p on a damaged list" 2 "$klpscan" -p --json --vmlinux "$mini" "$tmp/selfloop.kdump"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-huge
+		check "minikernel $fmt: VMCOREINFO PAGESIZE huge" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+		expect_text "minikernel $fmt: PAGESIZE named" "$tmp/err" "PAGESIZE=9223372036854775808 is not a page size"
+		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-small
+		check "minikernel $fmt: VMCOREINFO PAGESIZE small" 2 "$klpscan" --vmlinux "$mini" "$tmp/ps.$fmt"
+	done
+	python3 "$mk" "$tmp/nrt.kdump" --vmlinux "$mini" --poke nr_threads=6
+	check "minikernel: nr_threads one off" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/nrt.kdump"
+	expect_text "minikernel: one off is a warning" "$tmp/out" '"warning":"task list: the task lists hold 5 threads, nr_threads says 6'
+	python3 "$mk" "$tmp/pco.kdump" --vmlinux "$mini" --poke __per_cpu_offset+8=0x4141414141414141
+	check "minikernel: wild __per_cpu_offset" 2 "$klpscan" --vmlinux "$mini" "$tmp/pco.kdump"
+	expect_text "minikernel: CPU 1 named" "$tmp/out" "CPU 1: runqueue"
+	python3 "$mk" "$tmp/loop.kdump" --vmlinux "$mini" --poke t3+0x28=t1+0x28
+	check "minikernel: task list loop" 2 "$klpscan" --json --vmlinux "$mini" "$tmp/loop.kdump"
+	if python3 -c 'import json,sys
+o=json.loads(open(sys.argv[1]).read())
+pids=[t["pid"] for t in o["tasks"]]
+assert len(pids)==len(set((t["task"]) for t in o["tasks"])), pids
+assert o["error"], o
+' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+fi
+
+# Every input the dump fuzzer ever found: a clear answer, no dead worker.
+if [ -x "$mini" ] && [ -d tests/fuzz/dump-regressions ]; then
+	for f in tests/fuzz/dump-regressions/*; do
+		[ -f "$f" ] || continue
+		"$klpscan" --json --vmlinux "$mini" "$f" >"$tmp/out" 2>"$tmp/err"
+		if grep -q '"error":"worker' "$tmp/out" || ! python3 -c 'import json,sys; json.loads(open(sys.argv[1]).read())' "$tmp/out"; then
+			fail=$((fail + 1)); echo "FAIL fuzz regression $f"; sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -5
+		else pass=$((pass + 1)); fi
+	done
+fi
+
 echo "frontend: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

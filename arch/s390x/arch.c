@@ -142,6 +142,4 @@ const struct ks_arch_ops ks_arch_s390x = {
 	.release = s390x_release,
 	.unwinder_name = s390x_unwinder_name,
 	.walk_reliable = s390x_walk_reliable,
-	.sample_directive = NULL,
-	.sample_finish = NULL,
 };

@@ -222,9 +222,4 @@ static inline int x86_unwind_error(const struct x86_unwind_state *s)
 /* stacktrace.c */
 void x86_walk_reliable(struct ks_walk *w);
 
-/* arch.c: sample directives */
-int x86_sample_directive(void *loader, const char *kw, char **argv, int argc,
-			 char *err, size_t errlen);
-int x86_sample_finish(void *loader, char *err, size_t errlen);
-
 #endif

@@ -135,6 +135,9 @@ s390x_line() { # LINE
 		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
 	echo "$sl_name: crash $(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null ||
 		echo '?') session $(($(date +%s) - sl_t)) s" >>"$summary"
+	if [ "$sl_line" = bookworm ]; then
+		step s390x-crash-usage crash_usage s390x "$sl_dir" "$sl_so"
+	fi
 	klpscan_json "$sl_dir" kernel "$out/$sl_name.klpscan.json"
 	compare_dump "$sl_name" "$sl_dir" "$out/$sl_name.crash.json" "$out/$sl_name.klpscan.json" \
 		--interrupted-unreliable S390_INTERRUPTED --require-label exception
@@ -143,6 +146,24 @@ s390x_line() { # LINE
 		>"$out/$sl_name.klpscan-elf.json" || [ $? -eq 1 ]
 	run "$sl_name-elf-same" python3 tests/e2e/compare.py --name "$sl_name/elf" \
 		--same "$out/$sl_name.klpscan.json" "$out/$sl_name.klpscan-elf.json"
+}
+
+# Bad arguments to the crash command are rejected alike on both arches
+# (s390x's kernel space starts at 0: "abc" was once walked as a task at
+# 0xabc), and an empty -f list is an error, never a plain report.
+crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
+	cu_out=$out/$1-crash-usage
+	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
+		>"$cu_out.cmds"
+	if [ "$1" = s390x ]; then
+		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
+	else
+		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
+	fi >"$cu_out.txt" 2>&1
+	cat "$cu_out.txt"
+	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
+		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
+		! grep -q 'VERDICT' "$cu_out.txt"
 }
 
 # the function the test livepatch replaces (tests/e2e/guest/livepatch)
@@ -163,6 +184,7 @@ for arch in $arches; do
 			compare_dump "x86_64-$set" "$d" "$out/x86_64-$set.crash.json" \
 				"$out/x86_64-$set.klpscan.json" $extra
 			if [ "$set" = voluntary ]; then
+				step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
 				# the same sleepers, no patch loaded: the what-if
 				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
 					"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
@@ -210,6 +232,37 @@ for arch in $arches; do
 	esac
 done
 
+# Frame names letter for letter as the kernel printed them (compare.py
+# accepts an alias at the same address), and the alias rule against each
+# dump kernel's own kallsyms table.
+names_steps() {
+	make -s build/names-choose || return 1
+	for nm_json in "$out"/*.crash.json; do
+		[ -f "$nm_json" ] || continue
+		nm_pre=${nm_json%.crash.json}
+		nm_set=$(basename "$nm_pre")
+		nm_dir=$CACHE/dumps/$nm_set
+		[ -f "$nm_dir/truth.txt" ] && [ -f "$nm_pre.klpscan.json" ] || continue
+		run "$nm_set-names" python3 tests/names/frame-names.py "$nm_dir/truth.txt" \
+			"$nm_json" "$nm_pre.klpscan.json"
+	done
+	for nm_arch in $arches; do
+		nm_dir=$CACHE/dumps/$([ "$nm_arch" = s390x ] && echo s390x-all || echo x86_64-voluntary)
+		[ -f "$nm_dir/vmlinux" ] || continue
+		run "$nm_arch-kallsyms-names" python3 tests/names/kallsyms-names.py \
+			build/names-choose "$nm_dir/vmlinux"
+	done
+}
+names_steps
+
+# One klpstack.so per crash version: another suite's build is refused by the
+# host's crash in one line, the session goes on (tests/e2e/crash-version.sh).
+case " $arches " in *" x86_64 "*)
+	if [ -f "$CACHE/dumps/x86_64-voluntary/truth.txt" ]; then
+		run crash-version bash tests/e2e/crash-version.sh "$CACHE/dumps/x86_64-voluntary"
+	fi ;;
+esac
+
 # klpscan without --vmlinux: the vmlinux is found by the dump's build-id in
 # a debug directory, and the answers are the same.
 by_build_id() { # ARCH DUMPDIR REFERENCE_JSON
@@ -255,6 +308,12 @@ for arch in $arches; do
 	klpscan_json "$d" kernel "$ref"
 	run "$arch-by-build-id" by_build_id "$arch" "$d" "$ref"
 	step "$arch-bad-inputs" bad_inputs "$d"
+	# seeded corruptions of the real dumps (kdump and ELF): each one an
+	# answer or a clear error, never a dead worker
+	for f in vmcore vmcore.elf; do
+		[ -f "$d/$f" ] && step "$arch-hostile-$f" python3 tests/e2e/hostile.py ./klpscan \
+			"$d/vmlinux" "$d/$f" --seed 1 --count 40 --work "$out"
+	done
 done
 
 echo "== summary"

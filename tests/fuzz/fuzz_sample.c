@@ -13,6 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static int count_task(void *arg, kaddr_t task)
+{
+	(void)task;
+	++*(long *)arg;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
@@ -58,6 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(res);
 	}
 	ks_klp_free(&klp);
+	{
+		/* the kernel's own task lists, with their cross-checks */
+		char warn[256];
+		long n = 0;
+		ks_task_foreach_checked(k, count_task, &n, warn, sizeof(warn), err, sizeof(err));
+	}
 	ks_kernel_close(k);
 	ks_sample_free(s);
 	return 0;

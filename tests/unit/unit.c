@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <elf.h>
+#include <unistd.h>
 #include "core.h"
 #include "sample.h"
+#include "../../extensions/elfsyms.h"
 
 static int passed, failed;
 
@@ -260,6 +263,13 @@ static int count_task(void *arg, kaddr_t task)
 	return 0;
 }
 
+static int count_task_long(void *arg, kaddr_t task)
+{
+	(void)task;
+	(*(long *)arg)++;
+	return 0;
+}
+
 static void test_task_list(void)
 {
 	struct fixture f;
@@ -282,6 +292,43 @@ static void test_task_list(void)
 	      strstr(err, "loop"), "looping task list ends with an error: %s", err);
 	CHECK(n > 1, "tasks found before the loop was seen are reported (%d)", n);
 	fixture_close(&f);
+}
+
+/* A long, healthy list: the set of tasks met grows past its first size
+ * and still reports every task once. */
+static void test_task_list_long(void)
+{
+	enum { N = 3000 };
+	struct fixture f;
+	char err[256], warn[256];
+	size_t cap = 256 + (size_t)N * 64, used;
+	char *text = malloc(cap);
+	long n = 0;
+
+	if (!text) {
+		failed++;
+		return;
+	}
+	used = (size_t)snprintf(text, cap, "arch x86_64\nkernel 6.1.115\n"
+				"sym init_task 0x1000 0 data\n"
+				"member task_struct tasks 0x10\n"
+				"mem 0x1010 0x100010\ntask task=0x1000 pid=0\n");
+	/* task i at 0x100000 + i * 0x100, its tasks node at +0x10 */
+	for (int i = 0; i < N; i++)
+		used += (size_t)snprintf(text + used, cap - used, "mem %#x %#x\n",
+					 0x100010 + i * 0x100,
+					 i + 1 < N ? 0x100010 + (i + 1) * 0x100 : 0x1010);
+	if (fixture_open(&f, text)) {
+		free(text);
+		failed++;
+		return;
+	}
+	CHECK(ks_task_foreach_checked(f.k, count_task_long, &n, warn, sizeof(warn), err,
+				      sizeof(err)) == 0,
+	      "a long healthy list walks without an error: %s", err);
+	CHECK(n == N + 1, "every task once: %ld of %d", n, N + 1);
+	fixture_close(&f);
+	free(text);
 }
 
 /* task_struct fields read by their member sizes: 7.x made on_cpu a u8
@@ -408,6 +455,191 @@ static void test_json_escape(void)
 	free(res);
 }
 
+/* A symbol table of up to 8 entries sorted by address, for the alias
+ * rule: symbols_at hands out every entry at the highest address <= addr. */
+struct table {
+	struct ks_symbol s[8];
+	int n;
+};
+
+static int table_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
+{
+	const struct table *t = priv;
+	kaddr_t best = 0;
+	int found = 0, n = 0;
+
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].value <= addr && (!found || t->s[i].value > best)) {
+			best = t->s[i].value;
+			found = 1;
+		}
+	if (!found)
+		return -1;
+	for (int i = 0; i < t->n; i++)
+		if (t->s[i].value == best) {
+			if (n < max)
+				out[n] = t->s[i];
+			n++;
+		}
+	return n;
+}
+
+static const char *name_of(struct table *t, kaddr_t addr)
+{
+	static const struct ks_target_ops ops = { .symbols_at = table_symbols_at };
+	struct ks_target tg = { .ops = &ops, .priv = t };
+	static struct ks_symbol s;
+
+	return ks_symbolize(&tg, addr, &s) == 0 ? s.name : "?";
+}
+
+#define SYM(n, v, ty, m, o) ((struct ks_symbol){ .name = (n), .value = (v), .type = (ty), .module = (m), .order = (o) })
+
+static void test_alias_rule(void)
+{
+	struct table t;
+
+	/* vmlinux: weak last, then linker markers, underscores, name */
+	t = (struct table){ .n = 4, .s = {
+		SYM("__noinstr_text_start", 0x100, 'T', NULL, -1),
+		SYM("__do_pgm_check", 0x100, 'T', NULL, -1),
+		SYM("__se_sys_clock_nanosleep", 0x200, 'T', NULL, -1),
+		SYM("__s390x_sys_clock_nanosleep", 0x200, 'T', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x150), "__do_pgm_check") == 0, "marker last: %s", name_of(&t, 0x150));
+	CHECK(strcmp(name_of(&t, 0x200), "__s390x_sys_clock_nanosleep") == 0, "nm order: %s", name_of(&t, 0x200));
+	CHECK(strcmp(name_of(&t, 0xff), "?") == 0, "below every symbol");
+	t = (struct table){ .n = 3, .s = {
+		SYM("a_weak", 0x100, 'W', NULL, -1),
+		SYM("__strong", 0x100, 't', NULL, -1),
+		SYM("_stext", 0x100, 'D', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x100), "__strong") == 0, "weak and data last: %s", name_of(&t, 0x100));
+	/* a weak object ('V') is not weak to kallsyms */
+	t = (struct table){ .n = 2, .s = {
+		SYM("b_obj", 0x100, 'V', NULL, -1), SYM("__c", 0x100, 'D', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x100), "b_obj") == 0, "weak object: %s", name_of(&t, 0x100));
+	/* only symbols kallsyms drops at the address: the one below names it */
+	t = (struct table){ .n = 3, .s = {
+		SYM("func.cold", 0x100, 't', NULL, -1),
+		SYM(".L123", 0x180, 't', NULL, -1), SYM("__crc_x", 0x180, 'A', NULL, -1) } };
+	CHECK(strcmp(name_of(&t, 0x190), "func.cold") == 0, "ignored aliases: %s", name_of(&t, 0x190));
+	/* modules: the symtab order alone, as find_kallsyms_symbol() */
+	t = (struct table){ .n = 2, .s = {
+		SYM("zz_weak", 0x100, 'W', "m", 3), SYM("aa", 0x100, 'T', "m", 7) } };
+	CHECK(strcmp(name_of(&t, 0x100), "zz_weak") == 0, "module order: %s", name_of(&t, 0x100));
+	t.s[0].order = t.s[1].order = -1;	/* order lost (crash) */
+	CHECK(strcmp(name_of(&t, 0x100), "aa") == 0, "module without order: %s", name_of(&t, 0x100));
+
+	CHECK(ks_sym_in_kallsyms("foo", 'T') && !ks_sym_in_kallsyms("foo", 'a') &&
+	      !ks_sym_in_kallsyms("foo", 'U') && !ks_sym_in_kallsyms("__kstrtab_foo", 'R') &&
+	      ks_sym_in_kallsyms("__gp", 'A') && !ks_sym_in_kallsyms("kallsyms_names", 'R'),
+	      "kallsyms membership");
+	/* nm letters: bind 0 local 1 global 2 weak, type 1 object 2 func */
+	CHECK(ks_sym_nm_type(1, 2, 0, 0x6, 0) == 'T' && ks_sym_nm_type(0, 2, 0, 0x6, 0) == 't' &&
+	      ks_sym_nm_type(2, 2, 0, 0x6, 0) == 'W' && ks_sym_nm_type(2, 1, 0, 0x3, 0) == 'V' &&
+	      ks_sym_nm_type(1, 1, 0, 0x3, 1) == 'B' && ks_sym_nm_type(0, 0, 2, 0, 0) == 'a' &&
+	      ks_sym_nm_type(1, 1, 0, 0x2, 0) == 'R', "nm letters");
+}
+
+/* A small ELF64 file: sections null, .text (code), .symtab, .strtab;
+ * symbols: two aliases at 0x1000, a weak one at 0x1040, a local label
+ * (kept out) at 0x1050.  Written to path, cut to cut bytes when cut > 0. */
+static int write_elf(const char *path, long cut)
+{
+	static const char strtab[] = "\0__se_sys_x\0__s390x_sys_x\0w\0.L1\0_stext\0_text\0_end";
+	unsigned char buf[1024];
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)buf;
+	Elf64_Shdr *sh;
+	Elf64_Sym *sy;
+	size_t symoff = sizeof(*eh), stroff, shoff;
+	struct { uint32_t name; unsigned char info; uint16_t ndx; uint64_t value; } s[] = {
+		{ 1, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0x1000 },
+		{ 12, ELF64_ST_INFO(STB_GLOBAL, STT_FUNC), 1, 0x1000 },
+		{ 26, ELF64_ST_INFO(STB_WEAK, STT_FUNC), 1, 0x1040 },
+		{ 28, ELF64_ST_INFO(STB_LOCAL, STT_NOTYPE), 1, 0x1050 },
+		{ 32, ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE), 1, 0x1000 },
+		{ 39, ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE), 1, 0x1000 },
+		{ 45, ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE), 1, 0x2000 },
+	};
+	size_t nsym = sizeof(s) / sizeof(s[0]) + 1;
+	FILE *f;
+
+	memset(buf, 0, sizeof(buf));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;	/* the unit tests run on x86_64 */
+	sy = (Elf64_Sym *)(buf + symoff);
+	for (size_t i = 1; i < nsym; i++) {
+		sy[i].st_name = s[i - 1].name;
+		sy[i].st_info = s[i - 1].info;
+		sy[i].st_shndx = s[i - 1].ndx;
+		sy[i].st_value = s[i - 1].value;
+	}
+	stroff = symoff + nsym * sizeof(Elf64_Sym);
+	memcpy(buf + stroff, strtab, sizeof(strtab));
+	shoff = (stroff + sizeof(strtab) + 7) & ~(size_t)7;
+	eh->e_shoff = shoff;
+	eh->e_shnum = 4;
+	eh->e_shentsize = sizeof(Elf64_Shdr);
+	sh = (Elf64_Shdr *)(buf + shoff);
+	sh[1].sh_type = SHT_PROGBITS;
+	sh[1].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+	sh[1].sh_addr = 0x1000;
+	sh[2].sh_type = SHT_SYMTAB;
+	sh[2].sh_offset = symoff;
+	sh[2].sh_size = nsym * sizeof(Elf64_Sym);
+	sh[2].sh_entsize = sizeof(Elf64_Sym);
+	sh[2].sh_link = 3;
+	sh[3].sh_type = SHT_STRTAB;
+	sh[3].sh_offset = stroff;
+	sh[3].sh_size = sizeof(strtab);
+	if (!(f = fopen(path, "wb")))
+		return -1;
+	fwrite(buf, 1, cut > 0 ? (size_t)cut : shoff + 4 * sizeof(Elf64_Shdr), f);
+	return fclose(f);
+}
+
+static void test_elfsyms(void)
+{
+	char path[] = "/tmp/klpstack-unit-elfXXXXXX", err[256];
+	struct ks_symbol out[8];
+	struct ks_elfsyms *e;
+	kaddr_t v;
+	int fd = mkstemp(path), n;
+
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	close(fd);
+	CHECK(write_elf(path, 0) == 0, "write elf");
+	e = ks_elfsyms_open(path, err, sizeof(err));
+	CHECK(e != NULL, "open: %s", err);
+	if (e) {
+		ks_elfsyms_relocate(e, 0x100);
+		n = ks_elfsyms_at(e, 0x1120, out, 8);
+		/* all four at 0x1000 (+0x100), sizes up to the weak one */
+		CHECK(n == 4 && out[0].value == 0x1100 && out[0].size == 0x40 &&
+		      out[0].type == 'T', "aliases: n=%d", n);
+		n = ks_elfsyms_at(e, 0x1155, out, 8);	/* .L1 is not loaded */
+		CHECK(n == 1 && strcmp(out[0].name, "w") == 0 && out[0].type == 'W',
+		      "weak, label skipped: n=%d", n);
+		CHECK(ks_elfsyms_at(e, 0x10ff, out, 8) == -1, "below the first symbol");
+		CHECK(ks_elfsyms_value(e, "_end", &v) == 0 && v == 0x2000, "value by name");
+		ks_elfsyms_close(e);
+	}
+	/* cut inside the section headers, then inside the symbols */
+	CHECK(write_elf(path, 0x1a0) == 0, "write cut elf");
+	e = ks_elfsyms_open(path, err, sizeof(err));
+	CHECK(!e && err[0], "cut headers: %s", err);
+	ks_elfsyms_close(e);
+	CHECK(write_elf(path, 10) == 0, "write tiny file");
+	e = ks_elfsyms_open(path, err, sizeof(err));
+	CHECK(!e && strstr(err, "not an ELF64"), "tiny: %s", err);
+	ks_elfsyms_close(e);
+	e = ks_elfsyms_open("/nonexistent/vmlinux", err, sizeof(err));
+	CHECK(!e && strstr(err, "/nonexistent/vmlinux"), "missing: %s", err);
+	unlink(path);
+}
+
 int main(void)
 {
 	test_byte_order();
@@ -418,10 +650,13 @@ int main(void)
 	test_fgraph_word_array();
 	test_rethook();
 	test_task_list();
+	test_task_list_long();
 	test_on_cpu_u8();
 	test_version_from_banner();
 	test_thread_size_end_init_stack();
 	test_json_escape();
+	test_alias_rule();
+	test_elfsyms();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
