@@ -118,14 +118,14 @@ s390x_line() { # LINE
 		step "$sl_name-klpstack.so" make ARCH=s390x
 		sl_so=$top/build/s390x/klpstack.so
 	else
-		# the line's own crash and its defs.h
+		# the line's own crash and its defs.h: the Makefile puts that
+		# build in build/s390x/crash-UPSTREAM_VERSION/
 		step "$sl_name-crash-sysroot" bash tests/e2e/crash-s390x.sh --line "$sl_line" --version
 		sl_root=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --sysroot 2>/dev/null || true)
 		sl_ver=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null || true)
-		sl_b=build/s390x-crash-${sl_ver%%[-+~]*}
-		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash" \
-			B="$sl_b" "$sl_b/klpstack.so"
-		sl_so=$top/$sl_b/klpstack.so
+		sl_ver=${sl_ver#*:}
+		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash"
+		sl_so=$top/build/s390x/crash-${sl_ver%%[-+~]*}/klpstack.so
 	fi
 	printf 'extend %s\nklpstack -j > %s\nquit\n' "$sl_so" "$out/$sl_name.crash.json" \
 		>"$out/$sl_name-cmds"
