@@ -1391,35 +1391,6 @@ static char *vmcoreinfo(struct ks_dump *d, const char *key)
 	return val;
 }
 
-/* "Linux version 6.1.0-27-cloud-amd64 (...) #1 SMP ... Debian 6.1.115-1
- * (2024-11-01)": distributions keep the upstream version in the banner
- * when the release string hides it.  Returns KS_VERSION or 0. */
-static uint32_t version_from_banner(const char *banner, const char *release)
-{
-	static const char *const marks[] = { "Debian ", "Ubuntu " };
-	unsigned ra = 0, rb = 0;
-
-	if (!release || sscanf(release, "%u.%u", &ra, &rb) != 2)
-		return 0;
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		const char *p = banner;
-		while ((p = strstr(p, marks[i]))) {
-			unsigned a, b, c;
-			p += strlen(marks[i]);
-			if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-				return KS_VERSION(a, b, c);
-		}
-	}
-	/* Ubuntu: "(Ubuntu 5.15.0-91.101-generic 5.15.131)" */
-	{
-		const char *p = strstr(banner, "-generic ");
-		unsigned a, b, c;
-		if (p && sscanf(p + 9, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-			return KS_VERSION(a, b, c);
-	}
-	return 0;
-}
-
 /* The banner in the dump must equal the one in the vmlinux: catches a
  * wrong vmlinux even without a build-id, and a wrong KASLR offset. */
 static int check_banner(struct ks_dump *d, char *err, size_t errlen)
@@ -1453,7 +1424,7 @@ static int check_banner(struct ks_dump *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (!d->target.version)
-		d->target.version = version_from_banner(mem, d->osrelease);
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
 	return 0;
 }
 
@@ -2126,7 +2097,7 @@ static int self_banner(struct ks_dump *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (!d->target.version)
-		d->target.version = version_from_banner(mem, d->osrelease);
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
 	return 0;
 }
 
