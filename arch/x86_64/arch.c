@@ -2,7 +2,7 @@
 /*
  * x86_64: probe (unwinder, ORC format, layouts) and the ops table.  The
  * pre-baked stack directives that build ORC tables are outside the core
- * (with the test targets loader, test builds only).
+ * (with the test target's loader, test builds only).
  */
 #include <stdio.h>
 #include <stdlib.h>
