@@ -4,7 +4,7 @@
 #   make              klpscan and, where crash's defs.h is installed, klpstack.so
 #   make check        unit tests + every sample, then again under ASan+UBSan
 #   make fuzz         libFuzzer runs over the sample loader and the unwinders,
-#                     and over the dump reader (src/kdump*.c, libkdumpfile)
+#                     and over the dump reader (scanner/kdump*.c, libkdumpfile)
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
 #   make check-package  the Debian package (debian/) builds and is lintian-clean
 #   make check-all    all of the above: what CI runs
@@ -35,7 +35,9 @@ CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # hidden: klpstack.so exports only crash's entry points (extensions/klpstack.c)
 # -MMD -MP: each object depends on the headers it includes, nothing more
-BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc -MMD -MP \
+# src/ the core, arch/ the arch rules; scanner/ is klpscan and its dump
+# target, sample/ the pre-baked stack target (klpscan and the tests only)
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc -Isample -Iscanner -MMD -MP \
 	       -DKLPSTACK_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CRASH_INC ?= /usr/include/crash
 FUZZ_SECONDS ?= 60
@@ -46,13 +48,14 @@ crash_version_of = $(or $(shell zcat $(1)/../../share/doc/crash/changelog.Debian
 	sed -n 's/^VERSION=//p' $(1)/Makefile 2>/dev/null | head -n 1))
 CRASH_VERSION ?= $(call crash_version_of,$(CRASH_INC))
 
-# The sample loader and the arch parts of it are test code: klpscan (its
-# --check and sample inputs) and the tests link them, klpstack.so does not.
-SAMPLE_SRC := src/sample.c $(wildcard arch/*/sample.c)
-CORE_SRC := $(filter-out src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC),$(wildcard src/*.c)) \
-	    $(filter-out $(SAMPLE_SRC),$(wildcard arch/*/*.c))
-SCAN_SRC := src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC)
-HDRS := $(wildcard src/*.h arch/*/*.h)
+# The core is every file of src/ and arch/; klpstack.so is the core and
+# the crash glue.  The sample loader (sample/) is test code: klpscan (its
+# --check and sample inputs) and the tests link it, klpstack.so does not.
+SAMPLE_SRC := $(wildcard sample/*.c)
+CORE_SRC := $(wildcard src/*.c arch/*/*.c)
+DUMP_SRC := $(wildcard scanner/kdump*.c)
+SCAN_SRC := scanner/klpscan.c $(DUMP_SRC) $(SAMPLE_SRC)
+HDRS := $(wildcard src/*.h arch/*/*.h sample/*.h scanner/*.h)
 
 ifeq ($(ARCH),s390x)
   CROSS ?= s390x-linux-gnu-
@@ -83,8 +86,8 @@ endif
 
 # the dump target's libraries, as pkg-config names them (Debian's -dev
 # packages ship the .pc files); the plain -l list where pkg-config is absent
-KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf
-KDUMP_LIBS := $(if $(wildcard src/kdump*.c),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf))
+KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf libbpf
+KDUMP_LIBS := $(if $(DUMP_SRC),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf))
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -142,11 +145,28 @@ $(SAN_B)/klpscan: $(call obj,$(SAN_B),$(CORE_SRC) $(SCAN_SRC))
 $(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
+# the decoders behind klpscan --no-debuginfo (kallsyms, BTF), alone
+KDUMP_UNIT_SRC := scanner/kdump-kallsyms.c scanner/kdump-btf.c tests/kdump-unit/decoders.c
+
+BPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
+
+$(B)/kdump-unit: $(call obj,$(B),$(KDUMP_UNIT_SRC))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(BPF_LIBS)
+
+$(SAN_B)/kdump-unit: $(call obj,$(SAN_B),$(KDUMP_UNIT_SRC))
+	$(CC) $(SAN) -o $@ $^ $(BPF_LIBS)
+
 SAMPLES := $(wildcard samples/*/*.sample)
 
-check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests build/fuzz/minikernel
+# The minikernel's BTF (pahole, Debian's dwarves), for dumps that describe
+# themselves (tests/mkkdump.py --self-btf, klpscan --no-debuginfo).
+MINIKERNEL_BTF := $(if $(shell command -v pahole 2>/dev/null),build/fuzz/minikernel.btf)
+
+check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-unit \
+       $(SAN_B)/kdump-unit build/fuzz/minikernel $(MINIKERNEL_BTF)
 	@echo "== unit tests"
 	$(B)/unit-tests
+	$(B)/kdump-unit
 	@echo "== samples"
 	./klpscan --check $(SAMPLES)
 	@echo "== shell tests (front-end behaviour)"
@@ -163,6 +183,7 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests build/fuzz/m
 	sh tests/doc-rules.sh
 	@echo "== unit tests under ASan+UBSan"
 	$(SAN_B)/unit-tests
+	$(SAN_B)/kdump-unit
 	@echo "== samples under ASan+UBSan"
 	$(SAN_B)/klpscan --check $(SAMPLES)
 
@@ -171,9 +192,9 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -
 
 $(FUZZ_B)/fuzz-sample: $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c
 
-# The dump reader: src/kdump*.c and libkdumpfile under the fuzzer, over
+# The dump reader: scanner/kdump*.c and libkdumpfile under the fuzzer, over
 # dumps of a stand-in vmlinux (tests/fuzz/minikernel.c, linked at the
 # kernel's address; nothing of it runs).
 FUZZ_DUMP_SECONDS ?= 90
@@ -185,14 +206,31 @@ build/fuzz/minikernel: tests/fuzz/minikernel.c
 	@mkdir -p $(FUZZ_B)
 	cc $(MINIKERNEL_FLAGS) -o $@ $<
 
-$(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c $(HDRS)
+build/fuzz/minikernel.btf: build/fuzz/minikernel
+	pahole --btf_encode_detached=$@ $<
+
+$(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(DUMP_SRC) tests/fuzz/fuzz_dump.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(wildcard src/kdump*.c) \
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(DUMP_SRC) \
 		tests/fuzz/fuzz_dump.c $(KDUMP_LIBS)
 
-fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel
+# the kallsyms and BTF decoders of klpscan --no-debuginfo
+FUZZ_DECODERS_SECONDS ?= 30
+
+$(FUZZ_B)/fuzz-decoders: scanner/kdump-kallsyms.c scanner/kdump-btf.c tests/fuzz/fuzz_decoders.c $(HDRS)
+	@mkdir -p $(FUZZ_B)
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ scanner/kdump-kallsyms.c scanner/kdump-btf.c \
+		tests/fuzz/fuzz_decoders.c $(BPF_LIBS)
+
+FUZZ_DUMP_SELF_SECONDS ?= 30
+
+fuzz: $(FUZZ_B)/fuzz-sample $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_B)/fuzz-decoders \
+      $(MINIKERNEL_BTF)
 	sh tests/fuzz/run.sh $(FUZZ_B)/fuzz-sample $(FUZZ_SECONDS)
 	sh tests/fuzz/run-dump.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel $(FUZZ_DUMP_SECONDS)
+	sh tests/fuzz/run-decoders.sh $(FUZZ_B)/fuzz-decoders $(FUZZ_DECODERS_SECONDS)
+	$(if $(MINIKERNEL_BTF),sh tests/fuzz/run-dump-self.sh $(FUZZ_B)/fuzz-dump $(FUZZ_B)/minikernel \
+		$(MINIKERNEL_BTF) $(FUZZ_DUMP_SELF_SECONDS))
 
 check-e2e: all
 	sh tests/e2e/run.sh

@@ -57,6 +57,8 @@ printf '\x00\x01\x02garbage' >"$tmp/binary.sample"
 
 check "help" 0 "$klpscan" --help
 expect_text "help text" "$tmp/out" "Exit status"
+check "version" 0 "$klpscan" --version
+expect_text "version text" "$tmp/out" "^klpscan $(cat "$(dirname "$0")/../VERSION")$"
 check "no arguments" 64 "$klpscan"
 check "bad mode" 64 "$klpscan" -m sideways "$tmp/running.sample"
 check "running and no-stack are not unreliable" 0 "$klpscan" "$tmp/running.sample"
@@ -200,6 +202,18 @@ if [ -f "$mk" ]; then
 			else pass=$((pass + 1)); fi
 		done
 	done
+	# no debug vmlinux: the kallsyms tables must be in VMCOREINFO (6.0+)
+	# and in the dump; each lack is one clear error naming it
+	for arch in x86_64 s390x; do
+		check "kdump $arch --no-debuginfo, no kallsyms" 2 "$klpscan" --no-debuginfo "$tmp/ok-$arch.kdump"
+		expect_text "kdump $arch: kallsyms missing named" "$tmp/err" "has no SYMBOL(kallsyms_num_syms) (the kallsyms tables are exported from Linux 6.0 on"
+		expect_text "kdump $arch: what to supply" "$tmp/err" "needs its debug vmlinux (--vmlinux or --debug-dir)"
+		python3 "$mk" "$tmp/ks-$arch.kdump" --arch "$arch" --kallsyms unmapped
+		check "kdump $arch kallsyms not in the dump" 2 "$klpscan" --no-debuginfo --json "$tmp/ks-$arch.kdump"
+		expect_text "kdump $arch kallsyms: message" "$tmp/out" "kallsyms_num_syms at 0xffffffff81000000 is not in the dump"
+		check "kdump $arch no vmlinux found, nor kallsyms" 2 "$klpscan" "$tmp/ks-$arch.kdump"
+		expect_text "kdump $arch: both said" "$tmp/err" "no debug vmlinux for 6.1.0-synthetic.*the dump cannot stand in for it: kallsyms"
+	done
 	python3 "$mk" "$tmp/header32.kdump" --corrupt header32
 	check "kdump header also 32-bit" 2 "$klpscan" "$tmp/header32.kdump"
 	expect_text "kdump header32 message" "$tmp/err" "reads as a 32-bit one"
@@ -226,6 +240,7 @@ o=json.loads(open(sys.argv[1]).read())
 assert o["error"] is None and "warning" not in o, o
 pids=[t["pid"] for t in o["tasks"]]
 assert pids==[0,0,1,2,20,21,3], pids
+assert (o["symbols"], o["types"]) == ("vmlinux", "dwarf") and o["vmlinux"], o["symbols"]
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel $fmt: tasks"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 	done
 	# minikernel.c layout: task_struct.tasks at 0x28
@@ -236,6 +251,7 @@ assert pids==[0,0,1,2,20,21,3], pids
 	if python3 -c 'import json,sys
 o=json.loads(open(sys.argv[1]).read())
 assert o["schema"]=="klpstack-livepatch/1" and "tasks are missing" in o["error"], o
+assert (o["symbols"], o["types"]) == ("vmlinux", "dwarf"), o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -p json error"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
 	for fmt in kdump elf; do
 		python3 "$mk" "$tmp/ps.$fmt" --vmlinux "$mini" --format "$fmt" --corrupt pagesize-huge
@@ -258,6 +274,39 @@ pids=[t["pid"] for t in o["tasks"]]
 assert len(pids)==len(set((t["task"]) for t in o["tasks"])), pids
 assert o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+fi
+
+# A minikernel dump that describes itself as a 6.0+ kernel does (kallsyms
+# tables located by VMCOREINFO, BTF): klpscan --no-debuginfo, and klpscan
+# finding no vmlinux, give the report the vmlinux gives, frame names
+# included; so does -p.
+if [ -x "$mini" ] && [ -f "$mini.btf" ] && [ -f "$mk" ]; then
+	for fmt in kdump elf; do
+		python3 "$mk" "$tmp/self.$fmt" --vmlinux "$mini" --format "$fmt" --self-btf "$mini.btf"
+		check "self-describing $fmt: with the vmlinux" 1 "$klpscan" --json --vmlinux "$mini" "$tmp/self.$fmt"
+		cp "$tmp/out" "$tmp/self-dwarf.json"
+		check "self-describing $fmt: --no-debuginfo" 1 "$klpscan" --json --no-debuginfo "$tmp/self.$fmt"
+		cp "$tmp/out" "$tmp/self-btf.json"
+		if python3 tests/e2e/compare.py --exact --same "$tmp/self-dwarf.json" "$tmp/self-btf.json" \
+			>"$tmp/cmp" && python3 -c 'import json,sys
+o=json.load(open(sys.argv[1]))
+assert (o["vmlinux"], o["symbols"], o["types"]) == (None, "kallsyms", "btf"), o
+assert sum(len(t["frames"]) for t in o["tasks"]) >= 10, o
+' "$tmp/self-btf.json"; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL self-describing $fmt: reports differ"; sed 's/^/  | /' "$tmp/cmp" | head; fi
+		check "self-describing $fmt: no vmlinux found" 1 "$klpscan" --json "$tmp/self.$fmt"
+		expect_text "self-describing $fmt: fell back to the dump" "$tmp/out" '"symbols":"kallsyms","types":"btf"'
+		"$klpscan" -p --vmlinux "$mini" "$tmp/self.$fmt" >"$tmp/p-dwarf" 2>/dev/null
+		check "self-describing $fmt: -p, the same exit" $? "$klpscan" -p --no-debuginfo "$tmp/self.$fmt"
+		# the same answer; the header (sources) and the timed summary row aside
+		if [ "$(grep -v -e '^==' -e "$tmp/self" "$tmp/p-dwarf")" = \
+		     "$(grep -v -e '^==' -e "$tmp/self" "$tmp/out")" ]; then pass=$((pass + 1)); else
+			fail=$((fail + 1)); echo "FAIL self-describing $fmt: -p differs"; diff "$tmp/p-dwarf" "$tmp/out" | head; fi
+		expect_text "self-describing $fmt: -p header" "$tmp/out" "no vmlinux: symbols from the dump's kallsyms, types from its BTF"
+		if [ -x build/asan/klpscan ]; then
+			check "self-describing $fmt: ASan+UBSan" 1 build/asan/klpscan --no-debuginfo -v "$tmp/self.$fmt"
+		fi
+	done
 fi
 
 # Every input the dump fuzzer ever found: a clear answer, no dead worker.

@@ -5,11 +5,18 @@ disk_dump_header format, version 6), healthy or with one corruption.
 
     mkkdump.py OUT [--arch x86_64|s390x] [--corrupt KIND] [--build-id HEX]
                [--vmlinux MINIKERNEL [--format kdump|elf] [--poke WHERE=VALUE]...]
+               [--kallsyms unmapped] [--self-btf BTF]
 
 --vmlinux takes the pages from an x86_64 vmlinux's loaded image
 (tests/fuzz/minikernel.c), its build-id and release: a dump klpscan
 opens and walks; --poke overwrites a word of its memory (a damaged list):
 WHERE and VALUE are numbers, symbols or SYMBOL+OFFSET.
+--kallsyms unmapped adds the kallsyms tables' VMCOREINFO lines (Linux
+6.0+) at addresses the dump lacks.  --self-btf (with --vmlinux) makes the
+dump describe itself as a 6.0+ kernel does: its symbols as kallsyms
+tables (VMCOREINFO SYMBOL(kallsyms_*)), and BTF (a detached BTF of the
+vmlinux, pahole --btf_encode_detached) between __start_BTF and __stop_BTF,
+in pages after the image: klpscan --no-debuginfo reads it.
 
 KIND names a field a hostile or damaged dump gets wrong (see KINDS).
 The healthy file holds a VMCOREINFO note and a few pages, some
@@ -42,6 +49,44 @@ KINDS = {
 
 START_KERNEL_MAP = 0xffffffff80000000
 SYMBOLS = {}
+VMCOREINFO_EXTRA = [b""]
+
+
+def self_describing(image, btf):
+    """Append kallsyms tables and a BTF blob to image's pages (kernel/
+    kallsyms.c layout, relative-base offsets; every token is the byte
+    itself) and say where in VMCOREINFO_EXTRA."""
+    global VMCOREINFO_EXTRA
+    stext, etext = SYMBOLS["_stext"], SYMBOLS["_etext"]
+    at = START_KERNEL_MAP + (max(image) + 1) * BLOCK
+    btf_at = at
+    syms = dict(SYMBOLS)
+    syms["__start_BTF"], syms["__stop_BTF"] = btf_at, btf_at + len(btf)
+    tables = at + (len(btf) + BLOCK - 1) // BLOCK * BLOCK
+    base = min(v for v in syms.values() if v >= START_KERNEL_MAP)
+    order = sorted((v, n) for n, v in syms.items() if v >= base and n)
+    names = b""
+    for v, n in order:
+        t = "T" if stext <= v < etext else "D"
+        enc = (t + n).encode()
+        names += (bytes([len(enc)]) if len(enc) < 128 else
+                  bytes([0x80 | (len(enc) & 0x7f), len(enc) >> 7])) + enc
+    token_table = b"".join(bytes([i, 0]) for i in range(256))
+    token_index = b"".join(struct.pack("<H", 2 * i) for i in range(256))
+    offsets = b"".join(struct.pack("<I", v - base) for v, _ in order)
+    layout = [("relative_base", struct.pack("<Q", base)),
+              ("num_syms", struct.pack("<I", len(order)) + bytes(4)),
+              ("offsets", offsets), ("token_table", token_table),
+              ("token_index", token_index), ("names", names)]
+    blob, extra = bytearray(), b""
+    for name, data in layout:
+        blob += bytes(-len(blob) % 8)
+        extra += b"SYMBOL(kallsyms_%s)=%x\n" % (name.encode(), tables + len(blob))
+        blob += data
+    mem = bytes(btf) + bytes(tables - btf_at - len(btf)) + bytes(blob)
+    for off in range(0, len(mem), BLOCK):
+        image[(at + off - START_KERNEL_MAP) // BLOCK] = mem[off:off + BLOCK].ljust(BLOCK, b"\0")
+    VMCOREINFO_EXTRA[0] = extra
 
 
 def address(expr):
@@ -115,8 +160,12 @@ def prstatus_notes(e, cpus=2):
     return out
 
 
+KALLSYMS_TABLES = ("num_syms", "names", "token_table", "token_index", "offsets",
+                   "relative_base")
+
+
 def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
-          image=None, release="6.1.0-synthetic"):
+          image=None, release="6.1.0-synthetic", kallsyms=False):
     be = arch == "s390x"
     e = ">" if be else "<"
     max_mapnr = 64
@@ -126,7 +175,11 @@ def build(arch, corrupt, build_id="0123456789abcdef0123456789abcdef01234567",
         max_mapnr = pfns[-1] + 1
     vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=" + pagesize(corrupt) + b"\n"
                   b"BUILD-ID=" + build_id.encode() + b"\n"
-                  b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n")
+                  b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n"
+                  + VMCOREINFO_EXTRA[0])
+    if kallsyms:
+        for i, t in enumerate(KALLSYMS_TABLES):
+            vmcoreinfo += b"SYMBOL(kallsyms_%s)=%x\n" % (t.encode(), 0xffffffff81000000 + i * BLOCK)
     name = b"VMCOREINFO\0"
     note = struct.pack(e + "III", len(name), len(vmcoreinfo), 0)
     note += name + b"\0" * (-len(name) % 4)
@@ -218,7 +271,8 @@ def build_elf(build_id, image, release, corrupt="none"):
     addresses; the kernel map's virtual ones for the image)."""
     vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=" + pagesize(corrupt) + b"\n"
                   b"BUILD-ID=" + build_id.encode() + b"\n"
-                  b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n")
+                  b"NUMBER(phys_base)=0\nNUMBER(pgtable_l5_enabled)=0\nKERNELOFFSET=0\n"
+                  + VMCOREINFO_EXTRA[0])
     name = b"VMCOREINFO\0"
     note = struct.pack("<III", len(name), len(vmcoreinfo), 0)
     note += name + bytes(-len(name) % 4) + vmcoreinfo + bytes(-len(vmcoreinfo) % 4)
@@ -254,7 +308,7 @@ def main():
             print(f"  {k:22} {v}")
         return 0 if args else 64
     out, arch, corrupt, build_id = args[0], "x86_64", "none", "0" * 40
-    vmlinux, fmt, pokes = None, "kdump", []
+    vmlinux, fmt, pokes, kallsyms, self_btf = None, "kdump", [], False, None
     i = 1
     while i < len(args):
         if args[i] == "--arch":
@@ -269,6 +323,10 @@ def main():
             build_id = args[i + 1]
         elif args[i] == "--corrupt":
             corrupt = args[i + 1]
+        elif args[i] == "--kallsyms" and i + 1 < len(args) and args[i + 1] == "unmapped":
+            kallsyms = True
+        elif args[i] == "--self-btf" and i + 1 < len(args):
+            self_btf = args[i + 1]
         else:
             print(f"mkkdump.py: unknown argument {args[i]}", file=sys.stderr)
             return 64
@@ -279,6 +337,8 @@ def main():
     image, release = None, "6.1.0-synthetic"
     if vmlinux:
         image, build_id, release = vmlinux_image(vmlinux)
+        if self_btf:
+            self_describing(image, open(self_btf, "rb").read())
         for addr, value in pokes:
             addr, value = address(addr), address(value)
             pfn, at = divmod(addr - START_KERNEL_MAP, BLOCK)
@@ -291,7 +351,7 @@ def main():
             return 64
         blob = build_elf(build_id, image, release, corrupt)
     else:
-        blob = build(arch, corrupt, build_id, image, release)
+        blob = build(arch, corrupt, build_id, image, release, kallsyms)
     with open(out, "wb") as f:
         f.write(blob)
     return 0

@@ -397,6 +397,11 @@ def compare_same(args):
         # (do_pselect.constprop.0), so the name and offset may differ.
         fx = [(f["ip"], f.get("module"), f["labels"]) for f in x["frames"]]
         fy = [(f["ip"], f.get("module"), f["labels"]) for f in y["frames"]]
+        if args.exact:
+            # one kernel's symbols read two ways (vmlinux, kallsyms):
+            # the names and offsets must agree as well
+            fx = [t + (f.get("symbol"), f["offset"]) for t, f in zip(fx, x["frames"])]
+            fy = [t + (f.get("symbol"), f["offset"]) for t, f in zip(fy, y["frames"])]
         for f, g in zip(x["frames"], y["frames"]):
             if f["ip"] == g["ip"] and (f.get("symbol"), f["offset"]) != \
                     (g.get("symbol"), g["offset"]):
@@ -422,6 +427,8 @@ def main():
     ap.add_argument("--sysmap")
     ap.add_argument("--vmlinux")
     ap.add_argument("--same", nargs=2)
+    ap.add_argument("--exact", action="store_true",
+                    help="with --same: frame names and offsets must agree too")
     ap.add_argument("--klp", help="livepatch report (klpstack -p -j) to check against "
                     "the truth's klp lines")
     ap.add_argument("--direction", help="with --klp: patching or unpatching")

@@ -100,6 +100,24 @@ crash_x86_64() { # SET DUMPDIR
 			"$cx_pre".crash*.json
 }
 
+# Bad arguments to the crash command are rejected alike on both arches
+# (s390x's kernel space starts at 0: "abc" was once walked as a task at
+# 0xabc), and an empty -f list is an error, never a plain report.
+crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
+	cu_out=$out/$1-crash-usage
+	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
+		>"$cu_out.cmds"
+	if [ "$1" = s390x ]; then
+		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
+	else
+		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
+	fi >"$cu_out.txt" 2>&1
+	cat "$cu_out.txt"
+	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
+		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
+		! grep -q 'VERDICT' "$cu_out.txt"
+}
+
 # s390x kernel lines: bookworm 6.1, trixie 6.12, sid 7.x (set
 # S390X_LINES to run fewer).  bookworm keeps its historical names
 # (dumps/s390x-all, s390x-all-*) so older results stay comparable.
@@ -135,6 +153,7 @@ s390x_line() { # LINE
 		-s "$sl_dir/vmlinux" "$sl_dir/vmcore" -i "$out/$sl_name-cmds"
 	echo "$sl_name: crash $(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null ||
 		echo '?') session $(($(date +%s) - sl_t)) s" >>"$summary"
+	# crash_usage runs the host line's crash
 	if [ "$sl_line" = bookworm ]; then
 		step s390x-crash-usage crash_usage s390x "$sl_dir" "$sl_so"
 	fi
@@ -146,24 +165,6 @@ s390x_line() { # LINE
 		>"$out/$sl_name.klpscan-elf.json" || [ $? -eq 1 ]
 	run "$sl_name-elf-same" python3 tests/e2e/compare.py --name "$sl_name/elf" \
 		--same "$out/$sl_name.klpscan.json" "$out/$sl_name.klpscan-elf.json"
-}
-
-# Bad arguments to the crash command are rejected alike on both arches
-# (s390x's kernel space starts at 0: "abc" was once walked as a task at
-# 0xabc), and an empty -f list is an error, never a plain report.
-crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
-	cu_out=$out/$1-crash-usage
-	printf 'extend %s\nklpstack -v abc\nklpstack -f ""\nklpstack -f ,,,\nquit\n' "$3" \
-		>"$cu_out.cmds"
-	if [ "$1" = s390x ]; then
-		bash tests/e2e/crash-s390x.sh -s "$2/vmlinux" "$2/vmcore" -i "$cu_out.cmds"
-	else
-		timeout 900 crash -s "$2/vmlinux" "$2/vmcore.elf" -i "$cu_out.cmds"
-	fi >"$cu_out.txt" 2>&1
-	cat "$cu_out.txt"
-	grep -q '"abc" is neither a PID nor a task address' "$cu_out.txt" &&
-		[ "$(grep -c 'no function names' "$cu_out.txt")" -eq 2 ] &&
-		! grep -q 'VERDICT' "$cu_out.txt"
 }
 
 # the function the test livepatch replaces (tests/e2e/guest/livepatch)
@@ -314,6 +315,86 @@ for arch in $arches; do
 		[ -f "$d/$f" ] && step "$arch-hostile-$f" python3 tests/e2e/hostile.py ./klpscan \
 			"$d/vmlinux" "$d/$f" --seed 1 --count 40 --work "$out"
 	done
+done
+
+# No debug vmlinux (klpscan --no-debuginfo): symbols from the dump's
+# kallsyms, types from its BTF.  Over every finished dump directory in the
+# cache, whichever suites and arches the steps above (or other runs) made:
+# where the kernel has what that needs (kallsyms in VMCOREINFO, 6.0+, with
+# data symbols, and BTF), the report and the livepatch triage must equal
+# the ones read with the vmlinux -- tasks, frame names and addresses,
+# labels, verdicts, -p blockers, -f; where it lacks them, one clear error
+# naming what is missing.  What the kernel has is told independently of
+# klpscan: BTF by its vmlinux (a .BTF section), the kallsyms tables by the
+# dump's VMCOREINFO note (stored uncompressed in both formats).
+no_debuginfo_one() { # DUMPDIR
+	nd_dir=$1 nd_pre=$out/nodebug-$(basename "$1")
+	./klpscan --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+		>"$nd_pre.dwarf.json" || [ $? -eq 1 ] || { echo "e2e: 0 passed, 1 failed"; return 1; }
+	if ./klpscan --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+		>"$nd_pre.btf.json" 2>"$nd_pre.btf.err"; then nd_rc=0; else nd_rc=$?; fi
+	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF ' &&
+		grep -a -q -m 1 'SYMBOL(kallsyms_names)=' "$nd_dir/vmcore"; then
+		if [ "$nd_rc" -gt 1 ]; then
+			cat "$nd_pre.btf.err"
+			echo "FAIL the kernel has kallsyms and BTF but --no-debuginfo failed (exit $nd_rc)"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+		python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+assert (r["vmlinux"], r["symbols"], r["types"]) == (None, "kallsyms", "btf"), r' \
+			"$nd_pre.btf.json" || { echo "e2e: 0 passed, 1 failed"; return 1; }
+		python3 tests/e2e/compare.py --name "$(basename "$nd_dir")/no-debuginfo" --exact \
+			--same "$nd_pre.dwarf.json" "$nd_pre.btf.json" || return 1
+		# livepatch triage (every dump: "no transition" must agree too)
+		./klpscan -p --json --no-progress --vmlinux "$nd_dir/vmlinux" "$nd_dir/vmcore" \
+			>"$nd_pre.dwarf-klp.json" || [ $? -eq 1 ] || { echo "FAIL -p with the vmlinux: exit 2 or worse"; return 1; }
+		./klpscan -p --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
+			>"$nd_pre.btf-klp.json" || [ $? -eq 1 ] || { echo "FAIL -p --no-debuginfo: exit 2 or worse"; return 1; }
+		# and a what-if on functions every kernel since 4.x has (a name
+		# a kernel lacks is an error record: it must be the same one)
+		if ./klpscan -f ksys_read,do_nanosleep --json --no-progress --vmlinux "$nd_dir/vmlinux" \
+			"$nd_dir/vmcore" >"$nd_pre.dwarf-f.json"; then nd_f1=0; else nd_f1=$?; fi
+		if ./klpscan -f ksys_read,do_nanosleep --json --no-progress --no-debuginfo \
+			"$nd_dir/vmcore" >"$nd_pre.btf-f.json"; then nd_f2=0; else nd_f2=$?; fi
+		[ "$nd_f1" -eq "$nd_f2" ] || { echo "FAIL -f exits $nd_f1 and $nd_f2"; return 1; }
+		# identical but for where symbols and types came from
+		for nd_k in klp f; do
+			if python3 -c 'import json,sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+assert (b.get("vmlinux"), b.get("symbols", "kallsyms"), b.get("types", "btf")) == \
+    (None, "kallsyms", "btf"), b
+for r in (a, b):
+    for k in ("vmlinux", "symbols", "types"):
+        r.pop(k, None)
+sys.exit(a != b)' "$nd_pre.dwarf-$nd_k.json" "$nd_pre.btf-$nd_k.json"; then
+				echo "$([ "$nd_k" = klp ] && echo -p || echo -f): identical"
+			else
+				echo "FAIL $([ "$nd_k" = klp ] && echo -p || echo -f) reports differ"
+				return 1
+			fi
+		done
+	else
+		cat "$nd_pre.btf.err"
+		if [ "$nd_rc" -eq 2 ] && [ "$(wc -l <"$nd_pre.btf.err")" -eq 1 ] &&
+			grep -q -e 'no BTF' -e 'no data symbols' -e 'has no SYMBOL(kallsyms' \
+				"$nd_pre.btf.err" &&
+			grep -q 'needs its debug vmlinux (--vmlinux' "$nd_pre.btf.err"; then
+			echo "e2e: 1 passed, 0 failed"
+		else
+			echo "FAIL no kallsyms or no BTF: expected one clear error (exit 2), got exit $nd_rc"
+			echo "e2e: 0 passed, 1 failed"
+			return 1
+		fi
+	fi
+}
+
+for d in "$CACHE"/dumps/*/; do
+	d=${d%/}
+	case $d in *.new | *.tmp) continue ;; esac
+	[ -f "$d/truth.txt" ] && [ -f "$d/vmcore" ] && [ -e "$d/vmlinux" ] || continue
+	run "no-debuginfo-$(basename "$d")" no_debuginfo_one "$d"
 done
 
 echo "== summary"

@@ -9,7 +9,10 @@
  * error: a crash, a sanitizer report or a timeout is a finding.
  *
  * The vmlinux is the minikernel: KLPSTACK_FUZZ_VMLINUX, or
- * build/fuzz/minikernel (make fuzz builds it).
+ * build/fuzz/minikernel (make fuzz builds it).  With
+ * KLPSTACK_FUZZ_NO_DEBUGINFO set there is none: symbols and types come
+ * from the dump's own kallsyms and BTF (klpscan --no-debuginfo;
+ * tests/fuzz/run-dump-self.sh).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -65,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
 	static const char *vmlinux;
+	static int no_debuginfo;
 	struct ks_dump_opts o = { 0 };
 	char path[64], err[1024], warn[512];
 	struct ks_dump *d;
@@ -76,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		vmlinux = getenv("KLPSTACK_FUZZ_VMLINUX");
 		if (!vmlinux)
 			vmlinux = "build/fuzz/minikernel";
+		no_debuginfo = getenv("KLPSTACK_FUZZ_NO_DEBUGINFO") != NULL;
 	}
 	fd = memfd_create("klpstack-fuzz-dump", MFD_CLOEXEC);
 	if (fd < 0)
@@ -85,7 +90,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	o.vmlinux = vmlinux;
+	if (no_debuginfo)
+		o.no_debuginfo = 1;
+	else
+		o.vmlinux = vmlinux;
 	d = ks_dump_open(path, &o, err, sizeof(err));
 	if (d) {
 		k = ks_kernel_open(ks_dump_target(d), err, sizeof(err));

@@ -82,6 +82,9 @@ static void usage(FILE *out)
 "      --vmlinux PATH        the debug vmlinux (default: found from the dump's\n"
 "                            build-id and release)\n"
 "      --debug-dir DIR       also search DIR recursively for the vmlinux\n"
+"      --no-debuginfo        no vmlinux: symbols from the dump's kallsyms,\n"
+"                            types from its BTF (Linux 6.0+ with BTF; used\n"
+"                            anyway when no matching vmlinux is found)\n"
 "  -j, --jobs N              scan N inputs in parallel (default 1)\n"
 "      --no-progress         no progress bar (shown when stderr is a terminal)\n"
 "      --check               compare with the expectations in the samples\n"
@@ -92,6 +95,7 @@ static void usage(FILE *out)
 "                            functions now (func or module:func)\n"
 "      --functions-from FILE the same, names one per line (# comments)\n"
 "  -h, --help                this text\n"
+"      --version             klpscan's version\n"
 "\n"
 "Exit status: 0 all reliable, 1 some task unreliable, 2 an input or a\n"
 "task could not be read, 64 bad usage.  With -p or -f: 0 no task blocks,\n"
@@ -359,10 +363,37 @@ static int klp_task_cb(void *arg, kaddr_t task)
 	return 0;
 }
 
+/* "vmlinux PATH", or the dump's own sources when it stood in for one. */
+static void dump_sources(const struct ks_dump *d, char *buf, size_t len)
+{
+	if (ks_dump_vmlinux(d))
+		snprintf(buf, len, "vmlinux %s", ks_dump_vmlinux(d));
+	else
+		snprintf(buf, len, "no vmlinux: symbols from the dump's %s, types from its %s",
+			 ks_dump_symbols_source(d),
+			 strcmp(ks_dump_types_source(d), "btf") == 0 ? "BTF" : "DWARF");
+}
+
+/* The same as JSON keys: ,"vmlinux":...,"symbols":...,"types":... */
+static void json_sources(FILE *x, const struct ks_dump *d)
+{
+	fprintf(x, ",\"vmlinux\":");
+	if (ks_dump_vmlinux(d))
+		ks_json_string(x, ks_dump_vmlinux(d));
+	else
+		fputs("null", x);
+	fprintf(x, ",\"symbols\":");
+	ks_json_string(x, ks_dump_symbols_source(d));
+	fprintf(x, ",\"types\":");
+	ks_json_string(x, ks_dump_types_source(d));
+}
+
 /* Livepatch triage of one kernel: the tasks come from the sample or
- * from the kernel's task list.  Returns the exit status. */
+ * from the kernel's task list (d: the dump, NULL for a sample).  Returns
+ * the exit status. */
 static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
-			 const char *path, const struct options *o, FILE *out,
+			 const char *path, const struct ks_dump *d, const struct options *o,
+			 FILE *out,
 			 struct worker *w, struct result_totals *tot)
 {
 	struct klp_scan c;
@@ -411,8 +442,14 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	c.rep.json = o->output == OUT_JSON;
 	c.rep.verbose = o->verbose;
 	c.rep.whatif = c.whatif;
-	if (o->output == OUT_TEXT)
+	if (o->output == OUT_TEXT && d) {
+		char src[4200];
+
+		dump_sources(d, src, sizeof(src));
+		fprintf(out, "== %s (%s)\n", path, src);
+	} else if (o->output == OUT_TEXT) {
 		fprintf(out, "== %s\n", path);
+	}
 	ks_klp_report_begin(&c.rep, k, &c.st);
 	if (sample) {
 		for (int i = 0; i < ks_sample_ntasks(sample); i++)
@@ -440,6 +477,8 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 		if (x) {
 			fprintf(x, "\"input\":");
 			ks_json_string(x, path);
+			if (d)
+				json_sources(x, d);
 			fprintf(x, ",\"error\":");
 			if (rc) {
 				char msg[600];
@@ -497,7 +536,7 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 		return;
 	}
 	if ((o->livepatch || o->nfunctions) && !o->check) {
-		int rc = run_livepatch(k, s, path, o, out, w, tot);
+		int rc = run_livepatch(k, s, path, NULL, o, out, w, tot);
 		if (rc > tot->rc)
 			tot->rc = rc;
 	} else if (o->check) {
@@ -636,7 +675,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	}
 	t1 = now();
 	if (o->livepatch || o->nfunctions) {
-		rc = run_livepatch(k, NULL, path, o, out, w, tot);
+		rc = run_livepatch(k, NULL, path, d, o, out, w, tot);
 		if (rc > tot->rc)
 			tot->rc = rc;
 		worker_finish(w, out, errf, tot);
@@ -668,8 +707,10 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		c.rep = &rep;
 		ks_report_begin(&rep, k, o->mode);
 	} else if (o->output == OUT_TEXT) {
-		fprintf(out, "== %s (%s dump, vmlinux %s)\n", path, ks_dump_format(d),
-			ks_dump_vmlinux(d));
+		char src[4200];
+
+		dump_sources(d, src, sizeof(src));
+		fprintf(out, "== %s (%s dump, %s)\n", path, ks_dump_format(d), src);
 		if (o->verbose) {
 			/* the kernel line and the task table */
 			rep.out = out;
@@ -708,8 +749,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 			ks_json_string(x, path);
 			fprintf(x, ",\"format\":");
 			ks_json_string(x, ks_dump_format(d));
-			fprintf(x, ",\"vmlinux\":");
-			ks_json_string(x, ks_dump_vmlinux(d));
+			json_sources(x, d);
 			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
 			if (rc)
 				ks_json_string(x, list_err);
@@ -1395,7 +1435,7 @@ static int add_functions_file(struct options *o, const char *path)
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
-	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM };
+	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1404,12 +1444,14 @@ int main(int argc, char **argv)
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "vmlinux", required_argument, NULL, OPT_VMLINUX },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "no-debuginfo", no_argument, NULL, OPT_NO_DEBUGINFO },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 		{ "livepatch", no_argument, NULL, 'p' },
 		{ "functions", required_argument, NULL, 'f' },
 		{ "functions-from", required_argument, NULL, OPT_FUNCTIONS_FROM },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o;
@@ -1421,6 +1463,10 @@ int main(int argc, char **argv)
 	o.workers = 1;
 	while ((c = getopt_long(argc, argv, "m:vj:hpf:", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_VERSION:
+			printf("klpscan %s\n", KLPSTACK_VERSION);
+			free_functions(&o);
+			return 0;
 		case 'p':
 			o.livepatch = 1;
 			break;
@@ -1453,6 +1499,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_VMLINUX:
 			o.dump.vmlinux = optarg;
+			break;
+		case OPT_NO_DEBUGINFO:
+			o.dump.no_debuginfo = 1;
 			break;
 		case OPT_DEBUG_DIR:
 			if (o.dump.ndebug_dirs >= MAX_DEBUG_DIRS) {

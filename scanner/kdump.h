@@ -4,7 +4,8 @@
  * (kdump-compressed or ELF vmcore), symbols and types from the matching
  * debug vmlinux through elfutils (libelf for the symbol table, libdw for
  * the structures, read lazily), module symbols from the dump's own
- * "modules" list.  Only klpscan links this; the crash extension gets the
+ * "modules" list.  Without a vmlinux, symbols come from the dump's
+ * kallsyms tables and types from its BTF (Linux 6.0+).  Only klpscan links this; the crash extension gets the
  * same facts from crash.
  */
 #ifndef KLPSTACK_KDUMP_H
@@ -30,6 +31,7 @@ struct ks_dump_opts {
 	const char *vmlinux;		/* --vmlinux; NULL: search for it */
 	const char *const *debug_dirs;	/* --debug-dir, searched recursively */
 	int ndebug_dirs;
+	int no_debuginfo;		/* --no-debuginfo: kallsyms + BTF only */
 };
 
 struct ks_dump;
@@ -42,8 +44,13 @@ void ks_dump_close(struct ks_dump *d);
 
 /* The target the core walks; valid until ks_dump_close(). */
 const struct ks_target *ks_dump_target(struct ks_dump *d);
-/* The vmlinux in use and the dump's format ("kdump-compressed", "ELF"). */
+/* The vmlinux in use (NULL when the dump's own kallsyms and BTF stand in
+ * for it) and the dump's format ("kdump-compressed", "ELF"). */
 const char *ks_dump_vmlinux(const struct ks_dump *d);
+/* Where symbols and types came from: "vmlinux" / "kallsyms", "dwarf" /
+ * "btf". */
+const char *ks_dump_symbols_source(const struct ks_dump *d);
+const char *ks_dump_types_source(const struct ks_dump *d);
 const char *ks_dump_format(const struct ks_dump *d);
 /* The first problem met while reading module symbols, "" if none: a
  * frame in a module may then stay unnamed or count as non-text. */

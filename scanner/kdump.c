@@ -13,6 +13,14 @@
  * by one (top-level struct/union/typedef names -> DIE offset) until the
  * wanted name turns up, so a lookup of task_struct stops after the first
  * few units instead of loading the whole .debug_info.
+ *
+ * Without a debug vmlinux (none found, or --no-debuginfo) the dump stands
+ * in for it: the symbol table is filled from the kernel's kallsyms tables
+ * (kdump-kallsyms.c) and the type questions go to its BTF (kdump-btf.c);
+ * dump_self_open() is the one place that sets this up, off_of() and
+ * friends the one place that chooses DWARF or BTF.  Everything else here
+ * (modules, ftrace trampolines, KASLR, s390x address translation) works
+ * the same on either source.
  */
 #define _GNU_SOURCE	/* memmem */
 #include <ctype.h>
@@ -33,6 +41,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "kdump-source.h"
 #include "kdump-validate.h"
 #include "klpstack.h"
 #include "symbols.h"
@@ -764,6 +773,13 @@ struct ks_dump {
 	uint64_t phys_base;
 	struct vmlinux v;
 
+	/* No debug vmlinux: symbols from the dump's kallsyms tables (they
+	 * fill v.st, names in kallsyms.names), types from its BTF
+	 * (kdump-kallsyms.c, kdump-btf.c). */
+	int from_dump;
+	struct ks_kallsyms kallsyms;
+	struct ks_btf *btf;
+
 	int modules_state;	/* 0 not read, 1 read, -1 failed (partly) */
 	char module_error[192];
 	struct module_info *mods;
@@ -874,10 +890,14 @@ static int read_cstr(struct ks_dump *d, kaddr_t addr, char *buf, size_t len)
 	return 0;
 }
 
+/* The three type questions go to BTF when the dump stands in for the
+ * vmlinux, else to the vmlinux DWARF. */
 static long off_of(struct ks_dump *d, const char *type, const char *member)
 {
 	Dwarf_Die agg, t;
 	long off;
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_offset(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0))
 		return -1;
@@ -888,6 +908,8 @@ static long size_of(struct ks_dump *d, const char *type)
 {
 	Dwarf_Die agg;
 	Dwarf_Word sz;
+	if (d->from_dump)
+		return d->btf ? ks_btf_type_size(d->btf, type) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
 		return -1;
 	return (long)sz;
@@ -1237,6 +1259,8 @@ static long op_member_size(void *priv, const char *type, const char *member)
 	Dwarf_Word sz;
 	long off;
 
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
 	if (dwarf_find_type(&d->v, type, &agg) ||
 	    dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
 	    dwarf_aggregate_size(&t, &sz))
@@ -1367,35 +1391,6 @@ static char *vmcoreinfo(struct ks_dump *d, const char *key)
 	return val;
 }
 
-/* "Linux version 6.1.0-27-cloud-amd64 (...) #1 SMP ... Debian 6.1.115-1
- * (2024-11-01)": distributions keep the upstream version in the banner
- * when the release string hides it.  Returns KS_VERSION or 0. */
-static uint32_t version_from_banner(const char *banner, const char *release)
-{
-	static const char *const marks[] = { "Debian ", "Ubuntu " };
-	unsigned ra = 0, rb = 0;
-
-	if (!release || sscanf(release, "%u.%u", &ra, &rb) != 2)
-		return 0;
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		const char *p = banner;
-		while ((p = strstr(p, marks[i]))) {
-			unsigned a, b, c;
-			p += strlen(marks[i]);
-			if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-				return KS_VERSION(a, b, c);
-		}
-	}
-	/* Ubuntu: "(Ubuntu 5.15.0-91.101-generic 5.15.131)" */
-	{
-		const char *p = strstr(banner, "-generic ");
-		unsigned a, b, c;
-		if (p && sscanf(p + 9, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-			return KS_VERSION(a, b, c);
-	}
-	return 0;
-}
-
 /* The banner in the dump must equal the one in the vmlinux: catches a
  * wrong vmlinux even without a build-id, and a wrong KASLR offset. */
 static int check_banner(struct ks_dump *d, char *err, size_t errlen)
@@ -1429,7 +1424,7 @@ static int check_banner(struct ks_dump *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (!d->target.version)
-		d->target.version = version_from_banner(mem, d->osrelease);
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
 	return 0;
 }
 
@@ -1602,8 +1597,7 @@ static int find_vmlinux(struct ks_dump *d, const char *dump_path,
 	}
 	seterr(err, errlen,
 	       "no debug vmlinux for %s (build-id %s)%s%s: pass --vmlinux or --debug-dir, or install "
-	       "the kernel's debug package (Debian: linux-image-%s-dbg); klpscan needs the vmlinux "
-	       "symbol table and DWARF, in-memory BTF (if any) has no symbols",
+	       "the kernel's debug package (Debian: linux-image-%s-dbg)",
 	       rel[0] ? rel : "this kernel", d->build_id[0] ? d->build_id : "unknown",
 	       s.tried[0] ? "; tried " : "", s.tried, rel[0] ? rel : "RELEASE");
 	return -1;
@@ -1634,6 +1628,8 @@ void ks_dump_close(struct ks_dump *d)
 		module_free(&d->mods[i]);
 	free(d->mods);
 	vmlinux_close(&d->v);
+	ks_kallsyms_free(&d->kallsyms);
+	ks_btf_free(d->btf);
 	if (d->ctx)
 		kdump_free(d->ctx);
 	if (d->fd >= 0)
@@ -1763,7 +1759,13 @@ static int vmcoreinfo_hex(struct ks_dump *d, const char *key, uint64_t *out,
  * the image and for the identity map, so that these need no page-table
  * walk (and keep working where a dump lacks a page-table page).
  */
-static int s390x_uncoupled_xlat(struct ks_dump *d, char *err, size_t errlen)
+/*
+ * root_only: set the page table root and stop.  Without a vmlinux the
+ * image bounds come from the kallsyms tables, which lie in the image and
+ * are reached through the page tables only once the root is right; the
+ * linear maps follow in a second call.
+ */
+static int s390x_uncoupled_xlat(struct ks_dump *d, int root_only, char *err, size_t errlen)
 {
 	uint64_t kphys = 0, ident = 0, swapper = 0, root, kvirt = (uint64_t)d->kaslr;
 	kdump_num_t max_pfn = 0, page_shift = 12;
@@ -1786,12 +1788,13 @@ static int s390x_uncoupled_xlat(struct ks_dump *d, char *err, size_t errlen)
 		       "in VMCOREINFO: cannot find the kernel page tables");
 		return -1;
 	}
-	if (d->v.image_end <= d->v.image_start || swapper < d->v.image_start ||
-	    swapper >= d->v.image_end || d->v.image_start < kvirt) {
+	if (!root_only && (d->v.image_end <= d->v.image_start || swapper < d->v.image_start ||
+			   swapper >= d->v.image_end || d->v.image_start < kvirt)) {
 		seterr(err, errlen, "SYMBOL(swapper_pg_dir) %#llx is not inside the kernel image "
 		       "[%#llx, %#llx) of %s (KERNELOFFSET %#llx)",
 		       (unsigned long long)swapper, (unsigned long long)d->v.image_start,
-		       (unsigned long long)d->v.image_end, d->v.path,
+		       (unsigned long long)d->v.image_end,
+		       d->from_dump ? "the dump's kallsyms" : d->v.path,
 		       (unsigned long long)kvirt);
 		return -1;
 	}
@@ -1811,6 +1814,10 @@ static int s390x_uncoupled_xlat(struct ks_dump *d, char *err, size_t errlen)
 		       "%#llx (swapper_pg_dir) failed: %s", (unsigned long long)root,
 		       kdump_msg(d, ks));
 		return -1;
+	}
+	if (root_only) {
+		addrxlat_sys_decref(sys);
+		return 0;
 	}
 	if (kdump_get_number_attr(d->ctx, KDUMP_ATTR_PAGE_SHIFT, &page_shift) != KDUMP_OK ||
 	    page_shift < 12 || page_shift > 20)
@@ -1858,6 +1865,259 @@ nomem:
 	addrxlat_sys_decref(sys);
 	seterr(err, errlen, "out of memory (libaddrxlat map)");
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* no debug vmlinux: the dump's own kallsyms and BTF                   */
+
+#define BTF_MAX_SIZE (64u << 20)
+#define BTF_MODULE_MAX (8u << 20)
+#define BTF_MODULES_TOTAL (128u << 20)
+
+/* nm type letter -> ELF binding: lower case is local, w/W/v/V weak. */
+static unsigned char ksym_bind(char type)
+{
+	if (type == 'w' || type == 'W' || type == 'v' || type == 'V')
+		return STB_WEAK;
+	return isupper((unsigned char)type) ? STB_GLOBAL : STB_LOCAL;
+}
+
+/* The kallsyms tables into v.st, with their nm letters: which alias
+ * names an address is the core's kallsyms rule (src/symbols.c), the same
+ * as with the vmlinux; here every candidate is one the kernel's table
+ * really holds. */
+static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
+{
+	struct ks_vmcoreinfo_key {
+		const char *key;
+		kaddr_t *to;
+		int required;
+	};
+	struct ks_kallsyms_loc loc;
+	const struct ks_vmcoreinfo_key keys[] = {
+		{ "SYMBOL(kallsyms_num_syms)", &loc.num_syms, 1 },
+		{ "SYMBOL(kallsyms_names)", &loc.names, 1 },
+		{ "SYMBOL(kallsyms_token_table)", &loc.token_table, 1 },
+		{ "SYMBOL(kallsyms_token_index)", &loc.token_index, 1 },
+		{ "SYMBOL(kallsyms_offsets)", &loc.offsets, 1 },
+		{ "SYMBOL(kallsyms_relative_base)", &loc.relative_base, 0 },
+	};
+	struct ks_mem mem = { dump_read, d, d->big_endian };
+	struct vmlinux *v = &d->v;
+	uint64_t i;
+	kaddr_t text = 0, end = 0;
+	char why[256];
+
+	memset(&loc, 0, sizeof(loc));
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		uint64_t val;
+		int have;
+		if (vmcoreinfo_hex(d, keys[k].key, &val, &have, err, errlen))
+			return -1;
+		if (!have && keys[k].required) {
+			/* kernel/crash_core.c exports them since 6.0 (commit
+			 * 5fd8fea935a1, "vmcoreinfo: include kallsyms symbols";
+			 * kallsyms_num_syms, left out there, came with its
+			 * follow-up fix in the same cycle) */
+			seterr(err, errlen, "its VMCOREINFO has no %s (the kallsyms tables are "
+			       "exported from Linux 6.0 on, this is %s)", keys[k].key,
+			       d->osrelease);
+			return -1;
+		}
+		*keys[k].to = have ? (kaddr_t)val : 0;
+	}
+	/* s390x 6.10+: the tables lie in the image, reached through the
+	 * kernel's page tables once their root is known */
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 1, err, errlen))
+		return -1;
+	if (ks_kallsyms_read(&mem, &loc, &d->kallsyms, why, sizeof(why))) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	v->fd = -1;
+	v->st.syms = calloc(d->kallsyms.n, sizeof(struct sym));
+	if (!v->st.syms) {
+		seterr(err, errlen, "out of memory for %zu kallsyms", d->kallsyms.n);
+		return -1;
+	}
+	for (size_t k = 0; k < d->kallsyms.n; k++) {
+		const struct ks_ksym *ks = &d->kallsyms.syms[k];
+		struct sym *o = &v->st.syms[v->st.n++];
+
+		o->addr = ks->addr;
+		o->name = d->kallsyms.names + ks->name;
+		o->bind = ksym_bind(ks->type);
+		o->type = ks->type;
+		o->order = -1;
+		if (strcmp(o->name, "_text") == 0)
+			text = o->addr;
+		else if (strcmp(o->name, "_end") == 0)
+			end = o->addr;
+	}
+	if (symtab_finish(&v->st, end)) {
+		seterr(err, errlen, "out of memory indexing kallsyms");
+		return -1;
+	}
+	if (map_get(&v->st.by_name, "_stext", &i) == 0)
+		v->stext = v->st.syms[i].addr;
+	if (map_get(&v->st.by_name, "_etext", &i) == 0)
+		v->etext = v->st.syms[i].addr;
+	if (!v->stext || !v->etext || v->etext <= v->stext) {
+		seterr(err, errlen, "the dump's kallsyms lack _stext/_etext: the tables do not "
+		       "decode");
+		return -1;
+	}
+	v->image_start = text ? text : v->stext;
+	v->image_end = end > v->image_start ? end : v->etext;
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
+		return -1;
+	return 0;
+}
+
+/*
+ * Module BTF.  module.btf_data is cleared once the module is live
+ * (do_init_module(), kernel/module/main.c 5.11..7.2: ".BTF is not
+ * SHF_ALLOC and will get removed"); what stays is the kernel's parsed
+ * copy, btf_module_notify() (kernel/bpf/btf.c) listing each module's
+ * struct btf on btf_modules with its raw bytes in btf.data/data_size.
+ * A module whose BTF cannot be read is left out: its types stay unknown.
+ */
+static void self_module_btf(void *priv, struct ks_btf *b)
+{
+	struct ks_dump *d = priv;
+	kaddr_t head;
+	uint64_t node, btf, data, total = 0;
+	uint32_t size;
+	long o_list = ks_btf_member_offset(b, "btf_module", "list");
+	long o_btf = ks_btf_member_offset(b, "btf_module", "btf");
+	long o_data = ks_btf_member_offset(b, "btf", "data");
+	long o_size = ks_btf_member_offset(b, "btf", "data_size");
+
+	if (vmlinux_sym(&d->v, "btf_modules", &head) || o_list < 0 || o_btf < 0 ||
+	    o_data < 0 || o_size < 0 || read_u64(d, head, &node))
+		return;
+	for (int n = 0; node != head && n < MAX_MODULES; n++) {
+		kaddr_t bm = node - (kaddr_t)o_list;
+		unsigned char *blob;
+
+		if (!node || read_u64(d, bm + o_btf, &btf) || !btf ||
+		    read_u64(d, btf + o_data, &data) || read_u32(d, btf + o_size, &size))
+			return;
+		/* a module's BTF is tens of KB: a damaged list must not make
+		 * us read gigabytes */
+		if (data && size && size <= BTF_MODULE_MAX && total + size <= BTF_MODULES_TOTAL &&
+		    (blob = malloc(size))) {
+			total += size;
+			if (dump_read(d, data, blob, size) == 0)
+				(void)ks_btf_add_module(b, "", blob, size);
+			free(blob);
+		}
+		if (read_u64(d, node, &node))
+			return;
+	}
+}
+
+/* The vmlinux BTF between __start_BTF and __stop_BTF. */
+static int self_types(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t start, stop;
+	unsigned char *blob;
+	size_t size;
+	char why[256];
+
+	if (vmlinux_sym(&d->v, "__start_BTF", &start) ||
+	    vmlinux_sym(&d->v, "__stop_BTF", &stop)) {
+		seterr(err, errlen, "the kernel has no BTF (no __start_BTF in its kallsyms: built "
+		       "without CONFIG_DEBUG_INFO_BTF), so no struct layouts");
+		return -1;
+	}
+	if (stop <= start || stop - start > BTF_MAX_SIZE) {
+		seterr(err, errlen, "__start_BTF %#llx .. __stop_BTF %#llx is not a BTF blob",
+		       (unsigned long long)start, (unsigned long long)stop);
+		return -1;
+	}
+	size = (size_t)(stop - start);
+	blob = malloc(size);
+	if (!blob) {
+		seterr(err, errlen, "out of memory for %zu bytes of BTF", size);
+		return -1;
+	}
+	/* one read; page by page only to name the first missing page */
+	for (size_t done = dump_read(d, start, blob, size) == 0 ? size : 0; done < size;) {
+		size_t chunk = 4096 - ((start + done) & 4095);
+		if (chunk > size - done)
+			chunk = size - done;
+		if (dump_read(d, start + done, blob + done, chunk)) {
+			seterr(err, errlen, "the kernel's BTF at %#llx is not in the dump (filtered "
+			       "out?)", (unsigned long long)(start + done));
+			free(blob);
+			return -1;
+		}
+		done += chunk;
+	}
+	d->btf = ks_btf_new(blob, size, why, sizeof(why));
+	free(blob);
+	if (!d->btf) {
+		seterr(err, errlen, "%s", why);
+		return -1;
+	}
+	ks_btf_set_module_loader(d->btf, self_module_btf, d);
+	return 0;
+}
+
+/* The banner the kallsyms name must read as this release's: proves the
+ * tables decoded right (and, with the version, gives the upstream one). */
+static int self_banner(struct ks_dump *d, char *err, size_t errlen)
+{
+	kaddr_t at;
+	char mem[BANNER_MAX], want[128];
+
+	if (vmlinux_sym(&d->v, "linux_banner", &at)) {
+		/* scripts/kallsyms.c keeps data symbols only with
+		 * CONFIG_KALLSYMS_ALL; without them neither the task list
+		 * nor __start_BTF can be found.  Whether there is BTF at
+		 * all the text tells: btf_vmlinux_init() is built only with
+		 * CONFIG_DEBUG_INFO_BTF (kernel/bpf/sysfs_btf.c, 5.7..7.2). */
+		kaddr_t init;
+		int btf = vmlinux_sym(&d->v, "btf_vmlinux_init", &init) == 0;
+
+		seterr(err, errlen, "the dump's kallsyms hold no data symbols (no linux_banner: "
+		       "the kernel was built without CONFIG_KALLSYMS_ALL)%s",
+		       btf ? ", so neither its data nor its BTF can be found"
+			   : " and it has no BTF (no btf_vmlinux_init: built without "
+			     "CONFIG_DEBUG_INFO_BTF): neither its data nor its struct layouts can be "
+			     "found");
+		return -1;
+	}
+	snprintf(want, sizeof(want), "Linux version %s ", d->osrelease);
+	if (read_cstr(d, at, mem, sizeof(mem)) || strncmp(mem, want, strlen(want)) != 0) {
+		seterr(err, errlen, "linux_banner at %#llx (from the dump's kallsyms) does not "
+		       "read 'Linux version %s': the kallsyms tables do not decode",
+		       (unsigned long long)at, d->osrelease);
+		return -1;
+	}
+	if (!d->target.version)
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
+	return 0;
+}
+
+/* Symbols and types from the dump alone.  On failure, d is as before
+ * (no half-filled tables) and err says what is missing. */
+static int dump_self_open(struct ks_dump *d, char *err, size_t errlen)
+{
+	d->from_dump = 1;
+	if (self_symbols(d, err, errlen) || self_banner(d, err, errlen) ||
+	    self_types(d, err, errlen)) {
+		symtab_free(&d->v.st);
+		memset(&d->v, 0, sizeof(d->v));
+		d->v.fd = -1;
+		ks_kallsyms_free(&d->kallsyms);
+		ks_btf_free(d->btf);
+		d->btf = NULL;
+		d->from_dump = 0;
+		return -1;
+	}
+	return 0;
 }
 
 struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
@@ -2013,18 +2273,40 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		free(val);
 	}
 
-	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen))
+	d->target.ops = &dump_ops;
+	d->target.priv = d;
+	d->target.osrelease = d->osrelease;
+	/*
+	 * Symbols and types: from the debug vmlinux when one fits, else from
+	 * the dump itself (kallsyms and BTF); --no-debuginfo asks for the
+	 * dump alone, --vmlinux for that file alone.
+	 */
+	if (o->no_debuginfo) {
+		char self[512];
+
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "--no-debuginfo: %s; this kernel needs its debug vmlinux "
+		       "(--vmlinux or --debug-dir)", self);
 		goto fail;
+	}
+	if (find_vmlinux(d, path, o, vmlinux, sizeof(vmlinux), err, errlen)) {
+		char why[1024], self[512];
+
+		if (o->vmlinux)
+			goto fail;
+		snprintf(why, sizeof(why), "%s", err);
+		if (dump_self_open(d, self, sizeof(self)) == 0)
+			return d;
+		seterr(err, errlen, "%s; the dump cannot stand in for it: %s", why, self);
+		goto fail;
+	}
 	if (vmlinux_open(&d->v, vmlinux, err, errlen))
 		goto fail;
 	if (vmlinux_load_symbols(&d->v, d->kaslr, err, errlen))
 		goto fail;
-	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, err, errlen))
+	if (d->target.arch == KS_ARCH_S390X && s390x_uncoupled_xlat(d, 0, err, errlen))
 		goto fail;
-
-	d->target.ops = &dump_ops;
-	d->target.priv = d;
-	d->target.osrelease = d->osrelease;
 	if (check_banner(d, err, errlen))
 		goto fail;
 	return d;
@@ -2040,7 +2322,17 @@ const struct ks_target *ks_dump_target(struct ks_dump *d)
 
 const char *ks_dump_vmlinux(const struct ks_dump *d)
 {
-	return d->v.path;
+	return d->from_dump ? NULL : d->v.path;
+}
+
+const char *ks_dump_symbols_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "kallsyms" : "vmlinux";
+}
+
+const char *ks_dump_types_source(const struct ks_dump *d)
+{
+	return d->from_dump ? "btf" : "dwarf";
 }
 
 const char *ks_dump_format(const struct ks_dump *d)
