@@ -53,7 +53,7 @@ CRASH_VERSION ?= $(call crash_version_of,$(CRASH_INC))
 # --check and sample inputs) and the tests link it, klpstack.so does not.
 SAMPLE_SRC := $(wildcard sample/*.c)
 CORE_SRC := $(wildcard src/*.c arch/*/*.c)
-DUMP_SRC := $(wildcard scanner/kdump*.c)
+DUMP_SRC := $(filter-out scanner/klpscan.c,$(wildcard scanner/*.c))
 SCAN_SRC := scanner/klpscan.c $(DUMP_SRC) $(SAMPLE_SRC)
 HDRS := $(wildcard src/*.h arch/*/*.h sample/*.h scanner/*.h)
 
@@ -146,7 +146,7 @@ $(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
 # the decoders behind klpscan --no-debuginfo (kallsyms, BTF), alone
-KDUMP_UNIT_SRC := scanner/kdump-kallsyms.c scanner/kdump-btf.c tests/kdump-unit/decoders.c
+KDUMP_UNIT_SRC := scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c tests/kdump-unit/decoders.c
 
 BPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
 
@@ -217,9 +217,9 @@ $(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(DUMP_SRC) tests/fuzz/fuzz_dump.c $(HDRS)
 # the kallsyms and BTF decoders of klpscan --no-debuginfo
 FUZZ_DECODERS_SECONDS ?= 30
 
-$(FUZZ_B)/fuzz-decoders: scanner/kdump-kallsyms.c scanner/kdump-btf.c tests/fuzz/fuzz_decoders.c $(HDRS)
+$(FUZZ_B)/fuzz-decoders: scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c tests/fuzz/fuzz_decoders.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ scanner/kdump-kallsyms.c scanner/kdump-btf.c \
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c \
 		tests/fuzz/fuzz_decoders.c $(BPF_LIBS)
 
 FUZZ_DUMP_SELF_SECONDS ?= 30
