@@ -341,7 +341,13 @@ static void klp_one(struct klp_scan *c, const struct ks_task *t)
 	if (kt.state == KS_KLP_RUNNING || kt.state == KS_KLP_UNRELIABLE ||
 	    kt.state == KS_KLP_SLEEPING_ON || kt.state == KS_KLP_ERROR)
 		c->blockers++;
-	fold_verdict(c->tot, c->res->verdict);
+	/* -p / -f: an unreliable stack matters only when the task blocks
+	 * (counted above); the verdict is tallied, the exit status is the
+	 * blockers' (and an unreadable task's) */
+	if ((unsigned)c->res->verdict < 5)
+		c->tot->counts[c->res->verdict]++;
+	if (c->res->verdict == KS_VERDICT_ERROR)
+		c->tot->rc = EXIT_ERROR;
 	c->tot->tasks++;
 	worker_progress(c->w);
 }
