@@ -4,7 +4,7 @@
 #   make              klpscan and, where crash's defs.h is installed, klpstack.so
 #   make check        unit tests + every sample, then again under ASan+UBSan
 #   make fuzz         libFuzzer runs over the sample loader and the unwinders,
-#                     and over the dump reader (src/kdump*.c, libkdumpfile)
+#                     and over the dump reader (scanner/kdump*.c, libkdumpfile)
 #   make check-e2e    real vmcores (QEMU guests) through crash and klpscan
 #   make check-package  the Debian package (debian/) builds and is lintian-clean
 #   make check-all    all of the above: what CI runs
@@ -35,7 +35,9 @@ CRASH_EXTDIR ?= $(PREFIX)/lib/crash/extensions
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 # hidden: klpstack.so exports only crash's entry points (extensions/klpstack.c)
 # -MMD -MP: each object depends on the headers it includes, nothing more
-BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc -MMD -MP \
+# src/ the core, arch/ the arch rules; scanner/ is klpscan and its dump
+# target, sample/ the pre-baked stack target (klpscan and the tests only)
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc -Isample -Iscanner -MMD -MP \
 	       -DKLPSTACK_VERSION='"$(VERSION)"' $(CPPFLAGS)
 CRASH_INC ?= /usr/include/crash
 FUZZ_SECONDS ?= 60
@@ -46,13 +48,14 @@ crash_version_of = $(or $(shell zcat $(1)/../../share/doc/crash/changelog.Debian
 	sed -n 's/^VERSION=//p' $(1)/Makefile 2>/dev/null | head -n 1))
 CRASH_VERSION ?= $(call crash_version_of,$(CRASH_INC))
 
-# The sample loader and the arch parts of it are test code: klpscan (its
-# --check and sample inputs) and the tests link them, klpstack.so does not.
-SAMPLE_SRC := src/sample.c $(wildcard arch/*/sample.c)
-CORE_SRC := $(filter-out src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC),$(wildcard src/*.c)) \
-	    $(filter-out $(SAMPLE_SRC),$(wildcard arch/*/*.c))
-SCAN_SRC := src/klpscan.c $(wildcard src/kdump*.c) $(SAMPLE_SRC)
-HDRS := $(wildcard src/*.h arch/*/*.h)
+# The core is every file of src/ and arch/; klpstack.so is the core and
+# the crash glue.  The sample loader (sample/) is test code: klpscan (its
+# --check and sample inputs) and the tests link it, klpstack.so does not.
+SAMPLE_SRC := $(wildcard sample/*.c)
+CORE_SRC := $(wildcard src/*.c arch/*/*.c)
+DUMP_SRC := $(filter-out scanner/klpscan.c,$(wildcard scanner/*.c))
+SCAN_SRC := scanner/klpscan.c $(DUMP_SRC) $(SAMPLE_SRC)
+HDRS := $(wildcard src/*.h arch/*/*.h sample/*.h scanner/*.h)
 
 ifeq ($(ARCH),s390x)
   CROSS ?= s390x-linux-gnu-
@@ -84,7 +87,7 @@ endif
 # the dump target's libraries, as pkg-config names them (Debian's -dev
 # packages ship the .pc files); the plain -l list where pkg-config is absent
 KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf libbpf
-KDUMP_LIBS := $(if $(wildcard src/kdump*.c),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf))
+KDUMP_LIBS := $(if $(DUMP_SRC),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf))
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
@@ -143,7 +146,7 @@ $(SAN_B)/unit-tests: $(call obj,$(SAN_B),$(CORE_SRC) $(SAMPLE_SRC) $(UNIT_SRC))
 	$(CC) $(SAN) -o $@ $^
 
 # the decoders behind klpscan --no-debuginfo (kallsyms, BTF), alone
-KDUMP_UNIT_SRC := src/kdump-kallsyms.c src/kdump-btf.c tests/kdump-unit/decoders.c
+KDUMP_UNIT_SRC := scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c tests/kdump-unit/decoders.c
 
 BPF_LIBS := $(or $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null),-lbpf)
 
@@ -189,9 +192,9 @@ FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -
 
 $(FUZZ_B)/fuzz-sample: $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(SAMPLE_SRC) tests/fuzz/fuzz_sample.c
 
-# The dump reader: src/kdump*.c and libkdumpfile under the fuzzer, over
+# The dump reader: scanner/kdump*.c and libkdumpfile under the fuzzer, over
 # dumps of a stand-in vmlinux (tests/fuzz/minikernel.c, linked at the
 # kernel's address; nothing of it runs).
 FUZZ_DUMP_SECONDS ?= 90
@@ -206,17 +209,17 @@ build/fuzz/minikernel: tests/fuzz/minikernel.c
 build/fuzz/minikernel.btf: build/fuzz/minikernel
 	pahole --btf_encode_detached=$@ $<
 
-$(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(wildcard src/kdump*.c) tests/fuzz/fuzz_dump.c $(HDRS)
+$(FUZZ_B)/fuzz-dump: $(CORE_SRC) $(DUMP_SRC) tests/fuzz/fuzz_dump.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(wildcard src/kdump*.c) \
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ $(CORE_SRC) $(DUMP_SRC) \
 		tests/fuzz/fuzz_dump.c $(KDUMP_LIBS)
 
 # the kallsyms and BTF decoders of klpscan --no-debuginfo
 FUZZ_DECODERS_SECONDS ?= 30
 
-$(FUZZ_B)/fuzz-decoders: src/kdump-kallsyms.c src/kdump-btf.c tests/fuzz/fuzz_decoders.c $(HDRS)
+$(FUZZ_B)/fuzz-decoders: scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c tests/fuzz/fuzz_decoders.c $(HDRS)
 	@mkdir -p $(FUZZ_B)
-	clang -std=gnu11 -Isrc $(WARN) $(FUZZ_FLAGS) -o $@ src/kdump-kallsyms.c src/kdump-btf.c \
+	clang -std=gnu11 -Isrc -Isample -Iscanner $(WARN) $(FUZZ_FLAGS) -o $@ scanner/kdump-kallsyms.c scanner/kdump-btf.c scanner/namemap.c \
 		tests/fuzz/fuzz_decoders.c $(BPF_LIBS)
 
 FUZZ_DUMP_SELF_SECONDS ?= 30

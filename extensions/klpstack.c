@@ -507,32 +507,10 @@ static const struct ks_target_ops glue_ops = {
 	.type_size = glue_type_size,
 };
 
-/*
- * Debian's release strings hide the upstream version ("6.1.0-27-cloud-
- * amd64" is 6.1.115); its linux_banner names it after the build number:
- * "... #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 (2024-11-01)".  The
- * compiler part before the '#' also says "(Debian 12.2.0-14)", so only
- * the text after the last '#' is searched, and the result must agree
- * with the release's major.minor.  0 = not found.
- */
-static uint32_t banner_version(const char *banner, const char *release)
-{
-	const char *p = strrchr(banner, '#');
-	unsigned a, b, c, ra, rb;
-
-	if (!p || sscanf(release, "%u.%u", &ra, &rb) != 2)
-		return 0;
-	for (int n = 0; n < 4 && (p = strstr(p, "Debian ")); n++) {
-		p += strlen("Debian ");
-		if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-			return KS_VERSION(a, b, c);
-	}
-	return 0;
-}
-
 static uint32_t kernel_version(const char *release)
 {
-	uint32_t v = banner_version(kt->proc_version, release);
+	/* the core reads the distribution's banner (ks_version_from_banner) */
+	uint32_t v = ks_version_from_banner(kt->proc_version, release);
 	if (v)
 		return v;
 	/* crash's own idea, from the same release string; 0 lets the core
@@ -1179,6 +1157,8 @@ static char *help_klpstack[] = {
 "    tasks 1: reliable 0, unreliable 0, running 0, no-stack 0, error 1",
 "\n  Write the JSON report (schema klpstack/1) to a file:\n",
 "    %s> klpstack -j > klpstack.json",
+"\nVERSION",
+"  klpstack " KLPSTACK_VERSION ", built for crash " KS_CRASH_VERSION ".",
 NULL
 };
 

@@ -60,7 +60,7 @@ int ks_label_parse(const char *s);
 /* klpstack's own bound on a walk; the kernel's is 100 (TOO_DEEP). */
 #define KS_MAX_FRAMES 256
 
-/* Task facts, read from task_struct by tasks.c or given by a sample. */
+/* Task facts, read from task_struct by tasks.c or given by a target. */
 struct ks_task {
 	kaddr_t task;
 	int pid;

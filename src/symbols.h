@@ -2,7 +2,7 @@
 /*
  * Naming an address as the kernel names it: which of the symbols a target
  * knows at an address kallsyms would print.  One rule for every front end
- * (crash, klpscan, samples); the targets only list the candidates.
+ * (crash, klpscan, pre-baked stacks); the targets only list the candidates.
  */
 #ifndef KLPSTACK_SYMBOLS_H
 #define KLPSTACK_SYMBOLS_H

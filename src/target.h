@@ -3,7 +3,7 @@
  * The target interface: the only way the core sees a kernel image.
  *
  * A target is a crash session (extensions/), a dump opened with libkdumpfile
- * (klpscan) or a pre-baked sample (samples/).  The core never includes a
+ * (klpscan) or a pre-baked stack image (a test target).  The core never includes a
  * crash or libkdumpfile header; it calls these operations and checks every
  * result, because any read of dump memory can fail.
  */

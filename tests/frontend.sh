@@ -57,6 +57,10 @@ printf '\x00\x01\x02garbage' >"$tmp/binary.sample"
 
 check "help" 0 "$klpscan" --help
 expect_text "help text" "$tmp/out" "Exit status"
+check "-p: an unreliable task on a kernel without livepatch blocks nothing" 0 \
+	"$klpscan" -p "$(dirname "$0")/../samples/x86_64/orc-non-text.sample"
+check "version" 0 "$klpscan" --version
+expect_text "version text" "$tmp/out" "^klpscan $(cat "$(dirname "$0")/../VERSION")$"
 check "no arguments" 64 "$klpscan"
 check "bad mode" 64 "$klpscan" -m sideways "$tmp/running.sample"
 check "running and no-stack are not unreliable" 0 "$klpscan" "$tmp/running.sample"

@@ -14,7 +14,7 @@
  * gprs[0..9] = r6..r15 at 72, size 160 (6.x: a union of empty[9] / sie_*
  * fields, 4.x/5.x: empty1[5] + empty2[8] u32).  Without type info we
  * take those; a layout given by type info always wins, so a kernel (or
- * sample) with another layout is unwound with its own offsets.
+ * pre-baked stack image) with another layout is unwound with its own offsets.
  */
 #define SF_BACK_CHAIN_PACKED 152
 #define SF_GPRS_PACKED 72

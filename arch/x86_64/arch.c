@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * x86_64: probe (unwinder, ORC format, layouts) and the ops table.  The
- * sample directives that build ORC tables are in sample.c (test builds
- * only).
+ * pre-baked stack directives that build ORC tables are outside the core
+ * (with the test target's loader, test builds only).
  */
 #include <stdio.h>
 #include <stdlib.h>

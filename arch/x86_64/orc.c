@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ORC data: the four entry formats (decoder and, for samples, encoder),
+ * ORC data: the four entry formats (decoder and, for pre-baked stacks, encoder),
  * the .orc_header hashes, and the tables read from dump memory
  * (vmlinux __start_orc_unwind_ip[], modules' mod->arch.orc_unwind*),
  * searched as the kernel's orc_find() / __orc_find() do
@@ -154,7 +154,7 @@ static int reg_encode(int version, enum x86_orc_reg r, unsigned *out)
 }
 
 /*
- * The inverse, for samples.  -1 when the version cannot express the
+ * The inverse, for pre-baked stacks.  -1 when the version cannot express the
  * entry (AX before v7.1, a v1 entry with an explicit signal that its
  * type does not imply, a bad type).
  */
@@ -555,7 +555,7 @@ static int orc_ftrace_find(struct ks_kernel *k, kaddr_t ip, kaddr_t *orig)
  * [_sinittext, _einittext) (its entries stay in the table after boot)
  * the vmlinux table; module text the module's table; a dynamic ftrace
  * trampoline the entry of the code it copies; anything else (BPF) no
- * entry.  Without _stext/_etext (samples) every ip that is neither
+ * entry.  Without _stext/_etext (pre-baked stacks) every ip that is neither
  * module text nor a trampoline is vmlinux's.
  */
 int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,

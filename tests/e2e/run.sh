@@ -142,14 +142,14 @@ s390x_line() { # LINE
 		step "$sl_name-klpstack.so" make ARCH=s390x
 		sl_so=$top/build/s390x/klpstack.so
 	else
-		# the line's own crash and its defs.h
+		# the line's own crash and its defs.h: the Makefile puts that
+		# build in build/s390x/crash-UPSTREAM_VERSION/
 		step "$sl_name-crash-sysroot" bash tests/e2e/crash-s390x.sh --line "$sl_line" --version
 		sl_root=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --sysroot 2>/dev/null || true)
 		sl_ver=$(bash tests/e2e/crash-s390x.sh --line "$sl_line" --version 2>/dev/null || true)
-		sl_b=build/s390x-crash-${sl_ver%%[-+~]*}
-		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash" \
-			B="$sl_b" "$sl_b/klpstack.so"
-		sl_so=$top/$sl_b/klpstack.so
+		sl_ver=${sl_ver#*:}
+		step "$sl_name-klpstack.so" make ARCH=s390x CRASH_INC="$sl_root/usr/include/crash"
+		sl_so=$top/build/s390x/crash-${sl_ver%%[-+~]*}/klpstack.so
 	fi
 	printf 'extend %s\nklpstack -j > %s\nquit\n' "$sl_so" "$out/$sl_name.crash.json" \
 		>"$out/$sl_name-cmds"
@@ -264,8 +264,8 @@ for arch in $arches; do
 		# One guest per kernel line (Debian suite), each read by that
 		# suite's own s390x crash (under qemu-user) with a klpstack.so
 		# built against its defs.h, and by klpscan.
-		for line in $S390X_LINES; do
-			s390x_line "$line"
+		for s390x_l in $S390X_LINES; do
+			s390x_line "$s390x_l"
 		done
 		;;
 	*)
@@ -377,7 +377,10 @@ no_debuginfo_one() { # DUMPDIR
 	if ./klpscan --json --no-progress --no-debuginfo "$nd_dir/vmcore" \
 		>"$nd_pre.btf.json" 2>"$nd_pre.btf.err"; then nd_rc=0; else nd_rc=$?; fi
 	if readelf -S -W "$nd_dir/vmlinux" | grep -q ' \.BTF ' &&
-		grep -a -q -m 1 'SYMBOL(kallsyms_names)=' "$nd_dir/vmcore"; then
+		# (QEMU's s390x kdump file has no VMCOREINFO in its header: the
+		# note is only in the memory, compressed there, plain in the ELF)
+		grep -a -q -m 1 'SYMBOL(kallsyms_names)=' "$nd_dir/vmcore" "$nd_dir/vmcore.elf" \
+			2>/dev/null; then
 		if [ "$nd_rc" -gt 1 ]; then
 			cat "$nd_pre.btf.err"
 			echo "FAIL the kernel has kallsyms and BTF but --no-debuginfo failed (exit $nd_rc)"

@@ -2,8 +2,8 @@
 /*
  * libFuzzer over the decoders behind klpscan --no-debuginfo, on bytes a
  * damaged or hostile dump could hold: the kallsyms tables
- * (src/kdump-kallsyms.c) and BTF, vmlinux and split module BTF
- * (src/kdump-btf.c over libbpf).
+ * (scanner/kdump-kallsyms.c) and BTF, vmlinux and split module BTF
+ * (scanner/kdump-btf.c over libbpf).
  *
  * Input: byte 0 picks the decoder and the byte order; for kallsyms the
  * next 12 bytes place the tables inside the rest (which is the memory at

@@ -21,98 +21,32 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "kdump-source.h"
+#include "namemap.h"
 
 #define MAX_BTF_MODULES 4096
 #define MAX_ANON_DEPTH 8
 
-/* name -> value, open addressing; keys owned by the map */
-struct btf_map_slot {
-	char *key;
-	long a, b;
-};
-
-struct btf_map {
-	struct btf_map_slot *slots;
-	size_t mask, used;
-};
-
-static uint64_t hash_bytes(const char *s)
+/* Insert (first insertion wins); 0 or -1 when out of memory. */
+static int bmap_put(struct namemap *m, const char *key, long a, long b)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
+	int found;
+	struct namemap_slot *s;
 
-static int bmap_grow(struct btf_map *m)
-{
-	size_t cap = m->slots ? (m->mask + 1) * 2 : 256;
-	struct btf_map_slot *s = calloc(cap, sizeof(*s));
+	m->copy_keys = 1;	/* keys are built in stack buffers */
+	s = namemap_slot(m, key, &found);
 
 	if (!s)
 		return -1;
-	for (size_t i = 0; m->slots && i <= m->mask; i++) {
-		size_t j;
-		if (!m->slots[i].key)
-			continue;
-		j = hash_bytes(m->slots[i].key) & (cap - 1);
-		while (s[j].key)
-			j = (j + 1) & (cap - 1);
-		s[j] = m->slots[i];
+	if (!found) {
+		s->value = (uint64_t)a;
+		s->value2 = (uint64_t)b;
 	}
-	free(m->slots);
-	m->slots = s;
-	m->mask = cap - 1;
 	return 0;
-}
-
-static struct btf_map_slot *bmap_get(const struct btf_map *m, const char *key)
-{
-	size_t j;
-
-	if (!m->slots)
-		return NULL;
-	for (j = hash_bytes(key) & m->mask; m->slots[j].key; j = (j + 1) & m->mask)
-		if (strcmp(m->slots[j].key, key) == 0)
-			return &m->slots[j];
-	return NULL;
-}
-
-/* Insert (first insertion wins); 0 or -1 when out of memory. */
-static int bmap_put(struct btf_map *m, const char *key, long a, long b)
-{
-	size_t j;
-
-	if (bmap_get(m, key))
-		return 0;
-	if (!m->slots || (m->used + 1) * 2 > m->mask + 1)
-		if (bmap_grow(m))
-			return -1;
-	j = hash_bytes(key) & m->mask;
-	while (m->slots[j].key)
-		j = (j + 1) & m->mask;
-	m->slots[j].key = strdup(key);
-	if (!m->slots[j].key)
-		return -1;
-	m->slots[j].a = a;
-	m->slots[j].b = b;
-	m->used++;
-	return 0;
-}
-
-static void bmap_free(struct btf_map *m)
-{
-	for (size_t i = 0; m->slots && i <= m->mask; i++)
-		free(m->slots[i].key);
-	free(m->slots);
-	memset(m, 0, sizeof(*m));
 }
 
 struct ks_btf_one {
 	struct btf *btf;
-	struct btf_map names;	/* struct/union/typedef name -> type id */
+	struct namemap names;	/* struct/union/typedef name -> type id */
 	int indexed;
 };
 
@@ -123,8 +57,8 @@ struct ks_btf {
 	void (*load_modules)(void *priv, struct ks_btf *b);
 	void *load_priv;
 	int modules_loaded;
-	struct btf_map members;	/* "type\nmember" -> offset, size */
-	struct btf_map sizes;	/* "type" -> size */
+	struct namemap members;	/* "type\nmember" -> offset, size */
+	struct namemap sizes;	/* "type" -> size */
 };
 
 /* libbpf prints its own warnings to stderr; klpscan says what failed in
@@ -226,7 +160,7 @@ void ks_btf_set_module_loader(struct ks_btf *b, void (*load)(void *priv, struct 
 static void one_free(struct ks_btf_one *o)
 {
 	btf__free(o->btf);
-	bmap_free(&o->names);
+	namemap_free(&o->names);
 }
 
 void ks_btf_free(struct ks_btf *b)
@@ -238,8 +172,8 @@ void ks_btf_free(struct ks_btf *b)
 		one_free(&b->mods[i]);
 	free(b->mods);
 	one_free(&b->vmlinux);
-	bmap_free(&b->members);
-	bmap_free(&b->sizes);
+	namemap_free(&b->members);
+	namemap_free(&b->sizes);
 	free(b);
 }
 
@@ -296,13 +230,13 @@ static uint32_t peel(const struct btf *btf, uint32_t id)
 static int find_in(struct ks_btf_one *o, const char *name, const struct btf **btf,
 		   uint32_t *id)
 {
-	struct btf_map_slot *s;
+	const struct namemap_slot *s;
 	const struct btf_type *t;
 	uint32_t tid;
 
-	if (one_index(o) || !(s = bmap_get(&o->names, name)))
+	if (one_index(o) || !(s = namemap_find(&o->names, name)))
 		return -1;
-	tid = peel(o->btf, (uint32_t)s->a);
+	tid = peel(o->btf, (uint32_t)(long)s->value);
 	t = tid ? btf__type_by_id(o->btf, tid) : NULL;
 	if (!t || !btf_is_composite(t))
 		return -1;
@@ -372,16 +306,16 @@ static void member_lookup(struct ks_btf *b, const char *type, const char *member
 			  long *size)
 {
 	char key[256];
-	struct btf_map_slot *s;
+	const struct namemap_slot *s;
 	const struct btf *btf;
 	uint32_t id, mtype;
 
 	*off = *size = -1;
 	if (snprintf(key, sizeof(key), "%s\n%s", type, member) >= (int)sizeof(key))
 		return;
-	if ((s = bmap_get(&b->members, key))) {
-		*off = s->a;
-		*size = s->b;
+	if ((s = namemap_find(&b->members, key))) {
+		*off = (long)s->value;
+		*size = (long)s->value2;
 		return;
 	}
 	if (find_struct(b, type, &btf, &id) == 0 &&
@@ -409,13 +343,13 @@ long ks_btf_member_size(struct ks_btf *b, const char *type, const char *member)
 
 long ks_btf_type_size(struct ks_btf *b, const char *type)
 {
-	struct btf_map_slot *s = bmap_get(&b->sizes, type);
+	const struct namemap_slot *s = namemap_find(&b->sizes, type);
 	const struct btf *btf;
 	uint32_t id;
 	long size = -1;
 
 	if (s)
-		return s->a;
+		return (long)s->value;
 	if (find_struct(b, type, &btf, &id) == 0) {
 		long long sz = btf__resolve_size(btf, id);
 		size = sz < 0 ? -1 : (long)sz;

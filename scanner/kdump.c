@@ -41,6 +41,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "kdump.h"
+#include "namemap.h"
 #include "kdump-source.h"
 #include "kdump-validate.h"
 #include "klpstack.h"
@@ -76,96 +77,14 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ------------------------------------------------------------------ */
-/* a string -> value hash map (open addressing); keys are not copied   */
-
-struct name_slot {
-	const char *name;
-	uint64_t value;
-};
-
-struct name_map {
-	struct name_slot *slots;
-	size_t mask;	/* capacity - 1, capacity a power of two */
-	size_t used;
-};
-
-static uint64_t hash_str(const char *s)
+static int map_get(const struct namemap *m, const char *name, uint64_t *value)
 {
-	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static int map_grow(struct name_map *m)
-{
-	size_t cap = m->slots ? (m->mask + 1) * 2 : 1024;
-	struct name_slot *s = calloc(cap, sizeof(*s));
+	const struct namemap_slot *s = namemap_find(m, name);
 
 	if (!s)
 		return -1;
-	for (size_t i = 0; m->slots && i <= m->mask; i++) {
-		if (!m->slots[i].name)
-			continue;
-		size_t j = hash_str(m->slots[i].name) & (cap - 1);
-		while (s[j].name)
-			j = (j + 1) & (cap - 1);
-		s[j] = m->slots[i];
-	}
-	free(m->slots);
-	m->slots = s;
-	m->mask = cap - 1;
+	*value = s->value;
 	return 0;
-}
-
-/* Returns the slot of name, inserting it (value unset) when absent;
- * *found says which.  NULL when out of memory. */
-static struct name_slot *map_slot(struct name_map *m, const char *name,
-				  int *found)
-{
-	size_t j;
-
-	if (!m->slots || (m->used + 1) * 2 > m->mask + 1)
-		if (map_grow(m))
-			return NULL;
-	j = hash_str(name) & m->mask;
-	while (m->slots[j].name) {
-		if (strcmp(m->slots[j].name, name) == 0) {
-			*found = 1;
-			return &m->slots[j];
-		}
-		j = (j + 1) & m->mask;
-	}
-	*found = 0;
-	m->slots[j].name = name;
-	m->used++;
-	return &m->slots[j];
-}
-
-static int map_get(const struct name_map *m, const char *name, uint64_t *value)
-{
-	size_t j;
-
-	if (!m->slots)
-		return -1;
-	j = hash_str(name) & m->mask;
-	while (m->slots[j].name) {
-		if (strcmp(m->slots[j].name, name) == 0) {
-			*value = m->slots[j].value;
-			return 0;
-		}
-		j = (j + 1) & m->mask;
-	}
-	return -1;
-}
-
-static void map_free(struct name_map *m)
-{
-	free(m->slots);
-	memset(m, 0, sizeof(*m));
 }
 
 /* ------------------------------------------------------------------ */
@@ -183,7 +102,7 @@ struct sym {
 struct symtab {
 	struct sym *syms;	/* sorted by address, then name */
 	size_t n;
-	struct name_map by_name;	/* name -> index */
+	struct namemap by_name;	/* name -> index */
 };
 
 static int sym_cmp(const void *a, const void *b)
@@ -212,7 +131,7 @@ static int symtab_finish(struct symtab *t, kaddr_t end_addr)
 	}
 	for (size_t i = 0; i < t->n; i++) {
 		int found;
-		struct name_slot *s = map_slot(&t->by_name, t->syms[i].name, &found);
+		struct namemap_slot *s = namemap_slot(&t->by_name, t->syms[i].name, &found);
 		if (!s)
 			return -1;
 		if (!found || (t->syms[i].bind == STB_GLOBAL &&
@@ -244,7 +163,7 @@ static long symtab_find(const struct symtab *t, kaddr_t addr)
 static void symtab_free(struct symtab *t)
 {
 	free(t->syms);
-	map_free(&t->by_name);
+	namemap_free(&t->by_name);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -265,8 +184,8 @@ struct vmlinux {
 	kaddr_t image_start, image_end;	/* relocated _text.._end */
 
 	/* DWARF index, filled one compile unit at a time */
-	struct name_map types;		/* struct/union name -> DIE offset */
-	struct name_map typedefs;	/* typedef name -> DIE offset */
+	struct namemap types;		/* struct/union name -> DIE offset */
+	struct namemap typedefs;	/* typedef name -> DIE offset */
 	Dwarf_CU *cu;			/* last unit indexed, NULL = none yet */
 	Elf_Data *debug_str;		/* for debug_str_may_have() */
 	int debug_str_checked;
@@ -494,8 +413,8 @@ static void vmlinux_close(struct vmlinux *v)
 	if (v->fd >= 0)
 		close(v->fd);
 	symtab_free(&v->st);
-	map_free(&v->types);
-	map_free(&v->typedefs);
+	namemap_free(&v->types);
+	namemap_free(&v->typedefs);
 	v->dw = NULL;
 	v->elf = NULL;
 	v->fd = -1;
@@ -573,9 +492,9 @@ static int dwarf_index_next_unit(struct vmlinux *v)
 		return 1;
 	do {
 		int tag = dwarf_tag(&child);
-		struct name_map *m;
+		struct namemap *m;
 		const char *name;
-		struct name_slot *s;
+		struct namemap_slot *s;
 		int found;
 
 		if (tag == DW_TAG_structure_type || tag == DW_TAG_union_type)
@@ -587,7 +506,7 @@ static int dwarf_index_next_unit(struct vmlinux *v)
 		name = dwarf_diename(&child);
 		if (!name || die_is_declaration(&child))
 			continue;
-		s = map_slot(m, name, &found);
+		s = namemap_slot(m, name, &found);
 		if (!s)
 			return -1;
 		if (!found)
@@ -1391,35 +1310,6 @@ static char *vmcoreinfo(struct ks_dump *d, const char *key)
 	return val;
 }
 
-/* "Linux version 6.1.0-27-cloud-amd64 (...) #1 SMP ... Debian 6.1.115-1
- * (2024-11-01)": distributions keep the upstream version in the banner
- * when the release string hides it.  Returns KS_VERSION or 0. */
-static uint32_t version_from_banner(const char *banner, const char *release)
-{
-	static const char *const marks[] = { "Debian ", "Ubuntu " };
-	unsigned ra = 0, rb = 0;
-
-	if (!release || sscanf(release, "%u.%u", &ra, &rb) != 2)
-		return 0;
-	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
-		const char *p = banner;
-		while ((p = strstr(p, marks[i]))) {
-			unsigned a, b, c;
-			p += strlen(marks[i]);
-			if (sscanf(p, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-				return KS_VERSION(a, b, c);
-		}
-	}
-	/* Ubuntu: "(Ubuntu 5.15.0-91.101-generic 5.15.131)" */
-	{
-		const char *p = strstr(banner, "-generic ");
-		unsigned a, b, c;
-		if (p && sscanf(p + 9, "%u.%u.%u", &a, &b, &c) == 3 && a == ra && b == rb)
-			return KS_VERSION(a, b, c);
-	}
-	return 0;
-}
-
 /* The banner in the dump must equal the one in the vmlinux: catches a
  * wrong vmlinux even without a build-id, and a wrong KASLR offset. */
 static int check_banner(struct ks_dump *d, char *err, size_t errlen)
@@ -1453,7 +1343,7 @@ static int check_banner(struct ks_dump *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (!d->target.version)
-		d->target.version = version_from_banner(mem, d->osrelease);
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
 	return 0;
 }
 
@@ -2126,7 +2016,7 @@ static int self_banner(struct ks_dump *d, char *err, size_t errlen)
 		return -1;
 	}
 	if (!d->target.version)
-		d->target.version = version_from_banner(mem, d->osrelease);
+		d->target.version = ks_version_from_banner(mem, d->osrelease);
 	return 0;
 }
 

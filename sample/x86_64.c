@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "x86_64.h"
-#include "../../src/sample.h"
+#include "../arch/x86_64/x86_64.h"
+#include "sample.h"
 
 /* ---- samples: ORC tables written in the version's own format ---- */
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * klpscan's sources of symbols and types other than the debug vmlinux,
- * read from the dump itself (src/kdump-kallsyms.c, src/kdump-btf.c).
- * Only src/kdump*.c include this: it is the seam between kdump.c, which
+ * read from the dump itself (scanner/kdump-kallsyms.c, scanner/kdump-btf.c).
+ * Only scanner/kdump*.c include this: it is the seam between kdump.c, which
  * owns the dump and its lookup tables, and the decoders, which know only
  * how to read memory.
  */

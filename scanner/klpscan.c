@@ -95,6 +95,7 @@ static void usage(FILE *out)
 "                            functions now (func or module:func)\n"
 "      --functions-from FILE the same, names one per line (# comments)\n"
 "  -h, --help                this text\n"
+"      --version             klpscan's version\n"
 "\n"
 "Exit status: 0 all reliable, 1 some task unreliable, 2 an input or a\n"
 "task could not be read, 64 bad usage.  With -p or -f: 0 no task blocks,\n"
@@ -340,7 +341,13 @@ static void klp_one(struct klp_scan *c, const struct ks_task *t)
 	if (kt.state == KS_KLP_RUNNING || kt.state == KS_KLP_UNRELIABLE ||
 	    kt.state == KS_KLP_SLEEPING_ON || kt.state == KS_KLP_ERROR)
 		c->blockers++;
-	fold_verdict(c->tot, c->res->verdict);
+	/* -p / -f: an unreliable stack matters only when the task blocks
+	 * (counted above); the verdict is tallied, the exit status is the
+	 * blockers' (and an unreadable task's) */
+	if ((unsigned)c->res->verdict < 5)
+		c->tot->counts[c->res->verdict]++;
+	if (c->res->verdict == KS_VERDICT_ERROR)
+		c->tot->rc = EXIT_ERROR;
 	c->tot->tasks++;
 	worker_progress(c->w);
 }
@@ -1434,7 +1441,7 @@ static int add_functions_file(struct options *o, const char *path)
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
-	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO };
+	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1450,6 +1457,7 @@ int main(int argc, char **argv)
 		{ "functions", required_argument, NULL, 'f' },
 		{ "functions-from", required_argument, NULL, OPT_FUNCTIONS_FROM },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o;
@@ -1461,6 +1469,10 @@ int main(int argc, char **argv)
 	o.workers = 1;
 	while ((c = getopt_long(argc, argv, "m:vj:hpf:", longopts, NULL)) != -1) {
 		switch (c) {
+		case OPT_VERSION:
+			printf("klpscan %s\n", KLPSTACK_VERSION);
+			free_functions(&o);
+			return 0;
 		case 'p':
 			o.livepatch = 1;
 			break;
