@@ -78,13 +78,18 @@ static int glue_read(void *priv, kaddr_t addr, void *buf, size_t len)
 		       RETURN_ON_ERROR | QUIET) ? 0 : -1;
 }
 
+static struct ks_kernel *glue_core(void);
+static int module_symbol_named(const char *name, kaddr_t *value);
+
 static int glue_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 {
 	/* symbol_value() is FATAL for a missing symbol: ask first.
 	 * symbol_exists() covers module symbols and static ones from the
 	 * vmlinux symtab (e.g. klp_target_state). */
-	if (!name || !symbol_exists((char *)name))
+	if (!name)
 		return -1;
+	if (!symbol_exists((char *)name))
+		return module_symbol_named(name, value);
 	*value = (kaddr_t)symbol_value((char *)name);
 	return 0;
 }
@@ -305,14 +310,14 @@ static int read_modsyms(struct glue_modsyms *m)
 	return 0;
 }
 
-static struct glue_modsyms *modsyms_of(const struct load_module *lm)
+static struct glue_modsyms *modsyms_of(ulong module_struct)
 {
 	struct glue_modsyms *m, *grown;
 
 	for (int i = 0; i < modsyms.n; i++)
-		if (modsyms.m[i].module_struct == lm->module_struct)
+		if (modsyms.m[i].module_struct == module_struct)
 			return modsyms.m[i].failed ? NULL : &modsyms.m[i];
-	if (!lm->module_struct || modsyms.n >= KS_GLUE_MAX_MODS)
+	if (!module_struct || modsyms.n >= KS_GLUE_MAX_MODS)
 		return NULL;
 	grown = realloc(modsyms.m, (size_t)(modsyms.n + 1) * sizeof(*grown));
 	if (!grown)
@@ -320,7 +325,7 @@ static struct glue_modsyms *modsyms_of(const struct load_module *lm)
 	modsyms.m = grown;
 	m = &modsyms.m[modsyms.n++];
 	memset(m, 0, sizeof(*m));
-	m->module_struct = lm->module_struct;
+	m->module_struct = module_struct;
 	m->failed = read_modsyms(m) != 0;
 	return m->failed ? NULL : m;
 }
@@ -396,16 +401,51 @@ static int module_symbols_at(struct glue_modsyms *m, const char *module, kaddr_t
 	return n ? n : -1;
 }
 
+/* The address of the module symbol name, from the modules' own symtabs;
+ * 0 ok, -1 when no module has it. */
+static int module_symbol_named(const char *name, kaddr_t *value)
+{
+	struct ks_kernel *k = glue_core();
+	const char *mname;
+	kaddr_t ms;
+	char buf[KS_GLUE_SYM_NAME];
+
+	for (int i = 0; k && ks_kernel_module(k, i, &mname, &ms) == 0; i++) {
+		struct glue_modsyms *m = modsyms_of((ulong)ms);
+		for (uint32_t j = 1; m && j < m->n; j++) {
+			const Elf64_Sym *y = &m->syms[j];
+			if (y->st_shndx == SHN_UNDEF || !y->st_name ||
+			    read_name(m->strtab + y->st_name, buf, sizeof(buf)))
+				continue;
+			if (strcmp(buf, name) == 0) {
+				*value = y->st_value;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
 static int glue_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct load_module *lm = NULL;
+	const char *mname;
+	kaddr_t ms;
 
 	/* crash's module names live in st->load_modules for the session:
 	 * valid as long as the core needs them. */
 	if (module_symbol((ulong)addr, NULL, &lm, NULL, 0) && lm && lm->mod_name[0]) {
-		struct glue_modsyms *m = modsyms_of(lm);
+		struct glue_modsyms *m = modsyms_of(lm->module_struct);
 		int n = m ? module_symbols_at(m, lm->mod_name, addr, out, max) : -1;
 		return n > 0 ? n : crash_symbols_at(addr, lm->mod_name, out, max);
+	}
+	/* A crash that knows no modules (9.0.x on 7.x runs --no_modules): the
+	 * kernel's own module list and each module's symtab name the frame. */
+	if (ks_kernel_module_at(glue_core(), addr, &mname, &ms) == 0) {
+		struct glue_modsyms *m = modsyms_of((ulong)ms);
+		int n = m ? module_symbols_at(m, mname, addr, out, max) : -1;
+		if (n > 0)
+			return n;
 	}
 	vmlinux_syms_load();
 	if (vml.syms && addr >= vml.lo && addr < vml.hi)
@@ -545,6 +585,12 @@ struct glue_state {
 };
 
 static struct glue_state glue;
+
+/* The core's view of the kernel, once it is open (NULL while it opens). */
+static struct ks_kernel *glue_core(void)
+{
+	return glue.k;
+}
 
 static void glue_release(void)
 {

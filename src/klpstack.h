@@ -111,6 +111,12 @@ struct ks_kernel *ks_kernel_open(const struct ks_target *t, char *err,
 				 size_t errlen);
 void ks_kernel_close(struct ks_kernel *k);
 uint32_t ks_kernel_version(const struct ks_kernel *k);
+/* The kernel's own module list (read from memory, whatever the target
+ * knows): module i, or the one whose core or init text holds addr.
+ * 0 with its name and struct module address, -1 when there is none. */
+int ks_kernel_module(const struct ks_kernel *k, int i, const char **name, kaddr_t *module);
+int ks_kernel_module_at(const struct ks_kernel *k, kaddr_t addr, const char **name,
+			kaddr_t *module);
 /* Upstream version from linux_banner for release (Debian, Ubuntu); 0
  * when the banner does not tell. */
 uint32_t ks_version_from_banner(const char *banner, const char *release);

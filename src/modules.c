@@ -241,3 +241,18 @@ void ks_modules_free(struct ks_kernel *k)
 	k->modules = NULL;
 	k->nmodules = k->modules_cap = 0;
 }
+
+int ks_kernel_module(const struct ks_kernel *k, int i, const char **name, kaddr_t *module)
+{
+	if (!k || i < 0 || i >= k->nmodules)
+		return -1;
+	*name = k->modules[i].name;
+	*module = k->modules[i].addr;
+	return 0;
+}
+
+int ks_kernel_module_at(const struct ks_kernel *k, kaddr_t addr, const char **name,
+			kaddr_t *module)
+{
+	return k ? ks_kernel_module(k, ks_module_text_index(k, addr), name, module) : -1;
+}
