@@ -96,14 +96,47 @@ crash_x86_64() { # TAG SET DUMPDIR LINE SO
 		if [ "$cx_set" = livepatch ] || { [ "$cx_set" = voluntary ] && [ "$cx_line" = bookworm-cloud ]; }; then
 			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
 		fi
+		# a module function by module:name, in every crash (9.0.x runs
+		# without its module list on 7.x)
+		[ "$cx_set" = voluntary ] && echo "klpstack -f $MODWHATIF -j > $cx_pre.crash-modwhatif.json"
+
 		echo "quit"
 	} >"$cx_pre.cmds"
-	rm -f "$cx_pre.crash.json" "$cx_pre.crash-klp.json" "$cx_pre.crash-whatif.json"
+	rm -f "$cx_pre.crash.json" "$cx_pre.crash-klp.json" "$cx_pre.crash-whatif.json" \
+		"$cx_pre.crash-modwhatif.json"
 	cx_t0=$(date +%s.%N)
 	timeout 900 bash tests/e2e/lines-x86_64.sh crash "$cx_line" -s "$cx_dir/vmlinux" \
 		"$cx_dir/vmcore.elf" -i "$cx_pre.cmds" </dev/null || return 1
 	awk -v a="$cx_t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", b - a }' >"$cx_pre.crash-seconds"
 	python3 -c 'import json,sys; [json.load(open(f)) for f in sys.argv[1:]]' "$cx_pre".crash*.json
+}
+
+# A what-if on a module function (module:name): crash and klpscan name the
+# same range and give every task the same answer.
+MODWHATIF=qemu_fw_cfg:fw_cfg_sysfs_probe
+same_whatif() { # CRASH_JSON KLPSCAN_JSON
+	python3 - "$1" "$2" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+ok = bad = 0
+fa = [f["check"] for p in a["patches"] for f in p["functions"]]
+fb = [f["check"] for p in b["patches"] for f in p["functions"]]
+if fa == fb and fa:
+    ok += 1
+else:
+    bad += 1
+    print("function ranges differ: crash %s, klpscan %s" % (fa, fb))
+ta = dict((t["pid"], t["state"]) for t in a["tasks"])
+tb = dict((t["pid"], t["state"]) for t in b["tasks"])
+for pid in sorted(set(ta) | set(tb)):
+    if ta.get(pid) == tb.get(pid):
+        ok += 1
+    else:
+        bad += 1
+        print("task %s: crash %s, klpscan %s" % (pid, ta.get(pid), tb.get(pid)))
+print("module what-if: %d passed, %d failed" % (ok, bad))
+sys.exit(1 if bad else 0)
+PYEOF
 }
 
 # Bad arguments to the crash command are rejected alike on both arches
@@ -224,6 +257,12 @@ for arch in $arches; do
 				# shellcheck disable=SC2086
 				compare_dump "$tag" "$d" "$out/$tag.crash.json" "$out/$tag.klpscan.json" $extra
 				x86_64_row "$tag" "$xl" "$set" "$d" "$cver"
+				if [ "$set" = voluntary ] && [ -n "$so" ]; then
+					./klpscan -f "$MODWHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
+						"$d/vmcore" >"$out/$tag.klpscan-modwhatif.json" || [ $? -eq 1 ]
+					run "$tag-module-whatif" same_whatif "$out/$tag.crash-modwhatif.json" \
+						"$out/$tag.klpscan-modwhatif.json"
+				fi
 				[ "$xl" = bookworm-cloud ] || continue
 				if [ "$set" = voluntary ]; then
 					step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
