@@ -177,6 +177,8 @@ check: klpscan $(B)/unit-tests $(SAN_B)/klpscan $(SAN_B)/unit-tests $(B)/kdump-u
 		[ "$$e" = "klpstack_fini klpstack_init " ] || { echo "exports: $$e"; exit 1; }; \
 		! nm $(KLPSTACK_SO) | grep -i sample || { echo "sample code in $(KLPSTACK_SO)"; exit 1; }; \
 	fi
+	@echo "== committed samples equal what their generators write"
+	sh tests/samples-regen.sh
 	@echo "== README rule table against the rule lists"
 	sh tests/readme-rules.sh
 	@echo "== doc/kernel-rules.md rule table against the rule lists"
