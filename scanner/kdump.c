@@ -704,12 +704,6 @@ struct ks_dump {
 	struct module_info *mods;
 	int nmods;
 
-	int tramps_state;	/* ftrace trampolines: 0 not read, 1 read */
-	struct {
-		kaddr_t start, end;
-	} tramps[16];
-	int ntramps;
-
 	/* symbols_at() hands out module names valid until its next call */
 	char last_module[KS_MOD_LEN];
 };
@@ -1030,54 +1024,6 @@ static void modules_load(struct ks_dump *d)
 	}
 }
 
-/*
- * ftrace's ops trampolines (x86: one per ftrace_ops with its own
- * trampoline) count as kernel text to __kernel_text_address() through
- * is_ftrace_trampoline() (kernel/trace/ftrace.c, 6.1): walk ftrace_ops_list
- * (->next up to &ftrace_list_end) once and keep trampoline ranges.
- */
-#define MAX_FTRACE_OPS 256
-
-static void ftrace_tramps_load(struct ks_dump *d)
-{
-	kaddr_t head, end;
-	uint64_t op;
-	long o_next, o_tramp, o_size;
-
-	if (d->tramps_state)
-		return;
-	d->tramps_state = 1;
-	if (vmlinux_sym(&d->v, "ftrace_ops_list", &head) ||
-	    vmlinux_sym(&d->v, "ftrace_list_end", &end))
-		return;
-	o_next = off_of(d, "ftrace_ops", "next");
-	o_tramp = off_of(d, "ftrace_ops", "trampoline");
-	o_size = off_of(d, "ftrace_ops", "trampoline_size");
-	if (o_next < 0 || o_tramp < 0 || o_size < 0 || read_u64(d, head, &op))
-		return;
-	for (int n = 0; op && op != end && n < MAX_FTRACE_OPS; n++) {
-		uint64_t tramp;
-		uint32_t size;
-		if (read_u64(d, op + o_tramp, &tramp) || read_u32(d, op + o_size, &size))
-			return;
-		if (tramp && size && d->ntramps < (int)(sizeof(d->tramps) / sizeof(d->tramps[0]))) {
-			d->tramps[d->ntramps].start = tramp;
-			d->tramps[d->ntramps].end = tramp + size;
-			d->ntramps++;
-		}
-		if (read_u64(d, op + o_next, &op))
-			return;
-	}
-}
-
-static int is_ftrace_trampoline(struct ks_dump *d, kaddr_t addr)
-{
-	ftrace_tramps_load(d);
-	for (int i = 0; i < d->ntramps; i++)
-		if (addr >= d->tramps[i].start && addr < d->tramps[i].end)
-			return 1;
-	return 0;
-}
 
 static const struct module_info *module_at(struct ks_dump *d, kaddr_t addr)
 {
@@ -1163,7 +1109,9 @@ static int op_is_kernel_text(void *priv, kaddr_t addr)
 
 	if (addr >= d->v.stext && addr < d->v.etext)
 		return 1;
-	return module_at(d, addr) != NULL || is_ftrace_trampoline(d, addr);
+	/* modules' core text here; init text, BPF and ftrace trampolines
+	 * the core adds (ks_is_text) */
+	return module_at(d, addr) != NULL;
 }
 
 static long op_member_offset(void *priv, const char *type, const char *member)

@@ -338,8 +338,7 @@ static void klp_one(struct klp_scan *c, const struct ks_task *t)
 	ks_walk_task(c->k, t, KS_MODE_KERNEL, c->res);
 	ks_klp_check_task(c->k, &c->st, c->res, c->whatif, &kt);
 	ks_klp_report_task(&c->rep, c->res, &kt);
-	if (kt.state == KS_KLP_RUNNING || kt.state == KS_KLP_UNRELIABLE ||
-	    kt.state == KS_KLP_SLEEPING_ON || kt.state == KS_KLP_ERROR)
+	if (ks_klp_blocks(kt.state))
 		c->blockers++;
 	/* -p / -f: an unreliable stack matters only when the task blocks
 	 * (counted above); the verdict is tallied, the exit status is the

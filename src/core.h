@@ -32,6 +32,9 @@ struct ks_arch_ops {
 	 * failed rule with ks_walk_unreliable() and dump problems with
 	 * ks_walk_dump_error(). */
 	void (*walk_reliable)(struct ks_walk *w);
+	/* Optional: text only the arch knows of (x86: dynamic ftrace
+	 * trampolines); the one answer for every target. */
+	int (*extra_text)(const struct ks_kernel *k, kaddr_t addr);
 };
 
 extern const struct ks_arch_ops ks_arch_x86_64;

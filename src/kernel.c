@@ -114,7 +114,10 @@ int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 	if (ks_module_text_index(k, addr) >= 0)
 		return 1;
 	/* is_bpf_text_address(): JIT-compiled BPF (bpf.c) */
-	return ks_bpf_find(k, addr) != NULL;
+	if (ks_bpf_find(k, addr) != NULL)
+		return 1;
+	/* the arch's own (x86: is_ftrace_trampoline()) */
+	return k->arch->extra_text && k->arch->extra_text(k, addr);
 }
 
 long ks_offset(const struct ks_kernel *k, const char *type,

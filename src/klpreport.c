@@ -28,11 +28,6 @@ static const char *json_state(enum ks_klp_task_state s)
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
 }
 
-static int blocking(enum ks_klp_task_state s)
-{
-	return s == KS_KLP_RUNNING || s == KS_KLP_UNRELIABLE ||
-	       s == KS_KLP_SLEEPING_ON || s == KS_KLP_ERROR;
-}
 
 void ks_klp_report_begin(struct ks_klp_report *r, struct ks_kernel *k,
 			 const struct ks_klp_state *st)
@@ -179,7 +174,7 @@ void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
 
 	if ((unsigned)kt->state <= KS_KLP_ERROR)
 		r->counts[kt->state]++;
-	if (blocking(kt->state))
+	if (ks_klp_blocks(kt->state))
 		add_group(r, res, kt);
 	reason_text(st, res, kt, reason, sizeof(reason));
 	if (r->json) {
@@ -216,7 +211,7 @@ void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
 		fprintf(r->out, ",\"reason\":");
 		ks_json_string(r->out, reason);
 		fputc('}', r->out);
-	} else if (blocking(kt->state) || r->verbose) {
+	} else if (ks_klp_blocks(kt->state) || r->verbose) {
 		fprintf(r->out, "%8d  %-16s %-22s %s\n", res->task.pid, res->task.comm,
 			ks_klp_task_state_name(kt->state), reason);
 	}

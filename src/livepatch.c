@@ -625,3 +625,12 @@ void ks_klp_check_task(struct ks_kernel *k, const struct ks_klp_state *st,
 	}
 	out->state = stack_hits(st, res, out) ? KS_KLP_SLEEPING_ON : KS_KLP_WOULD_SWITCH;
 }
+
+/* The states that keep klp_try_complete_transition() waiting: the task
+ * runs, its stack is unreliable, it sleeps on a checked function, or the
+ * dump cannot tell (an error is never counted as switched). */
+int ks_klp_blocks(enum ks_klp_task_state s)
+{
+	return s == KS_KLP_RUNNING || s == KS_KLP_UNRELIABLE ||
+	       s == KS_KLP_SLEEPING_ON || s == KS_KLP_ERROR;
+}

@@ -123,4 +123,8 @@ void ks_klp_report_task(struct ks_klp_report *r, const struct ks_result *res,
 			const struct ks_klp_task *kt);
 void ks_klp_report_end(struct ks_klp_report *r);
 
+/* Does a task in this state block the transition (one answer for every
+ * report and front end)? */
+int ks_klp_blocks(enum ks_klp_task_state s);
+
 #endif

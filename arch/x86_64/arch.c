@@ -201,4 +201,5 @@ const struct ks_arch_ops ks_arch_x86_64 = {
 	.release = x86_release,
 	.unwinder_name = x86_unwinder_name,
 	.walk_reliable = x86_walk_reliable,
+	.extra_text = x86_extra_text,
 };

@@ -455,7 +455,7 @@ static int table_entry(const struct ks_kernel *k, struct x86_orc_table *t,
  * (ops->next until &ftrace_list_end), read once.  Kernels or targets
  * without the ftrace_ops layout simply have none.
  */
-static int ftrace_tramps_load(struct ks_kernel *k, struct x86_priv *p)
+static int ftrace_tramps_load(const struct ks_kernel *k, struct x86_priv *p)
 {
 	const struct x86_layout *l = &p->l;
 	kaddr_t head = ks_symbol(k, "ftrace_ops_list");
@@ -499,7 +499,7 @@ static int ftrace_tramps_load(struct ks_kernel *k, struct x86_priv *p)
 	return 0;
 }
 
-static const struct x86_ftrace_tramp *ftrace_tramp(struct ks_kernel *k,
+static const struct x86_ftrace_tramp *ftrace_tramp(const struct ks_kernel *k,
 						   kaddr_t ip)
 {
 	struct x86_priv *p = x86_priv(k);
@@ -512,12 +512,11 @@ static const struct x86_ftrace_tramp *ftrace_tramp(struct ks_kernel *k,
 	return NULL;
 }
 
-int x86_extra_text(struct ks_kernel *k, kaddr_t ip)
+/* is_ftrace_trampoline() (kernel/trace/ftrace.c): the dynamic ftrace
+ * trampolines are text to __kernel_text_address(); the core asks here
+ * (ks_arch_ops.extra_text), so every target gets the same answer. */
+int x86_extra_text(const struct ks_kernel *k, kaddr_t ip)
 {
-	struct x86_priv *p = x86_priv(k);
-
-	if (p->sinittext && ip >= p->sinittext && ip < p->einittext)
-		return 1;
 	return ftrace_tramp(k, ip) != NULL;
 }
 

@@ -134,7 +134,7 @@ static void kretprobe_trampoline_rule(struct x86_unwind_state *s, int idx)
  * __kernel_text_address() doesn't know about." */
 static void non_text_ra_rule(struct x86_unwind_state *s, int idx)
 {
-	if (ks_is_text(s->k, s->ip) || x86_extra_text(s->k, s->ip))
+	if (ks_is_text(s->k, s->ip))
 		return;
 	ks_walk_unreliable(s->w, KS_RULE_NON_TEXT_RA, idx,
 			   "return address %#llx is not kernel text",

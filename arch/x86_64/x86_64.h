@@ -146,7 +146,7 @@ void x86_orc_release(struct x86_priv *p);
 /* __kernel_text_address() beyond what the target calls text: init text
  * (kept as text after boot, kernel/extable.c) and dynamic ftrace
  * trampolines (is_ftrace_trampoline()). */
-int x86_extra_text(struct ks_kernel *k, kaddr_t ip);
+int x86_extra_text(const struct ks_kernel *k, kaddr_t ip);
 /* probe(): vmlinux tables and the format version. */
 int x86_orc_probe(struct ks_kernel *k, struct x86_priv *p, char *err,
 		  size_t errlen);
