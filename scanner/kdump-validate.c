@@ -254,6 +254,13 @@ int ks_vmcoreinfo_check(const char *text, size_t len, uint64_t page_size, char *
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
+		/* libkdumpfile takes a line that starts with the key and has no
+		 * '=' (e.g. NUL bytes after it) as an empty value: page size
+		 * 0, the same failed allocation and crash as a huge one */
+		if (l >= 8 && memcmp(p, "PAGESIZE", 8) == 0 && (l == 8 || p[8] != '=')) {
+			verr(err, errlen, "corrupt VMCOREINFO: a PAGESIZE line without a value");
+			return -1;
+		}
 		if (l > 9 && memcmp(p, "PAGESIZE=", 9) == 0) {
 			uint64_t v = 0;
 			size_t i;
