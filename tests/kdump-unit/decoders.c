@@ -13,19 +13,10 @@
 #include <string.h>
 #include "kdump-source.h"
 
+#include "../check.h"
+
 static int passed, failed;
 
-#define CHECK(cond, ...)                                                  \
-	do {                                                              \
-		if (cond) {                                               \
-			passed++;                                         \
-		} else {                                                  \
-			failed++;                                         \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-			printf(__VA_ARGS__);                              \
-			printf("\n");                                     \
-		}                                                         \
-	} while (0)
 
 /* ---- a fake dump: one buffer at a kernel address ---- */
 

@@ -13,19 +13,10 @@
 #include "sample.h"
 #include "../../extensions/elfsyms.h"
 
+#include "../check.h"
+
 static int passed, failed;
 
-#define CHECK(cond, ...)                                                  \
-	do {                                                              \
-		if (cond) {                                               \
-			passed++;                                         \
-		} else {                                                  \
-			failed++;                                         \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__);       \
-			printf(__VA_ARGS__);                              \
-			printf("\n");                                     \
-		}                                                         \
-	} while (0)
 
 static struct ks_sample *load(const char *text, char *err, size_t len)
 {
