@@ -15,6 +15,8 @@ work=build/fuzz/dump-self
 mkdir -p "$work/corpus" "$work/artifacts" "$work/seeds"
 rm -f "$work/artifacts"/*
 export KLPSTACK_FUZZ_NO_DEBUGINFO=1
+# leaks inside libkdumpfile's own failed open are upstream's (lsan.supp)
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 mk=tests/mkkdump.py
 python3 "$mk" "$work/seeds/self.kdump" --vmlinux "$vmlinux" --self-btf "$btf"
 python3 "$mk" "$work/seeds/self.elf" --vmlinux "$vmlinux" --self-btf "$btf" --format elf

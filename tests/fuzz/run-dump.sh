@@ -13,6 +13,8 @@ work=build/fuzz/dump
 mkdir -p "$work/corpus" "$work/artifacts" "$work/seeds"
 rm -f "$work/artifacts"/*
 export KLPSTACK_FUZZ_VMLINUX="$vmlinux"
+# leaks inside libkdumpfile's own failed open are upstream's (lsan.supp)
+export LSAN_OPTIONS="suppressions=$(pwd)/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 mk=tests/mkkdump.py
 python3 "$mk" "$work/seeds/mini.kdump" --vmlinux "$vmlinux"
 python3 "$mk" "$work/seeds/mini.elf" --vmlinux "$vmlinux" --format elf
