@@ -19,7 +19,7 @@
  * (kdump-kallsyms.c) and the type questions go to its BTF (kdump-btf.c);
  * dump_self_open() is the one place that sets this up, off_of() and
  * friends the one place that chooses DWARF or BTF.  Everything else here
- * (modules, ftrace trampolines, KASLR, s390x address translation) works
+ * (ftrace trampolines, KASLR, s390x address translation) works
  * the same on either source.
  */
 #define _GNU_SOURCE	/* memmem */
@@ -50,7 +50,6 @@
 /* Bounds on what a dump may claim, so a corrupt one cannot make us loop
  * or allocate without end. */
 #define MAX_MODULES 4096
-#define MAX_MODULE_SYMS 500000
 #define MAX_SYM_NAME 256
 #define MAX_SEARCH_DEPTH 8
 #define MAX_SEARCH_ENTRIES 200000
@@ -667,16 +666,6 @@ static int dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
 }
 
 /* ------------------------------------------------------------------ */
-/* modules, read from the dump on first need                           */
-
-struct module_info {
-	char name[KS_MOD_LEN];
-	kaddr_t text_start, text_end;
-	struct symtab st;
-	char *names;		/* all symbol names, NUL separated */
-};
-
-/* ------------------------------------------------------------------ */
 /* the dump                                                            */
 
 struct ks_dump {
@@ -699,13 +688,6 @@ struct ks_dump {
 	struct ks_kallsyms kallsyms;
 	struct ks_btf *btf;
 
-	int modules_state;	/* 0 not read, 1 read, -1 failed (partly) */
-	char module_error[192];
-	struct module_info *mods;
-	int nmods;
-
-	/* symbols_at() hands out module names valid until its next call */
-	char last_module[KS_MOD_LEN];
 };
 
 /* x86_64 kernel image mapping (__START_KERNEL_map, 512 MiB + KASLR
@@ -754,11 +736,6 @@ static uint32_t get_u32(int be, const unsigned char *b)
 	for (int i = 0; i < 4; i++)
 		v |= (uint32_t)b[i] << (be ? 8 * (3 - i) : 8 * i);
 	return v;
-}
-
-static uint16_t get_u16(int be, const unsigned char *b)
-{
-	return be ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
 }
 
 static int read_u64(struct ks_dump *d, kaddr_t addr, uint64_t *v)
@@ -828,230 +805,14 @@ static long size_of(struct ks_dump *d, const char *type)
 	return (long)sz;
 }
 
-static void module_free(struct module_info *m)
-{
-	symtab_free(&m->st);
-	free(m->names);
-}
-
-/* One module's symbols from its mod_kallsyms copy (the kernel keeps the
- * symbols with final addresses there after loading). */
-static int module_read_symbols(struct ks_dump *d, struct module_info *m,
-			       kaddr_t kallsyms, const long *lo)
-{
-	uint64_t symtab, strtab;
-	uint32_t num;
-	unsigned char *raw = NULL;
-	size_t *name_at = NULL;
-	size_t names_len = 0, names_cap = 0;
-	int rc = -1;
-
-	if (read_u64(d, kallsyms + lo[0], &symtab) ||
-	    read_u32(d, kallsyms + lo[1], &num) ||
-	    read_u64(d, kallsyms + lo[2], &strtab))
-		return -1;
-	if (num > MAX_MODULE_SYMS || !symtab || !strtab)
-		return -1;
-	raw = malloc((size_t)num * 24 + 1);
-	m->st.syms = calloc(num ? num : 1, sizeof(struct sym));
-	if (!raw || !m->st.syms || dump_read(d, symtab, raw, (size_t)num * 24))
-		goto out;
-	/* First pass: copy names; sym.name is set once the buffer stops
-	 * moving. */
-	name_at = calloc(num ? num : 1, sizeof(size_t));
-	if (!name_at)
-		goto out;
-	for (uint32_t i = 1; i < num; i++) {
-		const unsigned char *e = raw + (size_t)i * 24;
-		uint32_t st_name = get_u32(d->big_endian, e);
-		unsigned char info = e[4];
-		uint16_t shndx = get_u16(d->big_endian, e + 6);
-		uint64_t value = get_u64(d->big_endian, e + 8);
-		char name[MAX_SYM_NAME];
-		size_t l;
-
-		/* find_kallsyms_symbol() (kernel/module/kallsyms.c, 6.1)
-		 * skips undefined, unnamed and mapping symbols. */
-		if (shndx == SHN_UNDEF || !value)
-			continue;
-		if (read_cstr(d, strtab + st_name, name, sizeof(name)) ||
-		    ks_sym_noise(name))
-			continue;
-		l = strlen(name) + 1;
-		if (names_len + l > names_cap) {
-			size_t cap = names_cap ? names_cap * 2 : 4096;
-			while (cap < names_len + l)
-				cap *= 2;
-			char *grown = realloc(m->names, cap);
-			if (!grown)
-				goto out;
-			m->names = grown;
-			names_cap = cap;
-		}
-		memcpy(m->names + names_len, name, l);
-		name_at[m->st.n] = names_len;
-		names_len += l;
-		struct sym *o = &m->st.syms[m->st.n++];
-		o->addr = value;
-		o->bind = (unsigned char)GELF_ST_BIND(info);
-		/* kallsyms keeps the module's own symtab order: the first of
-		 * equal addresses wins, no ranking */
-		o->order = (long)i;
-		o->type = o->bind == STB_WEAK ? 'W' : o->bind == STB_LOCAL ? 't' : 'T';
-	}
-	for (size_t i = 0; i < m->st.n; i++)
-		m->st.syms[i].name = m->names + name_at[i];
-	rc = symtab_finish(&m->st, m->text_end);
-out:
-	free(name_at);
-	free(raw);
-	return rc;
-}
-
-static void modules_fail(struct ks_dump *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void modules_fail(struct ks_dump *d, const char *fmt, ...)
-{
-	va_list ap;
-	d->modules_state = -1;
-	if (d->module_error[0])
-		return;
-	va_start(ap, fmt);
-	vsnprintf(d->module_error, sizeof(d->module_error), fmt, ap);
-	va_end(ap);
-}
-
-/* Walk the dump's "modules" list once: names, text ranges, symbols. */
-static void modules_load(struct ks_dump *d)
-{
-	kaddr_t head;
-	uint64_t node;
-	long o_list, o_name, o_kallsyms, o_mem = -1, o_core = -1;
-	long o_base, o_size;
-	long lo[3];
-
-	if (d->modules_state)
-		return;
-	d->modules_state = 1;
-	if (vmlinux_sym(&d->v, "modules", &head))
-		return;		/* CONFIG_MODULES=n: nothing to find */
-	o_list = off_of(d, "module", "list");
-	o_name = off_of(d, "module", "name");
-	/* Symbols: module->kallsyms points to a struct mod_kallsyms
-	 * (4.6+); before, symtab/num_symtab/strtab sat in struct module. */
-	o_kallsyms = off_of(d, "module", "kallsyms");
-	if (o_kallsyms >= 0) {
-		lo[0] = off_of(d, "mod_kallsyms", "symtab");
-		lo[1] = off_of(d, "mod_kallsyms", "num_symtab");
-		lo[2] = off_of(d, "mod_kallsyms", "strtab");
-	} else {
-		lo[0] = off_of(d, "module", "symtab");
-		lo[1] = off_of(d, "module", "num_symtab");
-		lo[2] = off_of(d, "module", "strtab");
-	}
-	/* Text: mem[MOD_TEXT] (6.4+, MOD_TEXT = 0, struct module_memory
-	 * base/size), core_layout.base/text_size (4.5-6.3), or
-	 * module_core/core_text_size in struct module (< 4.5). */
-	if ((o_mem = off_of(d, "module", "mem")) >= 0) {
-		o_base = off_of(d, "module_memory", "base");
-		o_size = off_of(d, "module_memory", "size");
-	} else if ((o_core = off_of(d, "module", "core_layout")) >= 0) {
-		o_base = off_of(d, "module_layout", "base");
-		o_size = off_of(d, "module_layout", "text_size");
-	} else {
-		o_core = 0;
-		o_base = off_of(d, "module", "module_core");
-		o_size = off_of(d, "module", "core_text_size");
-	}
-	if (o_list < 0 || o_name < 0 || o_base < 0 || o_size < 0 ||
-	    (o_mem < 0 && o_core < 0)) {
-		modules_fail(d, "struct module layout unknown in the vmlinux debug info");
-		return;
-	}
-	if (read_u64(d, head, &node)) {
-		modules_fail(d, "modules list head is not in the dump");
-		return;
-	}
-	while (node != head) {
-		struct module_info m, *grown;
-		kaddr_t mod = node - (kaddr_t)o_list;
-		uint64_t base, kallsyms = 0;
-		uint32_t size;
-		kaddr_t range = mod + (o_mem >= 0 ? o_mem : o_core);
-
-		if (d->nmods >= MAX_MODULES) {
-			modules_fail(d, "modules list longer than %d (loop?)", MAX_MODULES);
-			return;
-		}
-		memset(&m, 0, sizeof(m));
-		if (!node || read_u64(d, range + o_base, &base) ||
-		    read_u32(d, range + o_size, &size)) {
-			modules_fail(d, "struct module at %#llx is not in the dump",
-				     (unsigned long long)mod);
-			return;
-		}
-		if (read_cstr(d, mod + o_name, m.name, sizeof(m.name)))
-			snprintf(m.name, sizeof(m.name), "module@%llx",
-				 (unsigned long long)mod);
-		for (char *c = m.name; *c; c++)
-			if (!isprint((unsigned char)*c))
-				*c = '?';
-		m.text_start = base;
-		m.text_end = base + size;
-		if (o_kallsyms < 0)
-			kallsyms = mod;
-		if (lo[0] < 0 || lo[1] < 0 || lo[2] < 0 ||
-		    (o_kallsyms >= 0 && read_u64(d, mod + o_kallsyms, &kallsyms)) ||
-		    !kallsyms || module_read_symbols(d, &m, kallsyms, lo)) {
-			module_free(&m);
-			memset(&m.st, 0, sizeof(m.st));
-			m.names = NULL;
-			modules_fail(d, "symbols of module %s are not readable", m.name);
-		}
-		grown = realloc(d->mods, (size_t)(d->nmods + 1) * sizeof(*grown));
-		if (!grown) {
-			module_free(&m);
-			modules_fail(d, "out of memory reading modules");
-			return;
-		}
-		d->mods = grown;
-		d->mods[d->nmods++] = m;
-		if (read_u64(d, node, &node)) {
-			modules_fail(d, "modules list broken after %s", m.name);
-			return;
-		}
-	}
-}
-
-
-static const struct module_info *module_at(struct ks_dump *d, kaddr_t addr)
-{
-	modules_load(d);
-	for (int i = 0; i < d->nmods; i++)
-		if (addr >= d->mods[i].text_start && addr < d->mods[i].text_end)
-			return &d->mods[i];
-	return NULL;
-}
-
 /* --- target operations --- */
 
+/* vmlinux symbols only: the core reads module symbols itself (src/modules.c) */
 static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 {
 	struct ks_dump *d = priv;
-	uint64_t i;
 
-	if (vmlinux_sym(&d->v, name, value) == 0)
-		return 0;
-	/* "module:symbol" is not a kernel convention; plain names are
-	 * searched in every module, the first one wins. */
-	modules_load(d);
-	for (int m = 0; m < d->nmods; m++)
-		if (map_get(&d->mods[m].st.by_name, name, &i) == 0) {
-			*value = d->mods[m].st.syms[i].addr;
-			return 0;
-		}
-	return -1;
+	return vmlinux_sym(&d->v, name, value);
 }
 
 /* All symbols at the highest symbol address <= addr of one table
@@ -1082,36 +843,23 @@ static int table_symbols_at(const struct symtab *t, kaddr_t addr,
 static int op_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_dump *d = priv;
-	const struct module_info *m;
 
-	/* the image first, then module text */
+	/* The image only.  Module text the core names from the kernel's
+	 * module symbols; elsewhere (ftrace or BPF trampolines, heap) no
+	 * name, as /proc/PID/stack prints a bare address. */
 	if (addr >= d->v.image_start && addr < d->v.image_end)
 		return table_symbols_at(&d->v.st, addr, NULL, out, max);
-	m = module_at(d, addr);
-	if (m) {
-		long i = symtab_find(&m->st, addr);
-		if (i < 0 || m->st.syms[i].addr < m->text_start)
-			return -1;
-		snprintf(d->last_module, sizeof(d->last_module), "%s", m->name);
-		return table_symbols_at(&m->st, addr, d->last_module, out, max);
-	}
-	/* Outside the image and every module (ftrace or BPF trampolines,
-	 * heap): no name, as /proc/PID/stack prints a bare address. */
 	return -1;
 }
 
 /* __kernel_text_address() (kernel/extable.c, 6.1) after boot: core
- * text (init text is freed by then), module text, ftrace trampolines.
- * kprobe instruction slots and BPF programs are not looked up. */
+ * text here; init text, module text (the kernel's module list), BPF
+ * and ftrace trampolines the core adds (ks_is_text). */
 static int op_is_kernel_text(void *priv, kaddr_t addr)
 {
 	struct ks_dump *d = priv;
 
-	if (addr >= d->v.stext && addr < d->v.etext)
-		return 1;
-	/* modules' core text here; init text, BPF and ftrace trampolines
-	 * the core adds (ks_is_text) */
-	return module_at(d, addr) != NULL;
+	return addr >= d->v.stext && addr < d->v.etext;
 }
 
 static long op_member_offset(void *priv, const char *type, const char *member)
@@ -1491,9 +1239,6 @@ void ks_dump_close(struct ks_dump *d)
 {
 	if (!d)
 		return;
-	for (int i = 0; i < d->nmods; i++)
-		module_free(&d->mods[i]);
-	free(d->mods);
 	vmlinux_close(&d->v);
 	ks_kallsyms_free(&d->kallsyms);
 	ks_btf_free(d->btf);
@@ -2205,9 +1950,4 @@ const char *ks_dump_types_source(const struct ks_dump *d)
 const char *ks_dump_format(const struct ks_dump *d)
 {
 	return ks_dump_kind_name(d->kind);
-}
-
-const char *ks_dump_module_error(const struct ks_dump *d)
-{
-	return d->module_error;
 }

@@ -97,6 +97,15 @@ kaddr_t ks_symbol(const struct ks_kernel *k, const char *name)
 	return v;
 }
 
+/* Module text is named from the kernel's own module symbols (modules.c),
+ * everything else from the target's vmlinux symbols. */
+int ks_kernel_symbolize(const struct ks_kernel *k, kaddr_t addr, struct ks_symbol *out)
+{
+	if (ks_module_text_index(k, addr) >= 0)
+		return ks_module_symbolize(k, addr, out);
+	return ks_symbolize(k->t, addr, out);
+}
+
 int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
 {
 	if (!addr)
@@ -148,7 +157,7 @@ int ks_function_code(const struct ks_kernel *k, const char *name,
 	kaddr_t at = ks_symbol(k, name);
 	size_t n;
 
-	if (!at || ks_symbolize(k->t, at, &s) || s.value != at ||
+	if (!at || ks_kernel_symbolize(k, at, &s) || s.value != at ||
 	    s.size == 0)
 		return -1;
 	n = s.size < max ? (size_t)s.size : max;
@@ -166,7 +175,7 @@ const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 	if (len == 0)
 		return buf;
 	buf[0] = 0;
-	if (ks_symbolize(k->t, addr, &s) == 0 && s.name)
+	if (ks_kernel_symbolize(k, addr, &s) == 0 && s.name)
 		snprintf(buf, len, "%s", s.name);
 	return buf;
 }

@@ -125,10 +125,11 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 	/* /proc/PID/stack prints "%pB": the symbol of ip-1, so a return
 	 * address just past a function's last call (the very start of the
 	 * next symbol) names that function, at +size.  Which alias names
-	 * it: ks_symbolize(), src/symbols.c. */
+	 * it: ks_symbolize(), src/symbols.c; a module's: modules.c. */
 	kaddr_t look = f->ip ? f->ip - 1 : 0;
 
 	const struct ks_bpf_ksym *b;
+	int rc;
 
 	f->symbol[0] = 0;
 	f->module[0] = 0;
@@ -139,7 +140,13 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 		f->offset = f->ip - b->start;
 		return;
 	}
-	if (!f->ip || ks_symbolize(k->t, look, &s) || !s.name)
+	if (!f->ip)
+		return;
+	rc = ks_kernel_symbolize(k, look, &s);
+	/* a module whose symbols the dump lacks: its name at least */
+	if (rc == KS_MODSYMS_UNREADABLE && s.module)
+		snprintf(f->module, sizeof(f->module), "%s", s.module);
+	if (rc || !s.name)
 		return;
 	if (s.size && look >= s.value + s.size)
 		return;
