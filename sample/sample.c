@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "byteorder.h"
 #include "sample.h"
 #include "livepatch.h"
 
@@ -357,16 +358,13 @@ static int get_word(struct ks_sample *s, kaddr_t addr, int width, uint64_t *v)
 
 	if (s_read(s, addr, b, (size_t)width))
 		return -1;
-	*v = 0;
-	for (int i = 0; i < width; i++)
-		*v |= (uint64_t)b[i] << (s->arch->big_endian ? 8 * (width - 1 - i) : 8 * i);
+	*v = ks_load_uint(b, width, s->arch->big_endian);
 	return 0;
 }
 
 static void put_word(struct ks_sample *s, unsigned char *p, uint64_t v, int width)
 {
-	for (int i = 0; i < width; i++)
-		p[i] = (unsigned char)(v >> (s->arch->big_endian ? 8 * (width - 1 - i) : 8 * i));
+	ks_store_uint(p, v, width, s->arch->big_endian);
 }
 
 static int covered(const struct ks_sample *s, kaddr_t addr, size_t len)
@@ -532,10 +530,7 @@ static int put_words(struct ks_sample *s, char **argv, int argc, int width)
 	for (int i = 1; i < argc; i++) {
 		if (number(s, "word", argv[i], &v))
 			return -1;
-		for (int b = 0; b < width; b++) {
-			int shift = s->arch->big_endian ? 8 * (width - 1 - b) : 8 * b;
-			buf[b] = (unsigned char)((uint64_t)v >> shift);
-		}
+		put_word(s, buf, (uint64_t)v, width);
 		if (ks_sample_add_memory(s, (kaddr_t)addr + (kaddr_t)(i - 1) * width,
 					 buf, (size_t)width))
 			return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "byteorder.h"
 
 /* ---- checked reads in the target's byte order ---- */
 
@@ -22,33 +23,40 @@ int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len)
 	return k->t->ops->read(k->t->priv, addr, buf, len) == 0 ? 0 : -1;
 }
 
+int ks_target_read_cstr(const struct ks_target *t, kaddr_t addr, char *buf, size_t len)
+{
+	size_t have = 0;
+
+	if (!len)
+		return -1;
+	while (have + 1 < len) {
+		size_t chunk = 4096 - ((addr + have) & 4095);
+		if (chunk > len - 1 - have)
+			chunk = len - 1 - have;
+		if (addr + have + chunk - 1 < addr ||
+		    t->ops->read(t->priv, addr + have, buf + have, chunk))
+			return -1;
+		if (memchr(buf + have, 0, chunk))
+			return 0;
+		have += chunk;
+	}
+	buf[len - 1] = 0;
+	return 0;
+}
+
 uint64_t ks_get_u64(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		int shift = k->big_endian ? 8 * (7 - i) : 8 * i;
-		v |= (uint64_t)b[i] << shift;
-	}
-	return v;
+	return ks_load_uint(p, 8, k->big_endian);
 }
 
 uint32_t ks_get_u32(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++) {
-		int shift = k->big_endian ? 8 * (3 - i) : 8 * i;
-		v |= (uint32_t)b[i] << shift;
-	}
-	return v;
+	return (uint32_t)ks_load_uint(p, 4, k->big_endian);
 }
 
 uint16_t ks_get_u16(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	return k->big_endian ? (uint16_t)(b[0] << 8 | b[1])
-			     : (uint16_t)(b[1] << 8 | b[0]);
+	return (uint16_t)ks_load_uint(p, 2, k->big_endian);
 }
 
 int ks_read_u64(const struct ks_kernel *k, kaddr_t addr, uint64_t *v)

@@ -329,26 +329,6 @@ static int modsym_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* A NUL-terminated name, read in pieces up to page ends so that a name
- * just before a page the dump lacks still reads; cut at len - 1. */
-static int read_cstr(const struct ks_kernel *k, kaddr_t at, char *buf, size_t len)
-{
-	size_t have = 0;
-
-	while (have + 1 < len) {
-		size_t chunk = 4096 - ((at + have) & 4095);
-		if (chunk > len - 1 - have)
-			chunk = len - 1 - have;
-		if (ks_read(k, at + have, buf + have, chunk))
-			return -1;
-		if (memchr(buf + have, 0, chunk))
-			return 0;
-		have += chunk;
-	}
-	buf[len - 1] = 0;
-	return 0;
-}
-
 static int names_add(struct ks_modsyms *ms, const char *name, uint32_t *at)
 {
 	size_t l = strlen(name) + 1;
@@ -409,7 +389,7 @@ static int modsyms_read(const struct ks_kernel *k, const struct ks_module *m,
 		struct ks_modsym *y;
 
 		if (ks_get_u16(k, e + 6) == ELF_SHN_UNDEF ||
-		    read_cstr(k, strtab + st_name, name, sizeof(name)) ||
+		    ks_target_read_cstr(k->t, strtab + st_name, name, sizeof(name)) ||
 		    !name[0] || ks_sym_module_mapping(name))
 			continue;
 		y = &ms->v[ms->n];

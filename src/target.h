@@ -79,6 +79,14 @@ struct ks_target_ops {
 	long (*type_size)(void *priv, const char *type);
 };
 
+struct ks_target;
+
+/* A NUL-terminated string at addr through t's read operation, of at most
+ * len - 1 bytes (cut there).  Read in pieces up to page ends, so that a
+ * string just before a page the dump lacks still reads.  0 ok, -1 when
+ * a byte up to the NUL is unreadable.  (src/kernel.c) */
+int ks_target_read_cstr(const struct ks_target *t, kaddr_t addr, char *buf, size_t len);
+
 struct ks_target {
 	const struct ks_target_ops *ops;
 	void *priv;
