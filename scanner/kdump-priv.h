@@ -130,11 +130,9 @@ int kd_vmlinux_open(struct vmlinux *v, const char *path, char *err,
 		    size_t errlen);
 
 /* kdump-types.c */
-int kd_dwarf_find_type(struct vmlinux *v, const char *name, Dwarf_Die *out);
-int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
-			 long *off, Dwarf_Die *type, int depth);
-long kd_off_of(struct ks_dump *d, const char *type, const char *member);
-long kd_size_of(struct ks_dump *d, const char *type);
+long kd_member_offset(struct ks_dump *d, const char *type, const char *member);
+long kd_type_size(struct ks_dump *d, const char *type);
+long kd_member_size(struct ks_dump *d, const char *type, const char *member);
 
 /* kdump-file.c */
 int kd_check_elf_core(int fd, off_t fsize, int *bad_ehsize, char *err,

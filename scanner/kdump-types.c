@@ -5,7 +5,7 @@
  * top-level struct/union/typedef names -> DIE offset, until the wanted
  * name turns up, so a lookup of task_struct stops after the first few
  * units instead of loading the whole .debug_info), or from the dump's
- * BTF when the dump stands in for the vmlinux (kdump-btf.c).  kd_off_of()
+ * BTF when the dump stands in for the vmlinux (kdump-btf.c).  kd_member_offset()
  * and friends are the one place that chooses DWARF or BTF.
  */
 #include "kdump-priv.h"
@@ -121,7 +121,7 @@ static int debug_str_may_have(struct vmlinux *v, const char *name)
 
 /* A struct or union by name (also through a typedef, e.g. psw_t).
  * 0 with *out filled, -1 when unknown. */
-int kd_dwarf_find_type(struct vmlinux *v, const char *name, Dwarf_Die *out)
+static int kd_dwarf_find_type(struct vmlinux *v, const char *name, Dwarf_Die *out)
 {
 	uint64_t off;
 
@@ -173,8 +173,8 @@ static int member_location(Dwarf_Die *m, long *off)
 
 /* Find member in the aggregate agg (anonymous structs/unions searched
  * too); *off gets its offset from the start of agg, *type its type. */
-int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
-			 long *off, Dwarf_Die *type, int depth)
+static int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
+				long *off, Dwarf_Die *type, int depth)
 {
 	Dwarf_Die child;
 
@@ -220,7 +220,7 @@ int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
 
 /* The three type questions go to BTF when the dump stands in for the
  * vmlinux, else to the vmlinux DWARF. */
-long kd_off_of(struct ks_dump *d, const char *type, const char *member)
+long kd_member_offset(struct ks_dump *d, const char *type, const char *member)
 {
 	Dwarf_Die agg, t;
 	long off;
@@ -232,13 +232,28 @@ long kd_off_of(struct ks_dump *d, const char *type, const char *member)
 	return off;
 }
 
-long kd_size_of(struct ks_dump *d, const char *type)
+long kd_type_size(struct ks_dump *d, const char *type)
 {
 	Dwarf_Die agg;
 	Dwarf_Word sz;
 	if (d->from_dump)
 		return d->btf ? ks_btf_type_size(d->btf, type) : -1;
 	if (kd_dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
+		return -1;
+	return (long)sz;
+}
+
+long kd_member_size(struct ks_dump *d, const char *type, const char *member)
+{
+	Dwarf_Die agg, t;
+	Dwarf_Word sz;
+	long off;
+
+	if (d->from_dump)
+		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
+	if (kd_dwarf_find_type(&d->v, type, &agg) ||
+	    kd_dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
+	    dwarf_aggregate_size(&t, &sz))
 		return -1;
 	return (long)sz;
 }

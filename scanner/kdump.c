@@ -103,7 +103,7 @@ static int op_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 /* All symbols at the highest symbol address <= addr of one table
  * (sorted by address); -1 when none. */
 static int table_symbols_at(const struct symtab *t, kaddr_t addr,
-			    const char *module, struct ks_symbol *out, int max)
+			    struct ks_symbol *out, int max)
 {
 	long i = kd_symtab_find(t, addr);
 	int n = 0;
@@ -116,7 +116,7 @@ static int table_symbols_at(const struct symtab *t, kaddr_t addr,
 			out[n].name = y->name;
 			out[n].value = y->addr;
 			out[n].size = y->size;
-			out[n].module = module;
+			out[n].module = NULL;
 			out[n].type = y->type;
 			out[n].order = -1;
 		}
@@ -133,7 +133,7 @@ static int op_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int ma
 	 * module symbols; elsewhere (ftrace or BPF trampolines, heap) no
 	 * name, as /proc/PID/stack prints a bare address. */
 	if (addr >= d->v.image_start && addr < d->v.image_end)
-		return table_symbols_at(&d->v.st, addr, NULL, out, max);
+		return table_symbols_at(&d->v.st, addr, out, max);
 	return -1;
 }
 
@@ -149,28 +149,17 @@ static int op_is_kernel_text(void *priv, kaddr_t addr)
 
 static long op_member_offset(void *priv, const char *type, const char *member)
 {
-	return kd_off_of(priv, type, member);
+	return kd_member_offset(priv, type, member);
 }
 
 static long op_member_size(void *priv, const char *type, const char *member)
 {
-	struct ks_dump *d = priv;
-	Dwarf_Die agg, t;
-	Dwarf_Word sz;
-	long off;
-
-	if (d->from_dump)
-		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
-	if (kd_dwarf_find_type(&d->v, type, &agg) ||
-	    kd_dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
-	    dwarf_aggregate_size(&t, &sz))
-		return -1;
-	return (long)sz;
+	return kd_member_size(priv, type, member);
 }
 
 static long op_type_size(void *priv, const char *type)
 {
-	return kd_size_of(priv, type);
+	return kd_type_size(priv, type);
 }
 
 static const struct ks_target_ops dump_ops = {
