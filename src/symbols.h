@@ -20,7 +20,8 @@ int ks_sym_in_kallsyms(const char *name, char type);
 int ks_sym_noise(const char *name);
 
 /* ARM mapping symbols and local labels, which the module lookup skips
- * (is_mapping_symbol(), include/linux/module_symbol.h, 6.1). */
+ * (is_arm_mapping_symbol() in 6.1's kernel/module/kallsyms.c, later
+ * is_mapping_symbol() in include/linux/module_symbol.h). */
 int ks_sym_module_mapping(const char *name);
 
 /* Negative when a names the address before b (kallsyms' order of aliases,
