@@ -103,20 +103,6 @@ static int rule_kretprobe_trampoline(struct ks_walk *w,
 
 /* ---- after the walk ---- */
 
-/* unwind_error(): the kernel's "Check for stack corruption" (or the dump
- * could not give what the unwinder had to read).  The failure belongs to
- * the last frame found: its link to the next one is what broke. */
-static void report_unwind_error(struct ks_walk *w,
-				const struct s390x_unwind_state *st)
-{
-	int frame = w->res->nframes > 0 ? w->res->nframes - 1 : -1;
-
-	if (st->err.rule == KS_RULE_DUMP_UNREADABLE)
-		ks_walk_dump_error(w, frame, "%s", st->err.msg);
-	else
-		ks_walk_unreliable(w, st->err.rule, frame, "%s", st->err.msg);
-}
-
 /* The frame whose zero back chain led to the task's final pt_regs is
  * where the task entered the kernel: a system call or exception from
  * user space (user-mode PSW) or, for kthreads, the starter frame. */
@@ -163,8 +149,10 @@ static void walk_reliable_5_5(struct ks_walk *w)
 		if (st.regs)
 			f->labels |= ks_classify_kernel_regs(w, idx);
 	}
+	/* unwind_error(): the kernel's "Check for stack corruption" (or the
+	 * dump could not give what the unwinder had to read). */
 	if (s390x_unwind_error(&st))
-		report_unwind_error(w, &st);
+		ks_walk_unwind_error(w, &st.err);
 	else
 		label_final_frame(w, &st);
 }
@@ -193,7 +181,7 @@ static void walk_reliable_2019(struct ks_walk *w)
 			return;
 	}
 	if (s390x_unwind_error(&st)) {
-		report_unwind_error(w, &st);
+		ks_walk_unwind_error(w, &st.err);
 		return;
 	}
 	if (!st.final_regs)

@@ -20,7 +20,8 @@
 
 /* ---- outcomes ---- */
 
-/* out_err: unwind_error() is set and the walk is done. */
+/* out_err: unwind_error() is set (st->err, for stacktrace.c to report)
+ * and the walk is done. */
 static void unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
 			const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -30,11 +31,9 @@ static void unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
 {
 	va_list ap;
 
-	st->error = 1;
 	st->type = S390X_STACK_UNKNOWN;
-	st->err.rule = rule;
 	va_start(ap, fmt);
-	vsnprintf(st->err.msg, sizeof(st->err.msg), fmt, ap);
+	ks_unwind_error_vset(&st->err, rule, fmt, ap);
 	va_end(ap);
 }
 
@@ -357,9 +356,9 @@ static int walk_limit(struct s390x_unwind_state *st)
 /*
  * __unwind_start() for a task that is not running: sp = task->thread.ksp
  * (saved by __switch_to, which stored r6-r15 into the frame there), ip =
- * that frame's r14, a return address into __schedule.  5.5+ starts in a
- * reliable state; 5.2-5.4 marked the first frame unreliable (only
- * show_stack cares).
+ * that frame's r14, a return address into __schedule.  (The kernel's
+ * state->reliable, which 5.2-5.4 cleared for the first frame, matters
+ * only to show_stack's "?" marks and is not kept here.)
  */
 void s390x_unwind_start(struct s390x_unwind_state *st, struct ks_walk *w,
 			enum s390x_rules rules)
@@ -379,7 +378,6 @@ void s390x_unwind_start(struct s390x_unwind_state *st, struct ks_walk *w,
 	st->raw_ip = r14;
 	st->slot = sp + (kaddr_t)st->lay->sf_r14;
 	st->regs = 0;
-	st->reliable = rules == S390X_RULES_5_5;
 	st->labels = 0;
 	st->ip = unwind_recover_ret_addr(st, r14, 1, &st->labels);
 }
@@ -430,7 +428,7 @@ static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 	uint64_t raw = 0, bc, r15;
 	kaddr_t sp, ip = 0, slot, regs;
 	unsigned labels;
-	int have_ip, reliable, skip;
+	int have_ip, skip;
 
 	for (;;) {
 		if (walk_limit(st))
@@ -448,7 +446,6 @@ static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 			have_ip = 1;
 			sp = st->sp;
 			slot = sp + (kaddr_t)l->sf_r14;
-			reliable = 0;
 		} else {
 			if (read_back_chain(st, st->sp, &bc))
 				return 0;
@@ -458,7 +455,6 @@ static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 				    read_r14(st, sp, &raw))
 					return 0;
 				slot = sp + (kaddr_t)l->sf_r14;
-				reliable = 1;
 			} else {
 				regs = st->sp + S390X_STACK_FRAME_OVERHEAD;
 				if (rule_s390_ptregs_off_stack(st, regs))
@@ -477,7 +473,6 @@ static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 				slot = regs + (kaddr_t)l->regs_psw_addr;
 				if (rule_s390_bad_backchain(st, sp, "r15 of the pt_regs"))
 					return 0;
-				reliable = 1;
 			}
 		}
 		if (rule_s390_misaligned_sp(st, sp))
@@ -485,7 +480,6 @@ static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 
 		st->sp = sp;
 		st->regs = regs;
-		st->reliable = reliable;
 		st->raw_ip = raw;
 		st->slot = slot;
 		if (!have_ip)
