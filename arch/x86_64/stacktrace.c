@@ -216,6 +216,27 @@ static void label_last(struct ks_walk *w, unsigned label)
 		w->res->frames[w->res->nframes - 1].labels |= label;
 }
 
+/* How the walk ended: at user regs ("Success path for user tasks"), at
+ * the end of the stack without them, or on an error or a limit. */
+static void walk_end(struct x86_unwind_state *s, int user_exit)
+{
+	const struct ks_task *t = s->w->task;
+
+	if (s->err.rule == KS_RULE_DUMP_UNREADABLE)
+		return;
+	if (user_exit) {
+		label_last(s->w, KS_LABEL(USER_ENTRY));
+		return;
+	}
+	if (x86_unwind_error(s) || !x86_unwind_done(s))
+		return;
+	/* The end of the stack without user regs: kthreads (ret_from_fork
+	 * / ret_from_fork_asm's END_OF_STACK hint), idle tasks. */
+	if ((t->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || t->is_idle)
+		label_last(s->w, KS_LABEL(KTHREAD_START));
+	user_task_no_user_regs_rule(s);
+}
+
 void x86_walk_reliable(struct ks_walk *w)
 {
 	struct x86_unwind_state s;
@@ -258,17 +279,5 @@ void x86_walk_reliable(struct ks_walk *w)
 		unwind_next_frame(&s);
 	}
 	unwind_error_rule(&s);
-	if (s.err.rule == KS_RULE_DUMP_UNREADABLE)
-		return;
-	if (user_exit) {
-		label_last(w, KS_LABEL(USER_ENTRY));
-		return;
-	}
-	if (x86_unwind_error(&s) || !x86_unwind_done(&s))
-		return;
-	/* The end of the stack without user regs: kthreads (ret_from_fork
-	 * / ret_from_fork_asm's END_OF_STACK hint), idle tasks. */
-	if ((w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || w->task->is_idle)
-		label_last(w, KS_LABEL(KTHREAD_START));
-	user_task_no_user_regs_rule(&s);
+	walk_end(&s, user_exit);
 }

@@ -298,8 +298,8 @@ static int orc_lookup(struct x86_unwind_state *s, struct x86_orc *orc)
 	return 0;
 }
 
-/* The pt_regs member behind a register only pt_regs can give, -1 for
- * the others. */
+/* The pt_regs member behind a register only pt_regs can give (R10,
+ * R13, DI, DX, AX), -1 for the others. */
 static long pt_regs_offset(const struct x86_layout *l, enum x86_orc_reg r)
 {
 	switch (r) {
@@ -318,6 +318,26 @@ static long pt_regs_offset(const struct x86_layout *l, enum x86_orc_reg r)
 	}
 }
 
+/* sp from such a register, through get_reg(); ORC_BAD_SP_REG when no
+ * pt_regs give it. */
+static int sp_from_pt_regs(struct x86_unwind_state *s,
+			   const struct x86_orc *orc, kaddr_t orig_ip,
+			   kaddr_t *sp)
+{
+	uint64_t v;
+	int have;
+
+	if (get_reg(s, pt_regs_offset(&s->p->l, orc->sp_reg), &v, &have))
+		return -1;
+	if (!have)
+		return x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
+				       "missing %s value at %#llx",
+				       x86_orc_reg_name(orc->sp_reg),
+				       (unsigned long long)orig_ip);
+	*sp = v;
+	return 0;
+}
+
 /*
  * "Find the previous frame's stack": sp_reg + sp_offset; the _INDIRECT
  * registers read it from the stack; R10, R13, DI, DX and AX only
@@ -326,7 +346,7 @@ static long pt_regs_offset(const struct x86_layout *l, enum x86_orc_reg r)
 static int orc_prev_sp(struct x86_unwind_state *s, const struct x86_orc *orc,
 		       kaddr_t orig_ip, kaddr_t *sp)
 {
-	int indirect = 0, have;
+	int indirect = 0;
 	uint64_t v;
 
 	switch (orc->sp_reg) {
@@ -349,15 +369,7 @@ static int orc_prev_sp(struct x86_unwind_state *s, const struct x86_orc *orc,
 	case X86_ORC_REG_DI:
 	case X86_ORC_REG_DX:
 	case X86_ORC_REG_AX:
-		if (get_reg(s, pt_regs_offset(&s->p->l, orc->sp_reg), &v, &have))
-			return -1;
-		if (!have)	/* ORC_BAD_SP_REG: no pt_regs to give it */
-			return x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
-					       "missing %s value at %#llx",
-					       x86_orc_reg_name(orc->sp_reg),
-					       (unsigned long long)orig_ip);
-		*sp = v;
-		break;
+		return sp_from_pt_regs(s, orc, orig_ip, sp);
 	default:
 		return x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
 				       "unknown SP base reg %u at %#llx",
