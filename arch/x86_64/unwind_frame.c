@@ -174,8 +174,9 @@ static void bad_start(struct x86_unwind_state *s, const char *what,
  * the saved bp value instead, which starts one frame out and leaves
  * __schedule out ("x86/unwind: Include __schedule() in stack traces",
  * early 2017; 4.11 is the assumed boundary, UNVERIFIED).
- * The kernel's first_frame / regs skipping and state->next_bp serve
- * walks of current or from given regs only, not modelled here.
+ * The kernel's first_frame skipping and state->next_bp (set only when
+ * starting from regs with ip 0, a call through NULL) serve walks of
+ * current or from given regs, never a blocked task: not modelled.
  */
 void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
 {

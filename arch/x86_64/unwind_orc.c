@@ -240,7 +240,8 @@ static kaddr_t recover_regs(struct x86_unwind_state *s, kaddr_t ip, kaddr_t sp)
 
 /*
  * unwind_next_frame() (arch/x86/kernel/unwind_orc.c), in the steps the
- * kernel's own comments mark (the same from 4.14 to 7.x):
+ * kernel's own comments mark (read in the 6.12 and 7.2 sources; the
+ * ORC unwinder has had them since it came in 4.14, ee9f8fce9964):
  *   orc_lookup()        find the entry, or the frame-pointer guess;
  *   orc_prev_sp()       "Find the previous frame's stack" (sp_reg);
  *   orc_find_ip()       "Find IP, SP and possibly regs" (type);
