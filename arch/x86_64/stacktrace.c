@@ -31,19 +31,6 @@ void x86_unwind_set_error(struct x86_unwind_state *s, enum ks_rule rule,
 	va_end(ap);
 }
 
-/* "goto err" in the kernel's unwind_next_frame(): the error and the end. */
-int x86_unwind_fail(struct x86_unwind_state *s, enum ks_rule rule,
-		    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_unwind_error_vset(&s->err, rule, fmt, ap);
-	va_end(ap);
-	s->done = 1;
-	return -1;
-}
-
 /* The dump lacks memory the kernel would have read: stop, verdict ERROR. */
 int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val)
 {

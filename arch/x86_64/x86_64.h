@@ -229,9 +229,10 @@ static inline int x86_unwind_end(struct x86_unwind_state *s)
 void x86_unwind_set_error(struct x86_unwind_state *s, enum ks_rule rule,
 			  const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* "goto err": record the first error and stop; -1. */
-int x86_unwind_fail(struct x86_unwind_state *s, enum ks_rule rule,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* "goto err": record the first error and stop; -1.  (s is a plain
+ * variable at every use.) */
+#define x86_unwind_fail(s, ...) \
+	(x86_unwind_set_error((s), __VA_ARGS__), x86_unwind_end(s))
 /* A stack word; the dump lacking it stops the walk. */
 int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val);
 /* user_mode() of the pt_regs at regs, into *user. */
