@@ -29,6 +29,10 @@ static int next_index(const struct ks_walk *w)
 
 /* ---- per-frame rules ---- */
 
+/* Each returns 1 when its rule failed (reported on the walk), 0 when it
+ * passed, so a chain of them stops at the first failure as the kernel's
+ * early returns do. */
+
 /* "if (state.stack_info.type != STACK_TYPE_TASK) return -EINVAL;" (5.5+).
  * For a task that is not current the unwinder never enters another
  * stack, so this only guards against a broken state. */
