@@ -570,69 +570,93 @@ void x86_orc_fp_entry(struct x86_orc *out)
 	out->bp_offset = -16;
 }
 
+/* null_orc_entry: ip 0 is a call through a NULL pointer, so the return
+ * address is at sp and the caller's frame is sp + 8 (CALL). */
+static void null_entry(struct x86_orc *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sp_offset = 8;
+	out->sp_reg = X86_ORC_REG_SP;
+	out->bp_reg = X86_ORC_REG_UNDEFINED;
+	out->type = X86_ORC_TYPE_CALL;
+}
+
+/* orc_module_find(): the table of the module whose text (core or init)
+ * holds ip into *t, NULL when ip is no module text; -1 when the module
+ * list or its tables could not be read (message in err). */
+static int module_table(struct ks_kernel *k, kaddr_t ip,
+			struct x86_orc_table **t, char *err, size_t errlen)
+{
+	struct x86_priv *p = x86_priv(k);
+	int i;
+
+	*t = NULL;
+	if (modules_load(k, p)) {
+		snprintf(err, errlen, "%s", p->modules_error);
+		return -1;
+	}
+	i = ks_module_text_index(k, ip);
+	if (i >= 0 && i < p->nmods)
+		*t = &p->mods[i];
+	return 0;
+}
+
+/* orc_bpf_find() (7.x): inside the part of a BPF ksym where the JIT has
+ * set up its frame (bpf_has_frame_pointer(); a zero fp_start or fp_end
+ * means the JIT recorded no frame), the frame-pointer entry counts as
+ * found.  Older kernels have no entry for BPF code at all. */
+static int orc_bpf_find(const struct ks_kernel *k, kaddr_t ip)
+{
+	const struct ks_bpf_ksym *b;
+
+	if (!k->bpf_has_fp_range)
+		return 0;
+	b = ks_bpf_find(k, ip);
+	return b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
+	       ip - b->start < b->fp_end;
+}
+
 /*
- * orc_find(): ip 0 gets the hard-coded null entry (a call through a NULL
- * pointer: CALL, sp + 8); vmlinux text [_stext, _etext) and init text
- * [_sinittext, _einittext) (its entries stay in the table after boot)
- * the vmlinux table; module text the module's table; a dynamic ftrace
- * trampoline the entry of the code it copies; anything else (BPF) no
- * entry.  Without _stext/_etext (pre-baked stacks) every ip that is neither
- * module text nor a trampoline is vmlinux's.
+ * orc_find(): ip 0 gets the hard-coded null entry; vmlinux text
+ * [_stext, _etext) and init text [_sinittext, _einittext) (its entries
+ * stay in the table after boot) the vmlinux table; module text the
+ * module's table; BPF code its frame-pointer entry (7.x); a dynamic
+ * ftrace trampoline the entry of the code it copies; anything else no
+ * entry.  Without _stext/_etext (pre-baked stacks) every ip that is
+ * neither module text nor a trampoline is vmlinux's.
  */
 int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
 		 int *found, char *err, size_t errlen)
 {
 	struct x86_priv *p = x86_priv(k);
+	int have_text = p->stext && p->etext;
+	struct x86_orc_table *mod;
 	kaddr_t orig;
 
 	*found = 1;
 	if (ip == 0) {
-		memset(out, 0, sizeof(*out));
-		out->sp_offset = 8;
-		out->sp_reg = X86_ORC_REG_SP;
-		out->bp_reg = X86_ORC_REG_UNDEFINED;
-		out->type = X86_ORC_TYPE_CALL;
+		null_entry(out);
 		return 0;
 	}
-	if (p->stext && p->etext) {
-		if (ip >= p->stext && ip < p->etext)
-			return table_entry(k, &p->vmlinux, ip, out, found, err, errlen);
-	}
-	if (p->sinittext && ip >= p->sinittext && ip < p->einittext)
+	if ((have_text && ip >= p->stext && ip < p->etext) ||
+	    (p->sinittext && ip >= p->sinittext && ip < p->einittext))
 		return table_entry(k, &p->vmlinux, ip, out, found, err, errlen);
-	if (modules_load(k, p)) {
-		snprintf(err, errlen, "%s", p->modules_error);
+	if (module_table(k, ip, &mod, err, errlen))
 		return -1;
-	}
-	{
-		int i = ks_module_text_index(k, ip);
-		if (i >= 0 && i < p->nmods) {
-			struct x86_orc_table *t = &p->mods[i];
-			if (t->num == 0)
-				return no_entry(found);
-			return table_entry(k, t, ip, out, found, err, errlen);
-		}
-	}
-	/* orc_bpf_find() (7.x): inside the part of a BPF ksym where the JIT
-	 * has set up its frame, a frame-pointer entry that counts as found;
-	 * older kernels have no entry for BPF code at all. */
-	if (k->bpf_has_fp_range) {
-		const struct ks_bpf_ksym *b = ks_bpf_find(k, ip);
-		/* bpf_has_frame_pointer(): a zero fp_start or fp_end means the
-		 * JIT recorded no frame */
-		if (b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
-		    ip - b->start < b->fp_end) {
-			x86_orc_fp_entry(out);
-			return 0;
-		}
+	if (mod)
+		return mod->num ? table_entry(k, mod, ip, out, found, err, errlen)
+				: no_entry(found);
+	if (orc_bpf_find(k, ip)) {
+		x86_orc_fp_entry(out);
+		return 0;
 	}
 	if (orc_ftrace_find(k, ip, &orig)) {
 		/* the original is vmlinux text: one level, no recursion */
-		if (p->stext && p->etext && (orig < p->stext || orig >= p->etext))
+		if (have_text && (orig < p->stext || orig >= p->etext))
 			return no_entry(found);
 		return table_entry(k, &p->vmlinux, orig, out, found, err, errlen);
 	}
-	if (!p->stext || !p->etext)
+	if (!have_text)
 		return table_entry(k, &p->vmlinux, ip, out, found, err, errlen);
 	return no_entry(found);
 }
