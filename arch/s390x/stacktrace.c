@@ -161,6 +161,31 @@ static void walk_reliable_5_5(struct ks_walk *w)
 		label_final_frame(w, &st);
 }
 
+/* The 2019 walk ended at the final pt_regs: a user task's last frame is
+ * its entry from user space (the unwinder checked the PSW); a kthread's
+ * or idle task's psw.addr is one more entry. */
+static void final_regs_2019(struct ks_walk *w,
+			    const struct s390x_unwind_state *st)
+{
+	kaddr_t psw_addr = st->final_regs + (kaddr_t)st->lay->regs_psw_addr;
+	uint64_t addr;
+
+	if (!(w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) && !w->task->is_idle) {
+		if (w->res->nframes > 0)
+			w->res->frames[w->res->nframes - 1].labels |=
+				KS_LABEL(USER_ENTRY);
+		return;
+	}
+	if (ks_read_u64(w->k, psw_addr, &addr)) {
+		ks_walk_dump_error(w, next_index(w),
+				   "cannot read psw.addr of the final pt_regs at 0x%llx",
+				   (unsigned long long)st->final_regs);
+		return;
+	}
+	ks_walk_emit(w, addr, addr, st->sp, psw_addr, st->final_regs,
+		     KS_LABEL(KTHREAD_START));
+}
+
 /*
  * __save_stack_trace_tsk_reliable() of the 2019 patch: text and
  * trampoline checks per frame, an unwinder error fails the stack, and a
@@ -170,8 +195,6 @@ static void walk_reliable_5_5(struct ks_walk *w)
 static void walk_reliable_2019(struct ks_walk *w)
 {
 	struct s390x_unwind_state st;
-	struct ks_frame *f;
-	uint64_t addr;
 
 	for (s390x_unwind_start(&st, w, S390X_RULES_2019);
 	     !s390x_unwind_done(&st) && !s390x_unwind_error(&st);
@@ -188,26 +211,8 @@ static void walk_reliable_2019(struct ks_walk *w)
 		ks_walk_unwind_error(w, &st.err);
 		return;
 	}
-	if (!st.final_regs)
-		return;
-	if (!(w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) && !w->task->is_idle) {
-		/* user task: the unwinder already checked the PSW */
-		if (w->res->nframes > 0)
-			w->res->frames[w->res->nframes - 1].labels |=
-				KS_LABEL(USER_ENTRY);
-		return;
-	}
-	if (ks_read_u64(w->k, st.final_regs + (kaddr_t)st.lay->regs_psw_addr,
-			&addr)) {
-		ks_walk_dump_error(w, next_index(w),
-				   "cannot read psw.addr of the final pt_regs at 0x%llx",
-				   (unsigned long long)st.final_regs);
-		return;
-	}
-	f = ks_walk_emit(w, addr, addr, st.sp,
-			 st.final_regs + (kaddr_t)st.lay->regs_psw_addr,
-			 st.final_regs, KS_LABEL(KTHREAD_START));
-	(void)f;
+	if (st.final_regs)
+		final_regs_2019(w, &st);
 }
 
 void s390x_walk_reliable(struct ks_walk *w)
