@@ -393,6 +393,59 @@ static void json_sources(FILE *x, const struct ks_dump *d)
 	ks_json_string(x, ks_dump_types_source(d));
 }
 
+/* The keys klpscan adds in front of a report's own (json_merge), in
+ * one order for every kind of input: "input", then those set here. */
+struct input_keys {
+	const char *path;
+	const char *format;		/* "format", NULL: no key */
+	const struct ks_dump *d;	/* "vmlinux", "symbols", "types" */
+	int timed;			/* "seconds" */
+	double seconds;
+	int has_error;			/* "error": the message, or null */
+	const char *error;
+	const char *warning;		/* "warning", NULL or "": no key */
+};
+
+/* Write a report (buf, len: what ks_report_* wrote) with the input's
+ * keys merged in. */
+static void json_input_merge(FILE *out, const char *buf, size_t len,
+			     const struct input_keys *ik)
+{
+	char *xb = NULL;
+	size_t xl = 0;
+	FILE *x = open_memstream(&xb, &xl);
+
+	if (x) {
+		fprintf(x, "\"input\":");
+		ks_json_string(x, ik->path);
+		if (ik->format) {
+			fprintf(x, ",\"format\":");
+			ks_json_string(x, ik->format);
+		}
+		if (ik->d)
+			json_sources(x, ik->d);
+		if (ik->timed)
+			fprintf(x, ",\"seconds\":%.3f", ik->seconds);
+		if (ik->has_error) {
+			fprintf(x, ",\"error\":");
+			if (ik->error)
+				ks_json_string(x, ik->error);
+			else
+				fputs("null", x);
+		}
+		if (ik->warning && ik->warning[0]) {
+			fprintf(x, ",\"warning\":");
+			ks_json_string(x, ik->warning);
+		}
+		if (fclose(x)) {
+			free(xb);
+			xb = NULL;
+		}
+	}
+	json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+	free(xb);
+}
+
 /* Livepatch triage of one kernel: the tasks come from the sample or
  * from the kernel's task list (d: the dump, NULL for a sample).  Returns
  * the exit status. */
@@ -473,29 +526,15 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	}
 	ks_klp_report_end(&c.rep);
 	if (rs) {
-		char *xb = NULL;
-		size_t xl = 0;
-		FILE *x;
+		char msg[600];
+		struct input_keys ik = { .path = path, .d = d, .has_error = 1 };
 
 		fclose(rs);
-		x = open_memstream(&xb, &xl);
-		if (x) {
-			fprintf(x, "\"input\":");
-			ks_json_string(x, path);
-			if (d)
-				json_sources(x, d);
-			fprintf(x, ",\"error\":");
-			if (rc) {
-				char msg[600];
-				snprintf(msg, sizeof(msg), "task list: %s", err);
-				ks_json_string(x, msg);
-			} else {
-				fputs("null", x);
-			}
-			fclose(x);
+		if (rc) {
+			snprintf(msg, sizeof(msg), "task list: %s", err);
+			ik.error = msg;
 		}
-		json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-		free(xb);
+		json_input_merge(out, buf, len, &ik);
 		free(buf);
 	}
 	if (!rc && c.blockers)
@@ -574,20 +613,10 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 		if (o->output != OUT_CSV)
 			ks_report_end(&r);
 		if (rep && rep != out) {
-			char *xb = NULL;
-			size_t xl = 0;
-			FILE *x;
+			struct input_keys ik = { .path = path, .format = "sample" };
 
 			fclose(rep);
-			x = open_memstream(&xb, &xl);
-			if (x) {
-				fprintf(x, "\"input\":");
-				ks_json_string(x, path);
-				fprintf(x, ",\"format\":\"sample\"");
-				fclose(x);
-			}
-			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-			free(xb);
+			json_input_merge(out, buf, len, &ik);
 			free(buf);
 		}
 	}
@@ -741,38 +770,18 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		tot->rc = EXIT_ERROR;
 	}
 	if (o->output == OUT_JSON) {
-		char *xb = NULL;
-		size_t xl = 0;
-		FILE *x;
+		char both[1024];
+		struct input_keys ik = { .path = path, .format = ks_dump_format(d), .d = d,
+					 .timed = 1, .seconds = t2 - t0, .has_error = 1,
+					 .error = rc ? list_err : NULL, .warning = both };
 
 		ks_report_end(&rep);
 		fclose(rs);
 		rs = NULL;
-		x = open_memstream(&xb, &xl);
-		if (x) {
-			fprintf(x, "\"input\":");
-			ks_json_string(x, path);
-			fprintf(x, ",\"format\":");
-			ks_json_string(x, ks_dump_format(d));
-			json_sources(x, d);
-			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
-			if (rc)
-				ks_json_string(x, list_err);
-			else
-				fputs("null", x);
-			if (ks_dump_module_error(d)[0] || list_warn[0]) {
-				char both[1024];
-
-				snprintf(both, sizeof(both), "%s%s%s%s", ks_dump_module_error(d),
-					 ks_dump_module_error(d)[0] && list_warn[0] ? "; " : "",
-					 list_warn[0] ? "task list: " : "", list_warn);
-				fprintf(x, ",\"warning\":");
-				ks_json_string(x, both);
-			}
-			fclose(x);
-			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-			free(xb);
-		}
+		snprintf(both, sizeof(both), "%s%s%s%s", ks_dump_module_error(d),
+			 ks_dump_module_error(d)[0] && list_warn[0] ? "; " : "",
+			 list_warn[0] ? "task list: " : "", list_warn);
+		json_input_merge(out, buf, len, &ik);
 	} else if (o->output == OUT_TEXT) {
 		if (o->verbose)
 			ks_report_end(&rep);
