@@ -56,7 +56,7 @@ void x86_unwind_dump_fail(struct x86_unwind_state *s, const char *fmt, ...)
 
 int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val)
 {
-	if (ks_read_u64(s->k, addr, val) == 0)
+	if (ks_walk_read_u64(s->w, addr, val) == 0)
 		return 0;
 	x86_unwind_dump_fail(s, "stack word at %#llx is not in the dump",
 			     (unsigned long long)addr);
