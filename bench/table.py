@@ -132,9 +132,9 @@ def session_table(dumps):
 
 def batch_table(dumps):
     print("### 2. klpscan vs crash batch mode (whole process, `/usr/bin/time -v`)\n")
-    print("| dump | vmcore | klpscan wall | tasks/s | peak RSS | crash batch wall | "
-          "tasks/s | peak RSS | speed-up |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| dump | vmcore | klpscan wall | tasks/s | peak RSS | klpscan -j 2 wall | "
+          "crash batch wall | tasks/s | peak RSS | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for d in dumps:
         name = d.get("name", "?")
         size = num(d, "vmcore.bytes")
@@ -144,6 +144,7 @@ def batch_table(dumps):
         berr = d.get("batch.error")
         print(f"| {name} | {mib(size / 1024 if size else None)} | {fmt_s(kw)} | "
               f"{'n/a' if not kw or not kn else f'{kn / kw:.0f}'} | {mib(num(d, 'klpscan.rss'))} | "
+              f"{fmt_s(num(d, 'klpscan.wall.j2'))} | "
               f"{berr or fmt_s(bw) + note} | "
               f"{'n/a' if not bw or not bn else f'{bn / bw:.1f}'} | {mib(num(d, 'batch.rss'))} | "
               f"{ratio(bw, kw)} |")
