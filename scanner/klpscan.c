@@ -57,6 +57,7 @@ struct options {
 	int check;
 	int workers;
 	int split;	/* workers on each dump (one dump's tasks split) */
+	int read_floor;	/* --read-floor (bench/): read the stacks, no walk */
 	int progress;
 	enum ks_mode mode;
 	struct ks_dump_opts dump;
@@ -1001,6 +1002,56 @@ static void split_end(struct split *sp)
 	free(sp);
 }
 
+/*
+ * --read-floor, for bench/ only (not in the usage text): per task, its
+ * facts and its whole stack (THREAD_SIZE bytes, a page at a time), and
+ * nothing else -- the cost of getting the stacks out of the dump, which
+ * a walk (reading only the stack pages it needs) is compared with.  The
+ * crash extension's "klpstack -R" does the same inside crash.
+ */
+struct read_floor {
+	struct ks_kernel *k;
+	const struct ks_target *t;
+	struct worker *w;
+	struct result_totals *tot;
+	unsigned long long bytes, unreadable;
+};
+
+static int read_floor_task(void *arg, kaddr_t task)
+{
+	struct read_floor *f = arg;
+	char err[KS_MSG_LEN];
+	unsigned char page[4096];
+	struct ks_task t;
+
+	f->tot->tasks++;
+	worker_progress(f->w);
+	if (ks_task_read(f->k, task, &t, err, sizeof(err)) || !t.stack)
+		return 0;
+	for (uint64_t off = 0; off < t.stack_size; off += sizeof(page)) {
+		if (f->t->ops->read(f->t->priv, t.stack + off, page, sizeof(page)))
+			f->unreadable++;
+		else
+			f->bytes += sizeof(page);
+	}
+	return 0;
+}
+
+static int run_read_floor(struct ks_kernel *k, const struct ks_target *t, const char *path,
+			  FILE *out, struct worker *w, struct result_totals *tot)
+{
+	struct read_floor f = { .k = k, .t = t, .w = w, .tot = tot };
+	char err[512], warn[512];
+	double t0 = now();
+	int rc = ks_task_foreach_checked(k, read_floor_task, &f, warn, sizeof(warn), err,
+					 sizeof(err));
+
+	fprintf(out, "%s: read floor: %ld tasks, %llu bytes of stack read, %llu pages "
+		"unreadable, %.3f s%s%s\n", path, tot->tasks, f.bytes, f.unreadable,
+		now() - t0, rc ? "; task list: " : "", rc ? err : "");
+	return rc ? EXIT_ERROR : 0;
+}
+
 static void run_dump(const char *path, const struct options *o, FILE *out,
 		     FILE *errf, struct worker *w, struct result_totals *tot)
 {
@@ -1043,6 +1094,14 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		return;
 	}
 	t1 = now();
+	if (o->read_floor) {
+		split_end(sp);
+		tot->rc = run_read_floor(k, ks_dump_target(d), path, out, w, tot);
+		worker_finish(w, out, errf, tot);
+		ks_kernel_close(k);
+		ks_dump_close(d);
+		return;
+	}
 	if (o->livepatch || o->nfunctions) {
 		rc = run_livepatch(k, NULL, path, d, o, out, sp, w, tot);
 		split_end(sp);
@@ -1789,7 +1848,8 @@ static int add_functions_file(struct options *o, const char *path)
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
-	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION };
+	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION,
+	       OPT_READ_FLOOR };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1806,6 +1866,7 @@ int main(int argc, char **argv)
 		{ "functions-from", required_argument, NULL, OPT_FUNCTIONS_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "read-floor", no_argument, NULL, OPT_READ_FLOOR },	/* bench/ only */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o;
@@ -1877,6 +1938,9 @@ int main(int argc, char **argv)
 		}
 		case OPT_NO_PROGRESS:
 			no_progress = 1;
+			break;
+		case OPT_READ_FLOOR:
+			o.read_floor = 1;
 			break;
 		case 'h':
 			usage(stdout);

@@ -323,6 +323,9 @@ assert o["error"], o
 	same_as_j1 "damaged list -p" 2 -- -p --json --vmlinux "$mini" "$tmp/selfloop.kdump"
 	same_as_j1 "helper aborts" 1 KLPSCAN_TEST_SPLIT_FAULT=abort -- -v --vmlinux "$mini" "$tmp/mini.kdump"
 	same_as_j1 "helper lies" 0 KLPSCAN_TEST_SPLIT_FAULT=lie -- -p --json --vmlinux "$mini" "$tmp/mini.kdump"
+	# bench/'s read floor: every task's facts and whole stack, no walk
+	check "minikernel: --read-floor" 0 "$klpscan" --read-floor --vmlinux "$mini" "$tmp/mini.kdump"
+	expect_text "minikernel: read floor line" "$tmp/out" "read floor: 7 tasks, [1-9][0-9]* bytes of stack read, 0 pages unreadable"
 	# two dumps, -j 4: two workers on each
 	JS=4 same_as_j1 "two dumps" 1 -- --vmlinux "$mini" "$tmp/mini.kdump" "$tmp/mini.elf"
 	expect_text "two dumps: split" "$tmp/jn.err" "^klpscan: split: [1-9][0-9]* of 7 tasks from 1 helpers"
