@@ -158,18 +158,26 @@ def callgrind_table(dumps):
         print("Not taken (NO_CALLGRIND, or valgrind missing).\n")
         return
     print("| dump | tasks | total Ir | open dump + debug info | probe kernel "
-          "(`ks_kernel_open`) | task list + walks | steady per task |")
-    print("|---|---|---|---|---|---|---|")
+          "(`ks_kernel_open`) | task list + walks | steady per task | "
+          "read floor per task | walk ÷ floor |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for d in rows:
         ir = num(d, "callgrind.ir")
         st = d.get("callgrind.steady", "").split()
         per = f"{int(st[0]) / int(st[1]) / 1e3:.0f} k Ir ({st[1]} tasks)" if len(st) == 2 else "n/a"
+        # the thread-list loop alone (visit_thread), walk and --read-floor
+        lw, lf = num(d, "callgrind.loop.walk"), num(d, "callgrind.loop.floor")
+        floor = ratio_fl = "n/a"
+        if len(st) == 2 and lw and lf:
+            floor = f"{lf / int(st[1]) / 1e3:.0f} k Ir"
+            ratio_fl = f"{lw / lf:.2f}x"
 
         def g(k):
             v = num(d, "callgrind.fn." + k)
             return "n/a" if v is None else f"{v / 1e6:.0f} M ({100 * v / ir:.0f} %)"
         print(f"| {d.get('name')} | {int(num(d, 'klpscan.tasks') or 0)} | {ir / 1e6:.0f} M | "
-              f"{g('ks_dump_open')} | {g('ks_kernel_open')} | {g('ks_task_foreach')} | {per} |")
+              f"{g('ks_dump_open')} | {g('ks_kernel_open')} | {g('ks_task_foreach_checked')} | {per} | "
+              f"{floor} | {ratio_fl} |")
     print()
 
 
