@@ -238,6 +238,37 @@ void ks_walk_dump_error(struct ks_walk *w, int frame, const char *fmt, ...)
 int ks_walk_failed(const struct ks_walk *w);
 
 /*
+ * The first error an arch unwinder met: the kernel's state->error, with
+ * the rule that names the place it was set and the report's message.
+ * Both arches keep one in their unwind state and follow the kernel's
+ * iterator (unwind_start / unwind_next_frame / unwind_done /
+ * unwind_error): the unwinder only records, the arch's
+ * arch_stack_walk_reliable() asks unwind_error() and reports it with
+ * ks_walk_unwind_error(), where the kernel's walker returns -EINVAL.
+ * rule KS_RULE_NONE (all zero): no error; KS_RULE_DUMP_UNREADABLE: the
+ * dump lacks memory the kernel would have read (verdict ERROR).
+ */
+struct ks_unwind_error {
+	enum ks_rule rule;
+	char msg[KS_MSG_LEN];
+};
+
+/* Record an error unless one is recorded already: the first is the one
+ * the kernel would have stopped at. */
+void ks_unwind_error_vset(struct ks_unwind_error *e, enum ks_rule rule,
+			  const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static inline int ks_unwind_error_is_set(const struct ks_unwind_error *e)
+{
+	return e->rule != KS_RULE_NONE;
+}
+
+/* Report a recorded error on the walk.  It belongs to the last frame
+ * emitted (-1 before any): the link from that frame is what broke. */
+void ks_walk_unwind_error(struct ks_walk *w, const struct ks_unwind_error *e);
+
+/*
  * Recover the real return address behind the ftrace-graph and kretprobe
  * trampolines, in the kernel's order (fgraph first, then kretprobe), as
  * unwind_recover_ret_addr() / ftrace_graph_ret_addr() /

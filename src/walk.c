@@ -119,6 +119,27 @@ int ks_walk_failed(const struct ks_walk *w)
 	return w->res->verdict != KS_VERDICT_RELIABLE;
 }
 
+void ks_unwind_error_vset(struct ks_unwind_error *e, enum ks_rule rule,
+			  const char *fmt, va_list ap)
+{
+	if (ks_unwind_error_is_set(e))
+		return;
+	e->rule = rule;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
+void ks_walk_unwind_error(struct ks_walk *w, const struct ks_unwind_error *e)
+{
+	int frame = w->res->nframes > 0 ? w->res->nframes - 1 : -1;
+
+	if (!ks_unwind_error_is_set(e))
+		return;
+	if (e->rule == KS_RULE_DUMP_UNREADABLE)
+		ks_walk_dump_error(w, frame, "%s", e->msg);
+	else
+		ks_walk_unreliable(w, e->rule, frame, "%s", e->msg);
+}
+
 static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 {
 	struct ks_symbol s;

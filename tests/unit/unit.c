@@ -4,6 +4,8 @@
  * parsing, the fgraph and kretprobe searches, the task-list walk and its
  * bounds, the reports.  Closing line: "unit: N passed, N failed".
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,58 @@ static void fixture_close(struct fixture *f)
 {
 	ks_kernel_close(f->k);
 	ks_sample_free(f->s);
+}
+
+static void set_error(struct ks_unwind_error *e, enum ks_rule rule,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void set_error(struct ks_unwind_error *e, enum ks_rule rule,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_unwind_error_vset(e, rule, fmt, ap);
+	va_end(ap);
+}
+
+/* The unwinders' error record: the first error stays, it is reported on
+ * the last frame emitted, a dump error gives the ERROR verdict. */
+static void test_unwind_error(void)
+{
+	static struct ks_result res;
+	struct ks_unwind_error e;
+	struct ks_walk w;
+
+	memset(&w, 0, sizeof(w));
+	memset(&e, 0, sizeof(e));
+	memset(&res, 0, offsetof(struct ks_result, frames));
+	res.verdict = KS_VERDICT_RELIABLE;
+	res.rule_frame = -1;
+	w.res = &res;
+
+	CHECK(!ks_unwind_error_is_set(&e), "zeroed: no error");
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_RELIABLE, "no error, nothing reported");
+
+	set_error(&e, KS_RULE_ORC_NO_ENTRY, "no ORC entry for %#llx", 0x10ull);
+	set_error(&e, KS_RULE_ORC_UNDEFINED, "second");
+	CHECK(e.rule == KS_RULE_ORC_NO_ENTRY && strcmp(e.msg, "no ORC entry for 0x10") == 0,
+	      "the first error stays: %s", e.msg);
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_UNRELIABLE && res.rule == KS_RULE_ORC_NO_ENTRY &&
+	      res.rule_frame == -1 && strcmp(res.message, e.msg) == 0,
+	      "reported before any frame: frame %d", res.rule_frame);
+
+	memset(&e, 0, sizeof(e));
+	memset(&res, 0, offsetof(struct ks_result, frames));
+	res.verdict = KS_VERDICT_RELIABLE;
+	res.nframes = 3;
+	set_error(&e, KS_RULE_DUMP_UNREADABLE, "stack word at %#llx is not in the dump", 0x20ull);
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_ERROR && res.rule == KS_RULE_DUMP_UNREADABLE &&
+	      res.rule_frame == 2, "dump error on the last frame: verdict %d frame %d",
+	      (int)res.verdict, res.rule_frame);
 }
 
 static void test_fgraph_struct_array(void)
@@ -661,6 +715,7 @@ int main(void)
 	test_json_escape();
 	test_alias_rule();
 	test_elfsyms();
+	test_unwind_error();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
