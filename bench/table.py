@@ -132,9 +132,9 @@ def session_table(dumps):
 
 def batch_table(dumps):
     print("### 2. klpscan vs crash batch mode (whole process, `/usr/bin/time -v`)\n")
-    print("| dump | vmcore | klpscan wall | tasks/s | peak RSS | crash batch wall | "
-          "tasks/s | peak RSS | speed-up |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| dump | vmcore | klpscan wall | tasks/s | peak RSS | klpscan -j 2 wall | "
+          "crash batch wall | tasks/s | peak RSS | speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for d in dumps:
         name = d.get("name", "?")
         size = num(d, "vmcore.bytes")
@@ -144,6 +144,7 @@ def batch_table(dumps):
         berr = d.get("batch.error")
         print(f"| {name} | {mib(size / 1024 if size else None)} | {fmt_s(kw)} | "
               f"{'n/a' if not kw or not kn else f'{kn / kw:.0f}'} | {mib(num(d, 'klpscan.rss'))} | "
+              f"{fmt_s(num(d, 'klpscan.wall.j2'))} | "
               f"{berr or fmt_s(bw) + note} | "
               f"{'n/a' if not bw or not bn else f'{bn / bw:.1f}'} | {mib(num(d, 'batch.rss'))} | "
               f"{ratio(bw, kw)} |")
@@ -157,18 +158,26 @@ def callgrind_table(dumps):
         print("Not taken (NO_CALLGRIND, or valgrind missing).\n")
         return
     print("| dump | tasks | total Ir | open dump + debug info | probe kernel "
-          "(`ks_kernel_open`) | task list + walks | steady per task |")
-    print("|---|---|---|---|---|---|---|")
+          "(`ks_kernel_open`) | task list + walks | steady per task | "
+          "read floor per task | walk ÷ floor |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for d in rows:
         ir = num(d, "callgrind.ir")
         st = d.get("callgrind.steady", "").split()
         per = f"{int(st[0]) / int(st[1]) / 1e3:.0f} k Ir ({st[1]} tasks)" if len(st) == 2 else "n/a"
+        # the thread-list loop alone (visit_thread), walk and --read-floor
+        lw, lf = num(d, "callgrind.loop.walk"), num(d, "callgrind.loop.floor")
+        floor = ratio_fl = "n/a"
+        if len(st) == 2 and lw and lf:
+            floor = f"{lf / int(st[1]) / 1e3:.0f} k Ir"
+            ratio_fl = f"{lw / lf:.2f}x"
 
         def g(k):
             v = num(d, "callgrind.fn." + k)
             return "n/a" if v is None else f"{v / 1e6:.0f} M ({100 * v / ir:.0f} %)"
         print(f"| {d.get('name')} | {int(num(d, 'klpscan.tasks') or 0)} | {ir / 1e6:.0f} M | "
-              f"{g('ks_dump_open')} | {g('ks_kernel_open')} | {g('ks_task_foreach')} | {per} |")
+              f"{g('ks_dump_open')} | {g('ks_kernel_open')} | {g('ks_task_foreach_checked')} | {per} | "
+              f"{floor} | {ratio_fl} |")
     print()
 
 

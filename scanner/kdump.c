@@ -197,6 +197,22 @@ void ks_dump_close(struct ks_dump *d)
 	free(d);
 }
 
+/*
+ * libkdumpfile's page cache (attribute cache.size, 1024 pages by default)
+ * is searched entry by entry on every kdump_read(): with the core reading
+ * each stack page once (ks_walk_read_u64) and a task_struct in one read
+ * (ks_task_read), a small cache serves as well and every read is cheaper
+ * (callgrind, x86_64 e2e dump: 199 k -> 171 k instructions per task, the
+ * whole run 843 M -> 834 M).  A library without the attribute keeps its
+ * default: this only tunes speed.
+ */
+#define DUMP_CACHE_PAGES 64
+
+static void dump_tune_cache(kdump_ctx_t *ctx)
+{
+	(void)kdump_set_number_attr(ctx, "cache.size", DUMP_CACHE_PAGES);
+}
+
 struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 			     char *err, size_t errlen)
 {
@@ -280,6 +296,7 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		kd_seterr(err, errlen, "out of memory (libkdumpfile)");
 		goto fail;
 	}
+	dump_tune_cache(d->ctx);
 	if ((ks = kdump_set_string_attr(d->ctx, KDUMP_ATTR_OSTYPE, "linux")) != KDUMP_OK) {
 		kd_seterr(err, errlen, "libkdumpfile: cannot set addrxlat.ostype: %s", kd_kdump_msg(d, ks));
 		goto fail;

@@ -8,7 +8,9 @@
  * that makes a library misbehave cannot take the others down, and the
  * core's no-global-state rule holds trivially.  A worker writes its
  * output to temporary files and reports progress and totals through a
- * pipe; the parent prints the outputs in input order.
+ * pipe; the parent prints the outputs in input order.  With fewer
+ * inputs than workers, a dump's worker forks helpers that compute part
+ * of its tasks (split_*, "one dump, several workers").
  *
  * Exit status: 0 every task reliable (or running / without a stack),
  * 1 some task unreliable, 2 an input could not be read or a task's walk
@@ -22,6 +24,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +56,8 @@ struct options {
 	int verbose;
 	int check;
 	int workers;
+	int split;	/* workers on each dump (one dump's tasks split) */
+	int read_floor;	/* --read-floor (bench/): read the stacks, no walk */
 	int progress;
 	enum ks_mode mode;
 	struct ks_dump_opts dump;
@@ -85,7 +90,8 @@ static void usage(FILE *out)
 "      --no-debuginfo        no vmlinux: symbols from the dump's kallsyms,\n"
 "                            types from its BTF (Linux 6.0+ with BTF; used\n"
 "                            anyway when no matching vmlinux is found)\n"
-"  -j, --jobs N              scan N inputs in parallel (default 1)\n"
+"  -j, --jobs N              N workers (default 1): N inputs in parallel, or\n"
+"                            one dump's tasks split across them\n"
 "      --no-progress         no progress bar (shown when stderr is a terminal)\n"
 "      --check               compare with the expectations in the samples\n"
 "                            (both modes); print 'N passed, N failed'\n"
@@ -317,6 +323,13 @@ static void input_error(const struct options *o, FILE *out, FILE *err,
 	worker_send(w, "M %s", msg);
 }
 
+/* One dump's tasks on several workers (split_*, below): 1 when a helper
+ * computed this task (res, and kt when not NULL, filled), 0 when the
+ * caller computes it. */
+struct split;
+static int split_take(struct split *sp, kaddr_t task, struct ks_result *res,
+		      struct ks_klp_task *kt);
+
 /* ---- livepatch triage (-p, -f) ---- */
 
 struct klp_scan {
@@ -326,19 +339,44 @@ struct klp_scan {
 	struct ks_result *res;
 	struct worker *w;
 	struct result_totals *tot;
+	struct split *sp;	/* helpers computing some tasks, or NULL */
 	int whatif;
 	int blockers;
 };
 
-static void klp_one(struct klp_scan *c, const struct ks_task *t)
+/* One task's walk and transition check: the same computation here and
+ * in a split helper. */
+static void klp_task_result(struct ks_kernel *k, const struct ks_klp_state *st, int whatif,
+			    const struct ks_task *t, struct ks_result *res,
+			    struct ks_klp_task *kt)
 {
-	struct ks_klp_task kt;
-
 	/* the kernel's own conclusion decides a transition */
-	ks_walk_task(c->k, t, KS_MODE_KERNEL, c->res);
-	ks_klp_check_task(c->k, &c->st, c->res, c->whatif, &kt);
-	ks_klp_report_task(&c->rep, c->res, &kt);
-	if (ks_klp_blocks(kt.state))
+	ks_walk_task(k, t, KS_MODE_KERNEL, res);
+	ks_klp_check_task(k, st, res, whatif, kt);
+}
+
+/* A task of the dump's lists: its facts, or a task with no stack known
+ * (the walk says so as an error) when they cannot be read. */
+static void klp_dump_task_result(struct ks_kernel *k, const struct ks_klp_state *st,
+				 int whatif, kaddr_t task, struct ks_result *res,
+				 struct ks_klp_task *kt)
+{
+	char err[KS_MSG_LEN];
+	struct ks_task t;
+
+	if (ks_task_read(k, task, &t, err, sizeof(err))) {
+		memset(&t, 0, sizeof(t));
+		t.task = task;
+		t.cpu = -1;
+		snprintf(t.comm, sizeof(t.comm), "?");
+	}
+	klp_task_result(k, st, whatif, &t, res, kt);
+}
+
+static void klp_emit(struct klp_scan *c, const struct ks_klp_task *kt)
+{
+	ks_klp_report_task(&c->rep, c->res, kt);
+	if (ks_klp_blocks(kt->state))
 		c->blockers++;
 	/* -p / -f: an unreliable stack matters only when the task blocks
 	 * (counted above); the verdict is tallied, the exit status is the
@@ -351,20 +389,22 @@ static void klp_one(struct klp_scan *c, const struct ks_task *t)
 	worker_progress(c->w);
 }
 
+static void klp_one(struct klp_scan *c, const struct ks_task *t)
+{
+	struct ks_klp_task kt;
+
+	klp_task_result(c->k, &c->st, c->whatif, t, c->res, &kt);
+	klp_emit(c, &kt);
+}
+
 static int klp_task_cb(void *arg, kaddr_t task)
 {
 	struct klp_scan *c = arg;
-	char err[KS_MSG_LEN];
-	struct ks_task t;
+	struct ks_klp_task kt;
 
-	if (ks_task_read(c->k, task, &t, err, sizeof(err))) {
-		memset(&t, 0, sizeof(t));
-		t.task = task;
-		t.cpu = -1;
-		snprintf(t.comm, sizeof(t.comm), "?");
-		/* no stack known: the walk says so as an error */
-	}
-	klp_one(c, &t);
+	if (!split_take(c->sp, task, c->res, &kt))
+		klp_dump_task_result(c->k, &c->st, c->whatif, task, c->res, &kt);
+	klp_emit(c, &kt);
 	return 0;
 }
 
@@ -393,12 +433,65 @@ static void json_sources(FILE *x, const struct ks_dump *d)
 	ks_json_string(x, ks_dump_types_source(d));
 }
 
+/* The keys klpscan adds in front of a report's own (json_merge), in
+ * one order for every kind of input: "input", then those set here. */
+struct input_keys {
+	const char *path;
+	const char *format;		/* "format", NULL: no key */
+	const struct ks_dump *d;	/* "vmlinux", "symbols", "types" */
+	int timed;			/* "seconds" */
+	double seconds;
+	int has_error;			/* "error": the message, or null */
+	const char *error;
+	const char *warning;		/* "warning", NULL or "": no key */
+};
+
+/* Write a report (buf, len: what ks_report_* wrote) with the input's
+ * keys merged in. */
+static void json_input_merge(FILE *out, const char *buf, size_t len,
+			     const struct input_keys *ik)
+{
+	char *xb = NULL;
+	size_t xl = 0;
+	FILE *x = open_memstream(&xb, &xl);
+
+	if (x) {
+		fprintf(x, "\"input\":");
+		ks_json_string(x, ik->path);
+		if (ik->format) {
+			fprintf(x, ",\"format\":");
+			ks_json_string(x, ik->format);
+		}
+		if (ik->d)
+			json_sources(x, ik->d);
+		if (ik->timed)
+			fprintf(x, ",\"seconds\":%.3f", ik->seconds);
+		if (ik->has_error) {
+			fprintf(x, ",\"error\":");
+			if (ik->error)
+				ks_json_string(x, ik->error);
+			else
+				fputs("null", x);
+		}
+		if (ik->warning && ik->warning[0]) {
+			fprintf(x, ",\"warning\":");
+			ks_json_string(x, ik->warning);
+		}
+		if (fclose(x)) {
+			free(xb);
+			xb = NULL;
+		}
+	}
+	json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
+	free(xb);
+}
+
 /* Livepatch triage of one kernel: the tasks come from the sample or
  * from the kernel's task list (d: the dump, NULL for a sample).  Returns
  * the exit status. */
 static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 			 const char *path, const struct ks_dump *d, const struct options *o,
-			 FILE *out,
+			 FILE *out, struct split *sp,
 			 struct worker *w, struct result_totals *tot)
 {
 	struct klp_scan c;
@@ -413,6 +506,7 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	c.w = w;
 	c.tot = tot;
 	c.whatif = o->nfunctions > 0;
+	c.sp = sp;
 	c.res = malloc(sizeof(*c.res));
 	if (!c.res) {
 		fprintf(out, "klpscan: %s: out of memory\n", path);
@@ -473,29 +567,15 @@ static int run_livepatch(struct ks_kernel *k, struct ks_sample *sample,
 	}
 	ks_klp_report_end(&c.rep);
 	if (rs) {
-		char *xb = NULL;
-		size_t xl = 0;
-		FILE *x;
+		char msg[600];
+		struct input_keys ik = { .path = path, .d = d, .has_error = 1 };
 
 		fclose(rs);
-		x = open_memstream(&xb, &xl);
-		if (x) {
-			fprintf(x, "\"input\":");
-			ks_json_string(x, path);
-			if (d)
-				json_sources(x, d);
-			fprintf(x, ",\"error\":");
-			if (rc) {
-				char msg[600];
-				snprintf(msg, sizeof(msg), "task list: %s", err);
-				ks_json_string(x, msg);
-			} else {
-				fputs("null", x);
-			}
-			fclose(x);
+		if (rc) {
+			snprintf(msg, sizeof(msg), "task list: %s", err);
+			ik.error = msg;
 		}
-		json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-		free(xb);
+		json_input_merge(out, buf, len, &ik);
 		free(buf);
 	}
 	if (!rc && c.blockers)
@@ -541,7 +621,7 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 		return;
 	}
 	if ((o->livepatch || o->nfunctions) && !o->check) {
-		int rc = run_livepatch(k, s, path, NULL, o, out, w, tot);
+		int rc = run_livepatch(k, s, path, NULL, o, out, NULL, w, tot);
 		if (rc > tot->rc)
 			tot->rc = rc;
 	} else if (o->check) {
@@ -574,20 +654,10 @@ static void run_sample(const char *path, const struct options *o, FILE *out,
 		if (o->output != OUT_CSV)
 			ks_report_end(&r);
 		if (rep && rep != out) {
-			char *xb = NULL;
-			size_t xl = 0;
-			FILE *x;
+			struct input_keys ik = { .path = path, .format = "sample" };
 
 			fclose(rep);
-			x = open_memstream(&xb, &xl);
-			if (x) {
-				fprintf(x, "\"input\":");
-				ks_json_string(x, path);
-				fprintf(x, ",\"format\":\"sample\"");
-				fclose(x);
-			}
-			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-			free(xb);
+			json_input_merge(out, buf, len, &ik);
 			free(buf);
 		}
 	}
@@ -607,29 +677,39 @@ struct dump_scan {
 	struct ks_result *res;
 	struct worker *w;
 	struct result_totals *tot;
+	struct split *sp;	/* helpers computing some tasks, or NULL */
 };
+
+/* One task of the dump's lists: its walk, or an error when the task's
+ * own facts are missing (it still counts, so a damaged dump never looks
+ * clean).  The same computation here and in a split helper. */
+static void scan_task_result(struct ks_kernel *k, enum ks_mode mode, kaddr_t task,
+			     struct ks_result *res)
+{
+	char err[KS_MSG_LEN];
+	struct ks_task t;
+
+	if (ks_task_read(k, task, &t, err, sizeof(err))) {
+		memset(res, 0, offsetof(struct ks_result, frames));
+		res->task.task = task;
+		res->task.cpu = -1;
+		snprintf(res->task.comm, sizeof(res->task.comm), "?");
+		res->mode = mode;
+		res->verdict = KS_VERDICT_ERROR;
+		res->rule = KS_RULE_DUMP_UNREADABLE;
+		res->rule_frame = -1;
+		snprintf(res->message, sizeof(res->message), "%s", err);
+	} else {
+		ks_walk_task(k, &t, mode, res);
+	}
+}
 
 static int scan_task(void *arg, kaddr_t task)
 {
 	struct dump_scan *c = arg;
-	char err[KS_MSG_LEN];
-	struct ks_task t;
 
-	if (ks_task_read(c->k, task, &t, err, sizeof(err))) {
-		/* The task's own facts are missing: it still counts, as an
-		 * error, so a damaged dump never looks clean. */
-		memset(c->res, 0, sizeof(*c->res));
-		c->res->task.task = task;
-		c->res->task.cpu = -1;
-		snprintf(c->res->task.comm, sizeof(c->res->task.comm), "?");
-		c->res->mode = c->o->mode;
-		c->res->verdict = KS_VERDICT_ERROR;
-		c->res->rule = KS_RULE_DUMP_UNREADABLE;
-		c->res->rule_frame = -1;
-		snprintf(c->res->message, sizeof(c->res->message), "%s", err);
-	} else {
-		ks_walk_task(c->k, &t, c->o->mode, c->res);
-	}
+	if (!split_take(c->sp, task, c->res, NULL))
+		scan_task_result(c->k, c->o->mode, task, c->res);
 	if (c->o->output == OUT_CSV)
 		csv_row(c->out, c->path, c->res);
 	else if (c->rep)
@@ -640,6 +720,336 @@ static int scan_task(void *arg, kaddr_t task)
 	c->tot->tasks++;
 	worker_progress(c->w);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* one dump, several workers                                           */
+
+/*
+ * With -j N on fewer dumps than N, a dump's tasks are split: the worker
+ * of the dump (the leader) forks helpers, each of which opens the dump
+ * itself (its own libkdumpfile context), walks the same task lists and
+ * computes its share of the tasks by their position in the lists
+ * (split_owner()).  A helper sends its results
+ * down its own pipe in list order; the leader, visiting the tasks in
+ * that same order, takes each from the helper whose turn it is.  All the
+ * output is written by the leader, in the order of -j 1, so it is the
+ * same byte for byte.
+ *
+ * The helpers only ever save time: a result that does not come, or
+ * does not name the task the leader is at (a helper that failed, died
+ * or saw other lists), makes the leader drop that helper and compute its
+ * tasks itself.
+ */
+#define SPLIT_MAGIC 0x6b6c7073706c6974ull	/* "klpsplit" */
+
+struct split {
+	int n;			/* workers on this dump, the leader included */
+	pid_t pid[MAX_WORKERS];
+	int fd[MAX_WORKERS];	/* helper i's results, -1 once dropped */
+	long index;		/* position of the task being visited */
+	long taken;		/* tasks a helper computed */
+};
+
+/*
+ * Who computes the task at this position: in every run of 3n - 1 tasks,
+ * the leader 2 and each helper 3.  The leader also writes every task's
+ * report (about a sixth of a task's cost in JSON, callgrind), so an equal
+ * share would leave the helpers waiting for it.
+ */
+static int split_owner(long index, int n)
+{
+	long pos = index % (3L * n - 1);
+
+	return pos < 2 ? 0 : 1 + (int)((pos - 2) / 3);
+}
+
+struct split_rec {
+	uint64_t magic;
+	long index;
+	kaddr_t task;
+	int nframes;
+	int has_kt;
+	struct ks_klp_task kt;
+	/* then the result up to its frames, and nframes frames */
+};
+
+/* write()/read() of a whole buffer; -1 on error or end of file */
+static int full_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int full_read(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int split_send(int fd, long index, kaddr_t task, const struct ks_result *res,
+		      const struct ks_klp_task *kt)
+{
+	struct split_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.magic = SPLIT_MAGIC;
+	r.index = index;
+	r.task = task;
+	r.nframes = res->nframes;
+	if (kt) {
+		r.has_kt = 1;
+		r.kt = *kt;
+	}
+	if (full_write(fd, &r, sizeof(r)) ||
+	    full_write(fd, res, offsetof(struct ks_result, frames)) ||
+	    full_write(fd, res->frames, (size_t)res->nframes * sizeof(res->frames[0])))
+		return -1;
+	return 0;
+}
+
+/* A helper: what the leader's worker computes for its share of tasks. */
+struct split_helper {
+	const struct options *o;
+	struct ks_kernel *k;
+	struct ks_klp_state *st;	/* -p / -f, else NULL */
+	struct ks_result *res;
+	int id, n, fd;
+	long index;
+	long sent;
+	const char *fault;		/* test hook */
+};
+
+static int split_helper_task(void *arg, kaddr_t task)
+{
+	struct split_helper *h = arg;
+	struct ks_klp_task kt;
+	long index = h->index++;
+
+	if (split_owner(index, h->n) != h->id)
+		return 0;
+	if (h->st)
+		klp_dump_task_result(h->k, h->st, h->o->nfunctions > 0, task, h->res, &kt);
+	else
+		scan_task_result(h->k, h->o->mode, task, h->res);
+	/* Test hook (tests/frontend.sh): a helper that dies or lies after
+	 * its first result. */
+	if (h->fault && h->sent == 1) {
+		if (strcmp(h->fault, "abort") == 0)
+			abort();
+		if (strcmp(h->fault, "lie") == 0)
+			task ^= 0x40;
+	}
+	if (split_send(h->fd, index, task, h->res, h->st ? &kt : NULL))
+		return 1;	/* the leader is gone or has dropped us */
+	h->sent++;
+	return 0;
+}
+
+/* The helper process: no output of its own, ever; _exit only (the
+ * leader's buffered output must not be flushed twice). */
+static void split_helper_main(const char *path, const struct options *o, int id, int n,
+			      int fd)
+{
+	struct split_helper h = { .o = o, .id = id, .n = n, .fd = fd };
+	struct ks_klp_state st;
+	char err[1024], warn[512];
+	struct ks_dump *d;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (devnull >= 0) {
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+	}
+	h.fault = getenv("KLPSCAN_TEST_SPLIT_FAULT");
+	memset(&st, 0, sizeof(st));
+	d = ks_dump_open(path, &o->dump, err, sizeof(err));
+	if (!d)
+		_exit(1);
+	h.k = ks_kernel_open(ks_dump_target(d), err, sizeof(err));
+	h.res = malloc(sizeof(*h.res));
+	if (!h.k || !h.res)
+		_exit(1);
+	if (o->livepatch || o->nfunctions) {
+		if (ks_klp_read(h.k, &st, err, sizeof(err)) ||
+		    (o->nfunctions && ks_klp_whatif(h.k, &st, o->functions, o->nfunctions,
+						    err, sizeof(err))))
+			_exit(1);
+		h.st = &st;
+	}
+	ks_task_foreach_checked(h.k, split_helper_task, &h, warn, sizeof(warn), err,
+				sizeof(err));
+	_exit(0);
+}
+
+/* Fork the helpers of a dump (o->split workers in all).  Returns NULL
+ * when there are none: the leader then computes every task. */
+static struct split *split_start(const char *path, const struct options *o, FILE *out,
+				 FILE *errf, struct worker *w)
+{
+	struct split *sp;
+
+	if (o->split < 2)
+		return NULL;
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return NULL;
+	sp->n = o->split > MAX_WORKERS ? MAX_WORKERS : o->split;
+	for (int i = 0; i < MAX_WORKERS; i++)
+		sp->fd[i] = -1;
+	fflush(stdout);
+	fflush(stderr);
+	fflush(out);
+	fflush(errf);
+	for (int i = 1; i < sp->n; i++) {
+		int p[2];
+		pid_t pid;
+
+		if (pipe(p))
+			continue;
+		pid = fork();
+		if (pid == 0) {
+			close(p[0]);
+			/* the leader's other pipes: a helper holding one open
+			 * would keep its writer from seeing the leader go */
+			for (int j = 1; j < i; j++)
+				if (sp->fd[j] >= 0)
+					close(sp->fd[j]);
+			if (w->fd >= 0)
+				close(w->fd);
+			split_helper_main(path, o, i, sp->n, p[1]);
+		}
+		close(p[1]);
+		if (pid < 0) {
+			close(p[0]);
+			continue;
+		}
+		sp->pid[i] = pid;
+		sp->fd[i] = p[0];
+	}
+	return sp;
+}
+
+/* Stop using helper i: its tasks are computed by the leader from now on. */
+static void split_drop(struct split *sp, int i)
+{
+	close(sp->fd[i]);
+	sp->fd[i] = -1;
+	kill(sp->pid[i], SIGKILL);
+	while (waitpid(sp->pid[i], NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int split_take(struct split *sp, kaddr_t task, struct ks_result *res,
+		      struct ks_klp_task *kt)
+{
+	struct split_rec r;
+	long index;
+	int i;
+
+	if (!sp)
+		return 0;
+	index = sp->index++;
+	i = split_owner(index, sp->n);
+	if (i == 0 || sp->fd[i] < 0)
+		return 0;
+	if (full_read(sp->fd[i], &r, sizeof(r)) || r.magic != SPLIT_MAGIC ||
+	    r.index != index || r.task != task || r.nframes < 0 ||
+	    r.nframes > KS_MAX_FRAMES || r.has_kt != (kt != NULL) ||
+	    full_read(sp->fd[i], res, offsetof(struct ks_result, frames)) ||
+	    res->nframes != r.nframes || res->task.task != task ||
+	    full_read(sp->fd[i], res->frames, (size_t)r.nframes * sizeof(res->frames[0]))) {
+		split_drop(sp, i);
+		return 0;
+	}
+	if (kt)
+		*kt = r.kt;
+	sp->taken++;
+	return 1;
+}
+
+static void split_end(struct split *sp)
+{
+	if (!sp)
+		return;
+	/* Test hook (tests/frontend.sh): did the helpers do their share? */
+	if (getenv("KLPSCAN_TEST_SPLIT_STATS"))
+		fprintf(stderr, "klpscan: split: %ld of %ld tasks from %d helpers\n", sp->taken,
+			sp->index, sp->n - 1);
+	for (int i = 1; i < sp->n; i++)
+		if (sp->fd[i] >= 0)
+			split_drop(sp, i);
+	free(sp);
+}
+
+/*
+ * --read-floor, for bench/ only (not in the usage text): per task, its
+ * facts and its whole stack (THREAD_SIZE bytes, a page at a time), and
+ * nothing else -- the cost of getting the stacks out of the dump, which
+ * a walk (reading only the stack pages it needs) is compared with.  The
+ * crash extension's "klpstack -R" does the same inside crash.
+ */
+struct read_floor {
+	struct ks_kernel *k;
+	const struct ks_target *t;
+	struct worker *w;
+	struct result_totals *tot;
+	unsigned long long bytes, unreadable;
+};
+
+static int read_floor_task(void *arg, kaddr_t task)
+{
+	struct read_floor *f = arg;
+	char err[KS_MSG_LEN];
+	unsigned char page[4096];
+	struct ks_task t;
+
+	f->tot->tasks++;
+	worker_progress(f->w);
+	if (ks_task_read(f->k, task, &t, err, sizeof(err)) || !t.stack)
+		return 0;
+	for (uint64_t off = 0; off < t.stack_size; off += sizeof(page)) {
+		if (f->t->ops->read(f->t->priv, t.stack + off, page, sizeof(page)))
+			f->unreadable++;
+		else
+			f->bytes += sizeof(page);
+	}
+	return 0;
+}
+
+static int run_read_floor(struct ks_kernel *k, const struct ks_target *t, const char *path,
+			  FILE *out, struct worker *w, struct result_totals *tot)
+{
+	struct read_floor f = { .k = k, .t = t, .w = w, .tot = tot };
+	char err[512], warn[512];
+	double t0 = now();
+	int rc = ks_task_foreach_checked(k, read_floor_task, &f, warn, sizeof(warn), err,
+					 sizeof(err));
+
+	fprintf(out, "%s: read floor: %ld tasks, %llu bytes of stack read, %llu pages "
+		"unreadable, %.3f s%s%s\n", path, tot->tasks, f.bytes, f.unreadable,
+		now() - t0, rc ? "; task list: " : "", rc ? err : "");
+	return rc ? EXIT_ERROR : 0;
 }
 
 static void run_dump(const char *path, const struct options *o, FILE *out,
@@ -656,6 +1066,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	size_t len = 0;
 	FILE *rs = NULL;
 	double t0 = now(), t1, t2;
+	struct split *sp;
 	int rc;
 
 	if (o->check) {
@@ -665,14 +1076,18 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		tot->rc = EXIT_ERROR;
 		return;
 	}
+	/* the helpers open the dump while this process does */
+	sp = split_start(path, o, out, errf, w);
 	d = ks_dump_open(path, &o->dump, err, sizeof(err));
 	if (!d) {
+		split_end(sp);
 		input_error(o, out, errf, w, path, err);
 		tot->rc = EXIT_ERROR;
 		return;
 	}
 	k = ks_kernel_open(ks_dump_target(d), err, sizeof(err));
 	if (!k) {
+		split_end(sp);
 		input_error(o, out, errf, w, path, err);
 		tot->rc = EXIT_ERROR;
 		worker_finish(w, out, errf, tot);
@@ -680,8 +1095,17 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		return;
 	}
 	t1 = now();
+	if (o->read_floor) {
+		split_end(sp);
+		tot->rc = run_read_floor(k, ks_dump_target(d), path, out, w, tot);
+		worker_finish(w, out, errf, tot);
+		ks_kernel_close(k);
+		ks_dump_close(d);
+		return;
+	}
 	if (o->livepatch || o->nfunctions) {
-		rc = run_livepatch(k, NULL, path, d, o, out, w, tot);
+		rc = run_livepatch(k, NULL, path, d, o, out, sp, w, tot);
+		split_end(sp);
 		if (rc > tot->rc)
 			tot->rc = rc;
 		worker_finish(w, out, errf, tot);
@@ -697,6 +1121,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	c.out = out;
 	c.w = w;
 	c.tot = tot;
+	c.sp = sp;
 	c.res = malloc(sizeof(*c.res));
 	if (!c.res) {
 		input_error(o, out, errf, w, path, "out of memory");
@@ -737,6 +1162,8 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	t2 = now();
 	/* module list or module symbols the dump did not let the core read */
 	ks_kernel_modules_warning(k, mod_warn, sizeof(mod_warn));
+	split_end(sp);
+	sp = NULL;
 	if (rc) {
 		/* the tasks found so far are reported; the dump still fails */
 		fprintf(errf, "klpscan: %s: task list: %s\n", path, list_err);
@@ -744,38 +1171,18 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		tot->rc = EXIT_ERROR;
 	}
 	if (o->output == OUT_JSON) {
-		char *xb = NULL;
-		size_t xl = 0;
-		FILE *x;
+		char both[1024];
+		struct input_keys ik = { .path = path, .format = ks_dump_format(d), .d = d,
+					 .timed = 1, .seconds = t2 - t0, .has_error = 1,
+					 .error = rc ? list_err : NULL, .warning = both };
 
 		ks_report_end(&rep);
 		fclose(rs);
 		rs = NULL;
-		x = open_memstream(&xb, &xl);
-		if (x) {
-			fprintf(x, "\"input\":");
-			ks_json_string(x, path);
-			fprintf(x, ",\"format\":");
-			ks_json_string(x, ks_dump_format(d));
-			json_sources(x, d);
-			fprintf(x, ",\"seconds\":%.3f,\"error\":", t2 - t0);
-			if (rc)
-				ks_json_string(x, list_err);
-			else
-				fputs("null", x);
-			if (mod_warn[0] || list_warn[0]) {
-				char both[1024];
-
-				snprintf(both, sizeof(both), "%s%s%s%s", mod_warn,
-					 mod_warn[0] && list_warn[0] ? "; " : "",
-					 list_warn[0] ? "task list: " : "", list_warn);
-				fprintf(x, ",\"warning\":");
-				ks_json_string(x, both);
-			}
-			fclose(x);
-			json_merge(out, buf ? buf : "", buf ? len : 0, xb ? xb : "");
-			free(xb);
-		}
+		snprintf(both, sizeof(both), "%s%s%s%s", mod_warn,
+			 mod_warn[0] && list_warn[0] ? "; " : "",
+			 list_warn[0] ? "task list: " : "", list_warn);
+		json_input_merge(out, buf, len, &ik);
 	} else if (o->output == OUT_TEXT) {
 		if (o->verbose)
 			ks_report_end(&rep);
@@ -792,6 +1199,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 			t2 > t1 ? (double)tot->tasks / (t2 - t1) : 0.0);
 	}
 done:
+	split_end(sp);
 	if (rs)
 		fclose(rs);
 	free(buf);
@@ -1443,7 +1851,8 @@ static int add_functions_file(struct options *o, const char *path)
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_CSV, OPT_CHECK, OPT_VMLINUX, OPT_DEBUG_DIR,
-	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION };
+	       OPT_NO_PROGRESS, OPT_FUNCTIONS_FROM, OPT_NO_DEBUGINFO, OPT_VERSION,
+	       OPT_READ_FLOOR };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1460,6 +1869,7 @@ int main(int argc, char **argv)
 		{ "functions-from", required_argument, NULL, OPT_FUNCTIONS_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "read-floor", no_argument, NULL, OPT_READ_FLOOR },	/* bench/ only */
 		{ NULL, 0, NULL, 0 },
 	};
 	struct options o;
@@ -1532,6 +1942,9 @@ int main(int argc, char **argv)
 		case OPT_NO_PROGRESS:
 			no_progress = 1;
 			break;
+		case OPT_READ_FLOOR:
+			o.read_floor = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = 0;
@@ -1558,6 +1971,9 @@ int main(int argc, char **argv)
 		rc = EXIT_ERROR;
 		goto out;
 	}
+	/* -j N on fewer inputs than N: the spare workers split the dumps'
+	 * tasks (N / inputs workers on each) */
+	o.split = in.n < o.workers ? o.workers / in.n : 1;
 	rc = run_all(&in, &o);
 	goto out;
 usage_error:

@@ -204,6 +204,11 @@ int ks_list_foreach(const struct ks_kernel *k, kaddr_t head, long node_off,
 		    long *budget, char *err, size_t errlen);
 
 /* One walk of one task: the cookie passed down the arch walker. */
+/* The block a walk reads at once: the smallest page of the arches (4 KiB
+ * on x86_64 and s390x), so that a block is never more than a page and
+ * is in a dump whole or not at all. */
+#define KS_WALK_PAGE 4096
+
 struct ks_walk {
 	struct ks_kernel *k;
 	const struct ks_task *task;
@@ -215,7 +220,23 @@ struct ks_walk {
 	int graph_idx_valid;
 	kaddr_t kr_cur;		/* kretprobe/rethook list cursor */
 	int stop;		/* set when the walk must end (limit) */
+	/* The stack pages read so far (ks_walk_read_u64), the most recent
+	 * two: an unwinder reads a few words here and there in the same
+	 * page, each read through the dump's address translation; a page is
+	 * read once instead.  Last, so that clearing the walk state
+	 * (ks_walk_task) leaves the buffers alone. */
+	int page_next;
+	struct ks_walk_page {
+		kaddr_t addr;
+		int state;	/* 0 not read, 1 in buf, -1 not readable whole */
+		unsigned char buf[KS_WALK_PAGE];
+	} pages[2];
 };
+
+/* A 64-bit word of the walked stack (or anywhere the unwinder reads a
+ * word), through the page cache above: the same answer as
+ * ks_read_u64(). */
+int ks_walk_read_u64(struct ks_walk *w, kaddr_t addr, uint64_t *v);
 
 /* The kernel's consume callback plus our record of the frame: adds the
  * frame, symbolises it, applies TOO_DEEP (the 100th entry fails, as

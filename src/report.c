@@ -18,14 +18,23 @@ void ks_format_frame(const struct ks_frame *f, char *buf, size_t len)
 void ks_json_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (*s) {
+		/* the run of characters written as they are, in one write:
+		 * symbol names, every frame */
+		size_t n = 0;
+		unsigned char c;
+
+		while ((c = (unsigned char)s[n]) && c != '"' && c != '\\' && c >= 0x20 && c < 0x7f)
+			n++;
+		fwrite(s, 1, n, out);
+		s += n;
+		if (!c)
+			break;
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
 		else
-			fputc(c, out);
+			fprintf(out, "\\u%04x", c);
+		s++;
 	}
 	fputc('"', out);
 }

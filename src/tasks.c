@@ -15,39 +15,120 @@
 #define MAX_TASKS (4 * 1024 * 1024)
 #define MAX_CPUS 8192
 
-static int read_int(const struct ks_kernel *k, kaddr_t addr, long size,
-		    uint64_t *v)
-{
-	uint32_t u32;
-	uint16_t u16;
-	unsigned char u8;
+/*
+ * A task_struct's fields, read in one go: the span from the first field
+ * ks_task_read() wants to the last is one read of the dump (a few pages)
+ * instead of one for every field, each through the dump's address
+ * translation.  A span the dump does not hold whole is read field by
+ * field, as before, so that each field fails or not on its own.
+ */
+#define TASK_SPAN_MAX 16384
 
-	switch (size) {
-	case 8:
-		return ks_read_u64(k, addr, v);
-	case 4:
-		if (ks_read_u32(k, addr, &u32))
-			return -1;
-		*v = u32;
-		return 0;
-	case 2:
-		if (ks_read_u16(k, addr, &u16))
-			return -1;
-		*v = u16;
-		return 0;
-	case 1:
-		if (ks_read(k, addr, &u8, 1))
-			return -1;
-		*v = u8;
+struct task_span {
+	const struct ks_kernel *k;
+	kaddr_t task;
+	long lo, hi;		/* offsets held in buf, hi = lo: none */
+	unsigned char buf[TASK_SPAN_MAX];
+};
+
+static void span_want(long *lo, long *hi, long off, long len)
+{
+	if (off < 0 || len <= 0)
+		return;
+	if (*hi <= *lo) {
+		*lo = off;
+		*hi = off + len;
+		return;
+	}
+	if (off < *lo)
+		*lo = off;
+	if (off + len > *hi)
+		*hi = off + len;
+}
+
+static void span_load(struct task_span *sp, const struct ks_kernel *k, kaddr_t task)
+{
+	const struct ks_task_layout *ts = &k->ts;
+	long lo = 0, hi = 0;
+
+	sp->k = k;
+	sp->task = task;
+	span_want(&lo, &hi, ts->pid, 4);
+	span_want(&lo, &hi, ts->tgid, 4);
+	span_want(&lo, &hi, ts->comm, KS_COMM_LEN);
+	span_want(&lo, &hi, ts->flags, 4);
+	span_want(&lo, &hi, ts->state, ts->state_size);
+	span_want(&lo, &hi, ts->stack, 8);
+	if (ts->thread >= 0 && ts->ksp >= 0)
+		span_want(&lo, &hi, ts->thread + ts->ksp, 8);
+	span_want(&lo, &hi, ts->on_cpu, ts->on_cpu_size);
+	span_want(&lo, &hi, ts->cpu, 4);
+	span_want(&lo, &hi, ts->thread_info_cpu, 4);
+	if (hi - lo <= 0 || hi - lo > TASK_SPAN_MAX ||
+	    ks_read(k, task + (kaddr_t)lo, sp->buf, (size_t)(hi - lo)))
+		lo = hi = 0;
+	sp->lo = lo;
+	sp->hi = hi;
+}
+
+static int span_read(const struct task_span *sp, long off, void *dst, size_t len)
+{
+	if (sp->hi > sp->lo && off >= sp->lo && off + (long)len <= sp->hi) {
+		memcpy(dst, sp->buf + (off - sp->lo), len);
 		return 0;
 	}
-	return -1;
+	return ks_read(sp->k, sp->task + (kaddr_t)off, dst, len);
+}
+
+static int span_u32(const struct task_span *sp, long off, uint32_t *v)
+{
+	unsigned char b[4];
+
+	if (span_read(sp, off, b, sizeof(b)))
+		return -1;
+	*v = ks_get_u32(sp->k, b);
+	return 0;
+}
+
+static int span_u64(const struct task_span *sp, long off, uint64_t *v)
+{
+	unsigned char b[8];
+
+	if (span_read(sp, off, b, sizeof(b)))
+		return -1;
+	*v = ks_get_u64(sp->k, b);
+	return 0;
+}
+
+static int span_int(const struct task_span *sp, long off, long size, uint64_t *v)
+{
+	unsigned char b[8];
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -1;
+	if (span_read(sp, off, b, (size_t)size))
+		return -1;
+	switch (size) {
+	case 8:
+		*v = ks_get_u64(sp->k, b);
+		break;
+	case 4:
+		*v = ks_get_u32(sp->k, b);
+		break;
+	case 2:
+		*v = ks_get_u16(sp->k, b);
+		break;
+	default:
+		*v = b[0];
+	}
+	return 0;
 }
 
 int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 		 char *err, size_t errlen)
 {
 	const struct ks_task_layout *ts = &k->ts;
+	struct task_span sp;
 	uint64_t v;
 	uint32_t u;
 
@@ -62,16 +143,17 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 			 k->arch->id == KS_ARCH_S390X ? "ksp" : "sp");
 		return -1;
 	}
-	if (ks_read_u32(k, task + ts->pid, &u)) {
+	span_load(&sp, k, task);
+	if (span_u32(&sp, ts->pid, &u)) {
 		snprintf(err, errlen, "task %#llx: task_struct is not readable",
 			 (unsigned long long)task);
 		return -1;
 	}
 	out->pid = (int32_t)u;
 	out->tgid = out->pid;
-	if (ts->tgid >= 0 && ks_read_u32(k, task + ts->tgid, &u) == 0)
+	if (ts->tgid >= 0 && span_u32(&sp, ts->tgid, &u) == 0)
 		out->tgid = (int32_t)u;
-	if (ks_read(k, task + ts->comm, out->comm, KS_COMM_LEN)) {
+	if (span_read(&sp, ts->comm, out->comm, KS_COMM_LEN)) {
 		snprintf(err, errlen, "task %#llx: comm is not readable",
 			 (unsigned long long)task);
 		return -1;
@@ -80,28 +162,27 @@ int ks_task_read(struct ks_kernel *k, kaddr_t task, struct ks_task *out,
 	for (char *c = out->comm; *c; c++)	/* keep reports one line */
 		if ((unsigned char)*c < 0x20 || (unsigned char)*c == 0x7f)
 			*c = '?';
-	if (ts->flags >= 0 && ks_read_u32(k, task + ts->flags, &u) == 0)
+	if (ts->flags >= 0 && span_u32(&sp, ts->flags, &u) == 0)
 		out->flags = u;
-	if (ts->state >= 0 && read_int(k, task + ts->state, ts->state_size, &v) == 0)
+	if (ts->state >= 0 && span_int(&sp, ts->state, ts->state_size, &v) == 0)
 		out->state = v;
-	if (ks_read_u64(k, task + ts->stack, &v)) {
+	if (span_u64(&sp, ts->stack, &v)) {
 		snprintf(err, errlen, "task %#llx: task->stack is not readable",
 			 (unsigned long long)task);
 		return -1;
 	}
 	out->stack = v;
-	if (ks_read_u64(k, task + ts->thread + ts->ksp, &v)) {
+	if (span_u64(&sp, ts->thread + ts->ksp, &v)) {
 		snprintf(err, errlen, "task %#llx: saved stack pointer is not readable",
 			 (unsigned long long)task);
 		return -1;
 	}
 	out->ksp = v;
-	if (ts->on_cpu >= 0 && read_int(k, task + ts->on_cpu, ts->on_cpu_size, &v) == 0)
+	if (ts->on_cpu >= 0 && span_int(&sp, ts->on_cpu, ts->on_cpu_size, &v) == 0)
 		out->on_cpu = v != 0;
-	if (ts->cpu >= 0 && ks_read_u32(k, task + ts->cpu, &u) == 0)
+	if (ts->cpu >= 0 && span_u32(&sp, ts->cpu, &u) == 0)
 		out->cpu = (int32_t)u;
-	else if (ts->thread_info_cpu >= 0 &&
-		 ks_read_u32(k, task + ts->thread_info_cpu, &u) == 0)
+	else if (ts->thread_info_cpu >= 0 && span_u32(&sp, ts->thread_info_cpu, &u) == 0)
 		out->cpu = (int32_t)u;
 	out->is_idle = out->pid == 0;
 	return 0;

@@ -291,6 +291,34 @@ unsigned ks_classify_kernel_regs(struct ks_walk *w, int regs_frame)
 	return KS_LABEL(INTERRUPTED);
 }
 
+/* ---- stack words ---- */
+
+int ks_walk_read_u64(struct ks_walk *w, kaddr_t addr, uint64_t *v)
+{
+	kaddr_t base = addr & ~(kaddr_t)(KS_WALK_PAGE - 1);
+	size_t off = (size_t)(addr - base);
+	struct ks_walk_page *p = NULL;
+
+	/* a word across two pages: read as it is */
+	if (off > KS_WALK_PAGE - 8)
+		return ks_read_u64(w->k, addr, v);
+	for (int i = 0; i < 2; i++)
+		if (w->pages[i].state && w->pages[i].addr == base)
+			p = &w->pages[i];
+	if (!p) {
+		p = &w->pages[w->page_next];
+		w->page_next ^= 1;
+		p->addr = base;
+		p->state = ks_read(w->k, base, p->buf, sizeof(p->buf)) == 0 ? 1 : -1;
+	}
+	/* a page the dump does not hold whole (an ELF segment ending inside
+	 * it): word by word, as before */
+	if (p->state < 0)
+		return ks_read_u64(w->k, addr, v);
+	*v = ks_get_u64(w->k, p->buf + off);
+	return 0;
+}
+
 /* ---- the task ---- */
 
 void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
@@ -323,7 +351,9 @@ void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
 		snprintf(out->message, sizeof(out->message), "task has no stack");
 		return;
 	}
-	memset(&w, 0, sizeof(w));
+	/* the walk state up to the page buffers (whose state says empty) */
+	memset(&w, 0, offsetof(struct ks_walk, pages));
+	w.pages[0].state = w.pages[1].state = 0;
 	w.k = k;
 	w.task = t;
 	w.mode = mode;

@@ -276,6 +276,60 @@ pids=[t["pid"] for t in o["tasks"]]
 assert len(pids)==len(set((t["task"]) for t in o["tasks"])), pids
 assert o["error"], o
 ' "$tmp/out"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL minikernel loop: a task twice"; sed 's/^/  | /' "$tmp/out" | cut -c1-300; fi
+
+	# -j N on one dump splits its tasks across N workers: the output is
+	# that of -j 1 byte for byte (the timings aside), whatever the mode,
+	# and still when a helper dies or sends a wrong task mid-way.
+	untime() {
+		sed -E -e 's/"seconds":[0-9.]+/"seconds":T/' \
+		    -e 's/^([0-9]+ tasks in )[0-9.]+ s \(open [0-9.]+ s, walk [0-9.]+ s, [0-9]+ tasks\/s\)$/\1T/' \
+		    -e 's/ [0-9]+\.[0-9][0-9]  / T  /' "$1"
+	}
+	same_as_j1() { # name exit env... -- klpscan args...
+		name=$1 want=$2
+		shift 2
+		envs=
+		while [ "$1" != -- ]; do envs="$envs $1"; shift; done
+		shift
+		"$klpscan" -j 1 "$@" >"$tmp/j1.out" 2>"$tmp/j1.err"
+		r1=$?
+		for j in ${JS:-2 3}; do
+			# shellcheck disable=SC2086
+			env $envs KLPSCAN_TEST_SPLIT_STATS=1 "$klpscan" -j $j "$@" \
+				>"$tmp/jn.out" 2>"$tmp/jn.err"
+			rn=$?
+			untime "$tmp/j1.out" >"$tmp/j1.cmp"
+			untime "$tmp/jn.out" >"$tmp/jn.cmp"
+			grep -v -e '^klpscan: split: ' -e '^klpscan: [0-9]* inputs, ' "$tmp/jn.err" >"$tmp/jn.err2"
+			grep -v '^klpscan: [0-9]* inputs, ' "$tmp/j1.err" >"$tmp/j1.err2"
+			if [ $r1 -ne "$want" ] || [ $rn -ne $r1 ] || ! cmp -s "$tmp/j1.cmp" "$tmp/jn.cmp" ||
+			   ! cmp -s "$tmp/j1.err2" "$tmp/jn.err2"; then
+				fail=$((fail + 1)); echo "FAIL -j $j $name: exit $rn (-j 1: $r1, want $want), or the output differs"
+				diff "$tmp/j1.cmp" "$tmp/jn.cmp" | head -5; diff "$tmp/j1.err" "$tmp/jn.err2" | head -5
+			else pass=$((pass + 1)); fi
+		done
+	}
+	for args in "" "--json" "--csv" "-v" "-m strict --csv" "-p" "-p --json" "-p -v" \
+		    "-f schedule" "-f do_nanosleep --json"; do
+		case $args in -p*) want=0 ;; *) want=1 ;; esac	# no livepatch: -p blocks nothing
+		# shellcheck disable=SC2086
+		same_as_j1 "minikernel [$args]" $want -- $args --vmlinux "$mini" "$tmp/mini.kdump"
+	done
+	# the helpers did compute tasks: -j 3 on 7 tasks, 2 helpers
+	if grep -q '^klpscan: split: [1-9][0-9]* of 7 tasks from 2 helpers$' "$tmp/jn.err"; then
+		pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL -j 3: no task from a helper"; cat "$tmp/jn.err"; fi
+	same_as_j1 "minikernel elf" 1 -- --json --vmlinux "$mini" "$tmp/mini.elf"
+	same_as_j1 "damaged list" 2 -- --vmlinux "$mini" "$tmp/loop.kdump"
+	same_as_j1 "damaged list -p" 2 -- -p --json --vmlinux "$mini" "$tmp/selfloop.kdump"
+	same_as_j1 "helper aborts" 1 KLPSCAN_TEST_SPLIT_FAULT=abort -- -v --vmlinux "$mini" "$tmp/mini.kdump"
+	same_as_j1 "helper lies" 0 KLPSCAN_TEST_SPLIT_FAULT=lie -- -p --json --vmlinux "$mini" "$tmp/mini.kdump"
+	# bench/'s read floor: every task's facts and whole stack, no walk
+	check "minikernel: --read-floor" 0 "$klpscan" --read-floor --vmlinux "$mini" "$tmp/mini.kdump"
+	expect_text "minikernel: read floor line" "$tmp/out" "read floor: 7 tasks, [1-9][0-9]* bytes of stack read, 0 pages unreadable"
+	# two dumps, -j 4: two workers on each
+	JS=4 same_as_j1 "two dumps" 1 -- --vmlinux "$mini" "$tmp/mini.kdump" "$tmp/mini.elf"
+	expect_text "two dumps: split" "$tmp/jn.err" "^klpscan: split: [1-9][0-9]* of 7 tasks from 1 helpers"
+	JS=4 same_as_j1 "two dumps and a sample" 1 -- --json --vmlinux "$mini" "$tmp/mini.kdump" "$tmp/mini.elf" "$tmp/badksp.sample"
 fi
 
 # A minikernel dump that describes itself as a 6.0+ kernel does (kallsyms

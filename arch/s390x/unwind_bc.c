@@ -61,7 +61,7 @@ static int unwind_stop(struct s390x_unwind_state *st)
 static int read_word(struct s390x_unwind_state *st, kaddr_t addr,
 		     uint64_t *v, const char *what)
 {
-	if (ks_read_u64(st->w->k, addr, v) == 0)
+	if (ks_walk_read_u64(st->w, addr, v) == 0)
 		return 0;
 	return unwind_fail(st, KS_RULE_DUMP_UNREADABLE, "cannot read %s at 0x%llx",
 			   what, (unsigned long long)addr);

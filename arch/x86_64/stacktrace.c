@@ -34,7 +34,7 @@ void x86_unwind_set_error(struct x86_unwind_state *s, enum ks_rule rule,
 /* The dump lacks memory the kernel would have read: stop, verdict ERROR. */
 int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val)
 {
-	if (ks_read_u64(s->k, addr, val) == 0)
+	if (ks_walk_read_u64(s->w, addr, val) == 0)
 		return 0;
 	return x86_unwind_fail(s, KS_RULE_DUMP_UNREADABLE,
 			       "stack word at %#llx is not in the dump",

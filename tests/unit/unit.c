@@ -499,6 +499,19 @@ static void test_json_escape(void)
 	ks_kernel_close(k);
 	ks_sample_free(s);
 	free(res);
+	/* ks_json_string alone: runs written whole, every kind of escape */
+	buf = NULL;
+	len = 0;
+	out = open_memstream(&buf, &len);
+	if (out) {
+		ks_json_string(out, "");
+		ks_json_string(out, "plain");
+		ks_json_string(out, "\"lead\\mid\x01\x1f tail\x7f\xc3\xa9\"");
+		fclose(out);
+		CHECK(buf && strcmp(buf, "\"\"\"plain\"\"\\\"lead\\\\mid\\u0001\\u001f tail"
+				  "\\u007f\\u00c3\\u00a9\\\"\"") == 0, "json string: %s", buf);
+		free(buf);
+	}
 }
 
 /* A symbol table of up to 8 entries sorted by address, for the alias
