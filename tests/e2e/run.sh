@@ -9,7 +9,9 @@
 #   tests/e2e/run.sh [x86_64] [s390x]      (default: both)
 #
 # x86_64 runs every kernel line of tests/e2e/lines-x86_64.sh, or those in
-# E2E_X86_64_LINES (e.g. "bookworm-cloud sid-cloud").
+# E2E_X86_64_LINES (e.g. "bookworm-cloud sid-cloud"), each with the
+# scenario sets the line runs, or only those of them in E2E_X86_64_SETS
+# (e.g. "livepatch replace").
 #
 # Closing line: "e2e: N passed, N failed".
 set -eu
@@ -230,6 +232,14 @@ for arch in $arches; do
 		: >"$table"
 		for xl in ${E2E_X86_64_LINES:-$(bash tests/e2e/lines-x86_64.sh names)}; do
 			sets=$(bash tests/e2e/lines-x86_64.sh sets "$xl")
+			if [ -n "${E2E_X86_64_SETS:-}" ]; then
+				xs=
+				for set in $sets; do
+					case " $E2E_X86_64_SETS " in *" $set "*) xs="$xs $set" ;; esac
+				done
+				sets=${xs# }
+				[ -n "$sets" ] || continue
+			fi
 			# the line builds the test modules: its voluntary guest runs
 			# the sleepers, its livepatch sets stall a real transition
 			case " $sets " in *" livepatch "*) xmod=1 ;; *) xmod=0 ;; esac
