@@ -193,7 +193,7 @@ e2e_extract_truth() {
 			}' > "$out.tmp" || { rm -f "$out.tmp"; return 1; }
 	# every line must be one of the known kinds: a kernel message that got
 	# into the block would otherwise pass unnoticed
-	if grep -n -v -E '^(kernel|guest|cmdline|tracer|fgraph-functions|kretprobe-functions|task|state|frame|moved|traced|klp)( |$)' \
+	if grep -n -v -E '^(kernel|guest|cmdline|tracer|fgraph-functions|kretprobe-functions|fprobe-functions|task|state|frame|moved|reliable|traced|klp)( |$)' \
 		"$out.tmp" >&2; then
 		e2e_log "unexpected lines (above) in the truth block of $console"
 		rm -f "$out.tmp"

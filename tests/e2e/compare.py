@@ -33,7 +33,7 @@ TRAMPOLINE_LABELS = {"ftrace-graph", "kretprobe", "ftrace-graph-unrecovered",
 
 def load_truth(path):
     tasks, order = {}, []
-    meta = {"fgraph": [], "kretprobe": [], "fgraph-notrace": []}
+    meta = {"fgraph": [], "kretprobe": [], "fgraph-notrace": [], "fprobe": ("kretprobe", [])}
     for raw in open(path, encoding="utf-8", errors="replace"):
         parts = raw.split()
         if not parts:
@@ -57,6 +57,10 @@ def load_truth(path):
                      parts[3].strip("[]") if len(parts) > 3 else None))
         elif kind == "traced" and len(parts) >= 4 and int(parts[1]) in tasks:
             tasks[int(parts[1])]["traced"].append((parts[2], parts[3]))
+        elif kind == "reliable" and len(parts) >= 3 and int(parts[1]) in tasks:
+            # the kernel's own stack_trace_save_tsk_reliable() of this task
+            # (guest/livepatch/klpt_reliable.c): entries, or -errno
+            tasks[int(parts[1])]["kernel_reliable"] = int(parts[2]) >= 0
         elif kind == "moved" and len(parts) >= 2 and int(parts[1]) in tasks:
             # the guest saw this task's stack change between two
             # snapshots right before the dump: not a stable truth
@@ -67,6 +71,9 @@ def load_truth(path):
             meta["kretprobe"] = parts[1:]
         elif kind == "fgraph-notrace-functions":
             meta["fgraph-notrace"] = parts[1:]
+        elif kind == "fprobe-functions" and len(parts) >= 2:
+            # fprobe return probes and the label their hooked return gets
+            meta["fprobe"] = (parts[1], parts[2:])
     return tasks, order, meta
 
 
@@ -127,7 +134,7 @@ def compare_truth(args):
     ours = {t["pid"]: t for t in report["tasks"]}
     passed = failed = 0
     frames_total = frames_agree = 0
-    compared = moved = 0
+    compared = moved = kernel_checked = 0
 
     def fail(msg):
         nonlocal failed
@@ -239,6 +246,11 @@ def compare_truth(args):
                 allowed["ftrace-graph"].update(range(0, i + 1))
             if any(same_func(callee, n) for n in meta["kretprobe"]):
                 allowed["kretprobe"].add(i)
+            if any(same_func(callee, n) for n in meta["fprobe"][1]):
+                if meta["fprobe"][0] == "kretprobe":
+                    allowed["kretprobe"].add(i)
+                else:
+                    allowed["ftrace-graph"].update(range(0, i + 1))
         for lab in sorted(TRAMPOLINE_LABELS):
             stray = labelled.get(lab, set()) - allowed.get(lab, set())
             if stray:
@@ -248,7 +260,22 @@ def compare_truth(args):
         interrupted = any(set(f["labels"]) & {"preempted", "exception", "interrupted"}
                           for f in o["frames"])
         reason = (o["reason"] or {}).get("rule")
-        if truncated and not strict:
+        kernel_says = t.get("kernel_reliable")
+        if kernel_says is not None:
+            # the kernel's own verdict, asked in the guest: it decides; strict
+            # mode may find more to object to, never less
+            mine_ok = o["verdict"] == "reliable"
+            if mine_ok == kernel_says or (strict and kernel_says and not mine_ok):
+                passed += 1
+                kernel_checked += 1
+            else:
+                fail("task %d %s (%s): the kernel's reliable walk says %s, klpstack %s %s" % (
+                    tid, t["comm"], t["scenario"], "reliable" if kernel_says else "unreliable",
+                    o["verdict"], json.dumps(o["reason"])))
+        elif t["scenario"] in args.unjudged_scenario:
+            print("task %d %s (%s): verdict %s %s (no kernel verdict on this line)" % (
+                tid, t["comm"], t["scenario"], o["verdict"], reason or ""))
+        elif truncated and not strict:
             if o["verdict"] == "unreliable":
                 passed += 1
             else:
@@ -276,8 +303,8 @@ def compare_truth(args):
         else:
             fail("no frame carries label %s" % label)
     print("sleeping tasks compared %d (%d skipped: stack moved between the guest's snapshots), "
-          "frames agreed %d of %d (%.1f%%)" % (
-        compared, moved, frames_agree, frames_total,
+          "verdicts the kernel gave %d, frames agreed %d of %d (%.1f%%)" % (
+        compared, moved, kernel_checked, frames_agree, frames_total,
         100.0 * frames_agree / frames_total if frames_total else 100.0))
     if compared == 0:
         fail("no sleeping task was compared")
@@ -459,6 +486,9 @@ def main():
     ap.add_argument("--require-interrupted", action="append", default=[],
                     help="scenario whose tasks must show a pt_regs label")
     ap.add_argument("--skip-scenario", action="append", default=[])
+    ap.add_argument("--unjudged-scenario", action="append", default=[],
+                    help="scenario whose verdict only the kernel can judge: "
+                         "printed, not checked, where the truth has no kernel verdict")
     ap.add_argument("--mode", choices=("kernel", "strict"),
                     help="the report's mode (default: as the report says)")
     ap.add_argument("--require-label", action="append", default=[],

@@ -53,10 +53,15 @@
 #   kernel RELEASE
 #   guest SET | cmdline ... | tracer NAME max_graph_depth N hooks-from SOURCE
 #   fgraph-functions F... | kretprobe-functions F...
+#   fprobe-functions LABEL F...  (fprobe return probes; LABEL: how the hooked
+#       return shows, ftrace-graph since 6.14, else kretprobe (a rethook))
 #   task TID TGID COMM SCENARIO
 #   state TID STATE
 #   frame TID SYMBOL+0xOFF/0xSIZE [MODULE]     (innermost first)
 #   moved TID        (a second read of /proc/TID/stack gave other frames)
+#   reliable TID RET (lines that build modules: the kernel's own
+#       stack_trace_save_tsk_reliable() of a sleeping task: entries, or
+#       -errno when unreliable; guest/livepatch/klpt_reliable.c)
 #   traced TID FUNC ftrace-graph|kretprobe
 #   klp TID COMM sleeping FUNC | klp TID COMM running | klp TID COMM unreliable
 #       (livepatch sets: the last klp_try_switch_task round before the dump)
@@ -303,8 +308,10 @@ cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
 mkdir -p "$work/data"
-if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|stacked|unpatch|replace' ||
-	{ [ "$klpmod" = 1 ] && printf '%s\n' "${todo[@]}" | grep -qx voluntary; }; then
+# every set of a line that builds modules uses them (klpt_reliable.ko:
+# the kernel's own reliable-stack verdicts; klpt_initwait.ko: a task asleep
+# in a module's init function)
+if [ "$klpmod" = 1 ]; then
 	# out-of-tree test modules against Debian's headers of the same ABI,
 	# with the compiler the kernel was built with
 	t=$(e2e_now)
@@ -328,7 +335,7 @@ if printf '%s\n' "${todo[@]}" | grep -qxE 'livepatch|stacked|unpatch|replace' ||
 			"$E2E_DIR/guest/livepatch" "$work/lp" >&2 ||
 			e2e_die "building the livepatch test modules in a $LINE_SUITE chroot failed"
 	fi
-	for m in klpt_sleeper klpt_livepatch klpt_livepatch2 klpt_livepatch_replace; do
+	for m in klpt_sleeper klpt_livepatch klpt_livepatch2 klpt_livepatch_replace klpt_initwait klpt_reliable; do
 		[ -f "$work/lp/$m.ko" ] || e2e_die "the module build made no $m.ko"
 	done
 	cp "$work/lp/"*.ko "$work/data/"

@@ -71,6 +71,11 @@ compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
 	# (own variable names: run() sets $name)
 	cd_name=$1 cd_dir=$2 cd_cj=$3 cd_sj=$4
 	shift 4
+	# a task under a BPF trampoline: reliable or not is the kernel's
+	# version's rule (7.x unwinds BPF frames with orc_bpf_find()); where
+	# the guest could not ask the kernel (no test modules on the line), its
+	# verdict is shown, not judged
+	set -- --unjudged-scenario bpf-fexit "$@"
 	run "$cd_name-crash" python3 tests/e2e/compare.py --name "$cd_name/crash" \
 		--truth "$cd_dir/truth.txt" --report "$cd_cj" --sysmap "$cd_dir/System.map" "$@"
 	run "$cd_name-klpscan" python3 tests/e2e/compare.py --name "$cd_name/klpscan" \

@@ -21,8 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/bpf.h>
 #include <linux/futex.h>
 #include <linux/userfaultfd.h>
+#include <mqueue.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -38,7 +40,9 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/select.h>
+#include <sys/sem.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/klog.h>
@@ -347,6 +351,170 @@ static void park_flock(const char *role)
 		flock(b, LOCK_EX);
 }
 
+/* ---- BPF: a task asleep under an fexit trampoline ------------------------ */
+
+/*
+ * The BTF type id of the kernel function NAME, from the kernel's own BTF
+ * (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF): what an fexit program
+ * names its target by.  The encoding is include/uapi/linux/btf.h's: a
+ * header, then the types (id 1 first), each a struct btf_type plus a
+ * kind-dependent tail, then the strings.
+ */
+static int btf_func_id(const char *name)
+{
+	static unsigned char btf[64 << 20];
+	int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	uint32_t hdr_len, type_off, type_len, str_off, str_len, pos, end;
+	int id = 1;
+
+	if (fd < 0)
+		die("open /sys/kernel/btf/vmlinux: %s", strerror(errno));
+	for (;;) {
+		ssize_t r = read(fd, btf + len, sizeof(btf) - len);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("read /sys/kernel/btf/vmlinux: %s", strerror(errno));
+		if (r == 0 || (len += (size_t)r) == sizeof(btf))
+			break;
+	}
+	close(fd);
+	if (len < 24 || btf[0] != 0x9f || btf[1] != 0xeb)
+		die("/sys/kernel/btf/vmlinux: no BTF header");
+	memcpy(&hdr_len, btf + 4, 4);
+	memcpy(&type_off, btf + 8, 4);
+	memcpy(&type_len, btf + 12, 4);
+	memcpy(&str_off, btf + 16, 4);
+	memcpy(&str_len, btf + 20, 4);
+	if ((uint64_t)hdr_len + type_off + type_len > len ||
+	    (uint64_t)hdr_len + str_off + str_len > len)
+		die("/sys/kernel/btf/vmlinux: sections beyond the file");
+	pos = hdr_len + type_off;
+	end = pos + type_len;
+	while (pos + 12 <= end) {
+		uint32_t name_off, info, kind, vlen, tail;
+		static const uint8_t per_member[20] = {
+			[3] = 0, [4] = 12, [5] = 12, [6] = 8, [13] = 8, [15] = 12, [19] = 12 };
+		static const uint8_t fixed[20] = { [1] = 4, [3] = 12, [14] = 4, [17] = 4 };
+
+		memcpy(&name_off, btf + pos, 4);
+		memcpy(&info, btf + pos + 4, 4);
+		kind = (info >> 24) & 0x1f;
+		vlen = info & 0xffff;
+		if (kind == 0 || kind >= 20)
+			die("/sys/kernel/btf/vmlinux: unknown BTF kind %u at type %d", kind, id);
+		/* BTF_KIND_FUNC = 12 */
+		if (kind == 12 && name_off < str_len &&
+		    strcmp((const char *)btf + hdr_len + str_off + name_off, name) == 0)
+			return id;
+		tail = fixed[kind] + per_member[kind] * vlen;
+		pos += 12 + tail;
+		id++;
+	}
+	die("no BTF function %s in this kernel", name);
+	return -1;
+}
+
+static long bpf_call(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/*
+ * Attach an fexit program ("return 0": it only has to exist) to FUNC and
+ * keep it attached for as long as this process lives: every later call of
+ * FUNC runs through a BPF trampoline, which calls FUNC's body and so sits
+ * on the stack below it while FUNC sleeps.  Raw bpf(2): BPF_PROG_LOAD of a
+ * BPF_PROG_TYPE_TRACING program with expected_attach_type BPF_TRACE_FEXIT
+ * and the function's BTF id, then BPF_RAW_TRACEPOINT_OPEN (5.5+).
+ */
+static void attach_fexit(const char *func)
+{
+	struct bpf_insn prog[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	static char log[65536];
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	union bpf_attr attr;
+	int prog_fd, link_fd;
+
+	/* before 5.11 BPF memory counts against RLIMIT_MEMLOCK */
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = BPF_PROG_TYPE_TRACING;
+	attr.expected_attach_type = BPF_TRACE_FEXIT;
+	attr.attach_btf_id = (uint32_t)btf_func_id(func);
+	attr.insns = (uintptr_t)prog;
+	attr.insn_cnt = 2;
+	attr.license = (uintptr_t)"GPL";
+	attr.log_buf = (uintptr_t)log;
+	attr.log_size = sizeof(log);
+	attr.log_level = 1;
+	snprintf(attr.prog_name, sizeof(attr.prog_name), "klpt_fexit");
+	prog_fd = (int)bpf_call(BPF_PROG_LOAD, &attr);
+	if (prog_fd < 0)
+		die("BPF_PROG_LOAD fexit/%s: %s (verifier: %.200s)", func, strerror(errno), log);
+	memset(&attr, 0, sizeof(attr));
+	attr.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
+	link_fd = (int)bpf_call(BPF_RAW_TRACEPOINT_OPEN, &attr);
+	if (link_fd < 0)
+		die("attaching fexit/%s: %s", func, strerror(errno));
+}
+
+static void park_bpf_fexit(const char *role)
+{
+	/* mq_timedreceive -> do_mq_timedreceive -> wq_sleep -> schedule (5.10
+	 * to 7.x); no other scenario task uses a message queue */
+	struct mq_attr qa = { .mq_maxmsg = 4, .mq_msgsize = 16 };
+	char name[32], msg[16];
+	mqd_t q;
+
+	snprintf(name, sizeof(name), "/klpt-%d", (int)getpid());
+	q = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, &qa);
+	if (q == (mqd_t)-1)
+		die("mq_open: %s", strerror(errno));
+	attach_fexit("do_mq_timedreceive");
+	register_role(role, "do_mq_timedreceive");
+	for (int i = 0; i < MAX_RETRIES; i++)
+		mq_receive(q, msg, sizeof(msg), NULL);
+}
+
+/* ---- fprobe: a return probe of the fprobe layer ---------------------------- */
+
+static void park_semop(const char *role)
+{
+	/* semop -> __do_semtimedop (6.1+; do_semtimedop before) -> schedule;
+	 * the init script puts an fprobe return probe on it where the kernel
+	 * has fprobe events (6.7+) */
+	struct sembuf down = { .sem_num = 0, .sem_op = -1, .sem_flg = 0 };
+	int s = semget(IPC_PRIVATE, 1, IPC_CREAT | 0600);
+
+	if (s < 0)
+		die("semget: %s", strerror(errno));
+	register_role(role, "__do_semtimedop|do_semtimedop");
+	for (int i = 0; i < MAX_RETRIES; i++)
+		semop(s, &down, 1);
+}
+
+/* ---- a task blocked in a module's init function ---------------------------- */
+
+static void park_modinit(const char *role)
+{
+	/* finit_module -> load_module -> do_init_module -> do_one_initcall ->
+	 * klpt_initwait_init, which sleeps in the module's init text */
+	int fd = open("/klpt/klpt_initwait.ko", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open /klpt/klpt_initwait.ko: %s", strerror(errno));
+	register_role(role, "klpt_initwait_init");
+	if (syscall(SYS_finit_module, fd, "", 0) != 0)
+		die("finit_module klpt_initwait.ko returned: %s", strerror(errno));
+	die("klpt_initwait.ko finished its init: it must sleep there");
+}
+
 static void park_klpsleep(const char *role, const char *expect)
 {
 	/* klpt_sleeper.ko: read() sleeps in klpt_sleeper_wait(), the function
@@ -552,6 +720,8 @@ struct task {
 	int stack_fd;			/* /proc/TID/stack, open across the quiet period */
 	int ngraph;			/* open graph-traced calls, outermost first */
 	char graph[MAX_GRAPH][96];
+	int reliable_known;		/* the kernel's verdict was asked, twice alike */
+	int reliable;			/* entries walked, or -errno (unreliable) */
 };
 
 /* Parse /proc/TID/stat: comm may hold spaces and ')' so use the last ')'. */
@@ -808,6 +978,39 @@ static void read_kretprobes(struct strset *out)
 	}
 }
 
+/*
+ * fprobe return probes from dynamic_events: "f:fprobes/klpf_1 FUNC%return".
+ * How the hooked return shows on the stack depends on the fprobe layer:
+ * since 6.14 ("fprobe: Rewrite fprobe on function-graph tracer") fprobe
+ * hooks returns through the function-graph shadow stack (return_to_handler,
+ * with fprobe's data words between the entries); before, through a rethook
+ * (arch_rethook_trampoline), the same as a kretprobe.  Returns that label.
+ */
+static const char *read_fprobes(struct strset *out)
+{
+	static char buf[16384];
+	char *line, *save = NULL;
+	struct utsname uts;
+	unsigned major = 0, minor = 0;
+
+	if (read_file(TRACEFS "/dynamic_events", buf, sizeof(buf)) < 0)
+		return "kretprobe";
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char kind[128], sym[128];
+		char *ret;
+
+		if (sscanf(line, "%127s %127s", kind, sym) != 2 || kind[0] != 'f' ||
+		    !(ret = strstr(sym, "%return")))
+			continue;
+		*ret = '\0';
+		if (!strset_has(out, sym) && out->n < MAX_FUNCS)
+			strset_add(out, sym);
+	}
+	if (uname(&uts) == 0)
+		sscanf(uts.release, "%u.%u", &major, &minor);
+	return major > 6 || (major == 6 && minor >= 14) ? "ftrace-graph" : "kretprobe";
+}
+
 static void read_graph_functions(const char *path, struct strset *out, size_t max)
 {
 	static char buf[1 << 16];
@@ -968,8 +1171,8 @@ static int read_graph_hooks(struct task *tasks, size_t n, int ncpus)
  * trampoline replaces it: the kretprobe is the outer trampoline.
  */
 static void print_traced(FILE *o, const struct task *t, const struct strset *fg,
-			 const struct strset *kr, const struct strset *traceable,
-			 int depth, int tracer_on, int graph_ok)
+			 const struct strset *kr, const struct strset *fp, const char *fp_label,
+			 const struct strset *traceable, int depth, int tracer_on, int graph_ok)
 {
 	char names[MAX_FRAMES + 16][128];
 	int n = 0, outer = -1;
@@ -993,8 +1196,16 @@ static void print_traced(FILE *o, const struct task *t, const struct strset *fg,
 		}
 	}
 	for (int i = 0; i < n; i++)
-		if (strset_has(kr, names[i]))
+		if (strset_has(kr, names[i]) ||
+		    (strcmp(fp_label, "kretprobe") == 0 && strset_has(fp, names[i])))
 			fprintf(o, "traced %d %s kretprobe\n", t->tid, names[i]);
+	/* fprobe returns on the shadow stack: every call made after the probe
+	 * was enabled, known from the frames (the graph tracer's record does
+	 * not show them); the scenario task has no other graph hooks, so
+	 * innermost first holds */
+	for (int i = 0; i < n; i++)
+		if (strcmp(fp_label, "ftrace-graph") == 0 && strset_has(fp, names[i]))
+			fprintf(o, "traced %d %s ftrace-graph\n", t->tid, names[i]);
 	if (!tracer_on)
 		return;
 	if (graph_ok) {
@@ -1196,7 +1407,9 @@ static int klp_set(const char *set)
 static int do_truth(const char *set, int secs)
 {
 	static struct task tasks[MAX_TASKS];
-	struct strset fg = { 0 }, kr = { 0 }, traceable = { 0 };
+	struct strset fg = { 0 }, kr = { 0 }, fp = { 0 }, traceable = { 0 };
+	const char *fp_label;
+	int reliable_fd;
 	struct utsname uts;
 	char tracer[64] = "", cmdline[1024] = "";
 	int depth, tracer_on, graph_ok = 0;
@@ -1213,6 +1426,7 @@ static int do_truth(const char *set, int secs)
 
 	read_graph_functions(TRACEFS "/set_graph_function", &fg, MAX_FUNCS);
 	read_kretprobes(&kr);
+	fp_label = read_fprobes(&fp);
 	read_traceable(&traceable);
 	depth = read_int_file(TRACEFS "/max_graph_depth", 0);
 	read_file(TRACEFS "/current_tracer", tracer, sizeof(tracer));
@@ -1255,6 +1469,8 @@ static int do_truth(const char *set, int secs)
 		snprintf(path, sizeof(path), "/proc/%d/stack", t->tid);
 		t->stack_fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
+	/* klpt_reliable.ko, where the line builds test modules */
+	reliable_fd = open("/sys/kernel/debug/klpt_reliable", O_WRONLY | O_CLOEXEC);
 	if (tracer_on) {
 		long ncpus = sysconf(_SC_NPROCESSORS_CONF);
 
@@ -1268,6 +1484,26 @@ static int do_truth(const char *set, int secs)
 
 		if (t->tid >= 0 && read_stack(t) != 0)
 			t->nframes = 0;
+	}
+	/* The kernel's own reliable-stack verdict of every sleeping task,
+	 * between the two stack reads: a task that moves meanwhile gets its
+	 * "moved" line below.  Asked twice, kept when both answers agree. */
+	for (size_t i = 0; i < n && reliable_fd >= 0; i++) {
+		struct task *t = &tasks[i];
+		int r[2];
+
+		if (t->tid < 0 || t->tid == getpid() || !strchr("SDI", t->state))
+			continue;
+		for (int k = 0; k < 2; k++) {
+			char tid[16];
+			int len = snprintf(tid, sizeof(tid), "%d", t->tid);
+
+			r[k] = write(reliable_fd, tid, (size_t)len) == len ? 0 : -errno;
+		}
+		if (r[0] == r[1] && r[0] != -EBUSY && r[0] != -ESRCH) {
+			t->reliable_known = 1;
+			t->reliable = r[0];
+		}
 	}
 	/* Read every stack a second time: a task whose stack changed in between
 	 * (running, preempted, woken) gets a "moved" line, so a comparison can
@@ -1306,6 +1542,8 @@ static int do_truth(const char *set, int secs)
 		depth, graph_ok ? "trace-buffer" : "frames");
 	print_list(o, "fgraph-functions", &fg);
 	print_list(o, "kretprobe-functions", &kr);
+	fprintf(o, "fprobe-functions %s", fp_label);
+	print_list(o, "", &fp);
 	for (size_t i = 0; i < n; i++) {
 		struct task *t = &tasks[i];
 		const char *role = t->role;
@@ -1326,7 +1564,9 @@ static int do_truth(const char *set, int secs)
 			fprintf(o, "frame %d %s\n", t->tid, t->frames[f]);
 		if (t->moved)
 			fprintf(o, "moved %d\n", t->tid);
-		print_traced(o, t, &fg, &kr, &traceable, depth, tracer_on, graph_ok);
+		if (t->reliable_known)
+			fprintf(o, "reliable %d %d\n", t->tid, t->reliable);
+		print_traced(o, t, &fg, &kr, &fp, fp_label, &traceable, depth, tracer_on, graph_ok);
 	}
 	/* last: the freshest retry before the stop */
 	if (klp_set(set))
@@ -1396,6 +1636,12 @@ int main(int argc, char **argv)
 		park_flock(role);
 	else if (strcmp(scen, "uffd") == 0)
 		park_uffd(role);
+	else if (strcmp(scen, "bpf-fexit") == 0)
+		park_bpf_fexit(role);
+	else if (strcmp(scen, "semop") == 0)
+		park_semop(role);
+	else if (strcmp(scen, "modinit") == 0)
+		park_modinit(role);
 	else if (strcmp(scen, "klpsleep") == 0)
 		park_klpsleep(role, "klpt_sleeper_wait");
 	else if (strcmp(scen, "klpsleep-patched") == 0)
