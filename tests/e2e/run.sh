@@ -237,6 +237,9 @@ for arch in $arches; do
 		: >"$table"
 		for xl in ${E2E_X86_64_LINES:-$(bash tests/e2e/lines-x86_64.sh names)}; do
 			sets=$(bash tests/e2e/lines-x86_64.sh sets "$xl")
+			# the line builds the test modules: its voluntary guest runs
+			# the sleepers, its livepatch sets stall a real transition
+			case " $sets " in *" livepatch "*) xmod=1 ;; *) xmod=0 ;; esac
 			if [ -n "${E2E_X86_64_SETS:-}" ]; then
 				xs=
 				for set in $sets; do
@@ -245,9 +248,6 @@ for arch in $arches; do
 				sets=${xs# }
 				[ -n "$sets" ] || continue
 			fi
-			# the line builds the test modules: its voluntary guest runs
-			# the sleepers, its livepatch sets stall a real transition
-			case " $sets " in *" livepatch "*) xmod=1 ;; *) xmod=0 ;; esac
 			if [ "$xl" = bookworm-cloud ]; then
 				# shellcheck disable=SC2086
 				step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh $sets
