@@ -46,8 +46,6 @@ static const char ks_built_for[] __attribute__((used)) =
 #include "livepatch.h"
 #include "elfsyms.h"
 
-#include <elf.h>
-
 #if defined(X86_64)
 #define KS_GLUE_ARCH KS_ARCH_X86_64
 #define KS_GLUE_MACHINE "X86_64"
@@ -78,22 +76,6 @@ static int glue_read(void *priv, kaddr_t addr, void *buf, size_t len)
 		       RETURN_ON_ERROR | QUIET) ? 0 : -1;
 }
 
-static struct ks_kernel *glue_core(void);
-static int module_symbol_named(const char *name, kaddr_t *value);
-
-static int glue_lookup_symbol(void *priv, const char *name, kaddr_t *value)
-{
-	/* symbol_value() is FATAL for a missing symbol: ask first.
-	 * symbol_exists() covers module symbols and static ones from the
-	 * vmlinux symtab (e.g. klp_target_state). */
-	if (!name)
-		return -1;
-	if (!symbol_exists((char *)name))
-		return module_symbol_named(name, value);
-	*value = (kaddr_t)symbol_value((char *)name);
-	return 0;
-}
-
 static int in_table(const struct syment *sp, const struct syment *lo,
 		    const struct syment *hi)
 {
@@ -101,35 +83,18 @@ static int in_table(const struct syment *sp, const struct syment *lo,
 	return lo && hi && p >= (uintptr_t)lo && p < (uintptr_t)hi;
 }
 
-/* The crash table that holds sp: [*lo, *end).  0 when none does. */
-static int table_of(const struct syment *sp, const struct syment **lo,
-		    const struct syment **end)
+/* vmlinux symbols only (the core reads module symbols itself,
+ * src/modules.c).  symbol_value() is FATAL for a missing symbol: ask
+ * first.  symbol_search() finds static symbols of the vmlinux symtab too
+ * (e.g. klp_target_state), and module symbols, which are left out. */
+static int glue_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 {
-	if (in_table(sp, st->symtable, st->symend)) {
-		*lo = st->symtable;
-		*end = st->symend;
-		return 1;
-	}
-	if (in_table(sp, st->ext_module_symtable, st->ext_module_symend)) {
-		*lo = st->ext_module_symtable;
-		*end = st->ext_module_symend;
-		return 1;
-	}
-	for (int i = 0; i < st->mods_installed; i++) {
-		const struct load_module *lm = &st->load_modules[i];
-		const struct syment *t[4][2] = {
-			{ lm->mod_symtable, lm->mod_symend },
-			{ lm->mod_load_symtable, lm->mod_load_symend },
-			{ lm->mod_init_symtable, lm->mod_init_symend },
-			{ lm->mod_ext_symtable, lm->mod_ext_symend },
-		};
-		for (int j = 0; j < 4; j++)
-			if (in_table(sp, t[j][0], t[j][1])) {
-				*lo = t[j][0];
-				*end = t[j][1];
-				return 1;
-			}
-	}
+	struct syment *sp;
+
+	if (!name || !(sp = symbol_search((char *)name)) ||
+	    !in_table(sp, st->symtable, st->symend))
+		return -1;
+	*value = (kaddr_t)sp->value;
 	return 0;
 }
 
@@ -144,14 +109,12 @@ static int crash_pseudo_symbol(const char *name)
 #define KS_GLUE_MAX_STEPS 8
 
 /*
- * symbols_at over crash's tables, sorted by value: the entries around the
- * one value_search() finds.  crash keeps no sizes: the kernel's kallsyms
- * size is the distance to the next higher symbol (kallsyms_lookup_size_
- * offset()), so that.  crash sorted module symbols by value, which loses
- * their symtab order (order -1: the core falls back to kallsyms' rule).
+ * symbols_at over crash's vmlinux table, sorted by value: the entries
+ * around the one value_search() finds.  crash keeps no sizes: the kernel's
+ * kallsyms size is the distance to the next higher symbol (kallsyms_
+ * lookup_size_offset()), so that.
  */
-static int crash_symbols_at(kaddr_t addr, const char *module,
-			    struct ks_symbol *out, int max)
+static int crash_symbols_at(kaddr_t addr, struct ks_symbol *out, int max)
 {
 	for (int step = 0; step < KS_GLUE_MAX_STEPS; step++) {
 		const struct syment *lo, *end, *first, *p;
@@ -161,8 +124,10 @@ static int crash_symbols_at(kaddr_t addr, const char *module,
 		int n = 0;
 
 		sp = value_search((ulong)addr, &offset);
-		if (!sp || !sp->name || !table_of(sp, &lo, &end))
+		if (!sp || !sp->name || !in_table(sp, st->symtable, st->symend))
 			return -1;
+		lo = st->symtable;
+		end = st->symend;
 		for (first = sp; first > lo && first[-1].value == sp->value; first--)
 			;
 		for (p = sp; p < end && p->value == sp->value; p++)
@@ -176,7 +141,7 @@ static int crash_symbols_at(kaddr_t addr, const char *module,
 				out[n].name = q->name;
 				out[n].value = q->value;
 				out[n].size = size;
-				out[n].module = module;
+				out[n].module = NULL;
 				out[n].type = q->type;
 				out[n].order = -1;
 			}
@@ -250,207 +215,12 @@ static void vmlinux_syms_free(void)
 	memset(&vml, 0, sizeof(vml));
 }
 
-/*
- * A module's symbols as the kernel has them: crash also cuts the clone
- * suffixes off module symbol names and sorts them by value, losing the
- * symtab order the kernel's lookup goes by (find_kallsyms_symbol(),
- * kernel/module/kallsyms.c 6.1: the first of the highest address <= addr
- * in symtab order).  So the module's own copy is read from the dump, once
- * per module and session: module->kallsyms (struct mod_kallsyms, 4.6+;
- * before, the same three members in struct module) -> symtab (Elf64_Sym in
- * the dump's byte order, which is crash's own: crash runs as a program of
- * the dump's architecture), num_symtab, strtab.
- */
-#define KS_GLUE_MAX_MODSYMS 200000
-#define KS_GLUE_MAX_MODS 1024
-#define KS_GLUE_SYM_NAME 512	/* KSYM_NAME_LEN */
-
-struct glue_modsyms {
-	ulong module_struct;	/* crash's key for the module */
-	int failed;
-	Elf64_Sym *syms;
-	uint32_t n;
-	kaddr_t strtab;
-};
-
-static struct {
-	struct glue_modsyms *m;
-	int n;
-	/* names handed out by the last module_symbols_at() */
-	char names[KS_MAX_ALIASES][KS_GLUE_SYM_NAME];
-} modsyms;
-
-static long glue_member_offset(void *priv, const char *type, const char *member);
-
-static int read_modsyms(struct glue_modsyms *m)
-{
-	long o_kallsyms = glue_member_offset(NULL, "module", "kallsyms");
-	const char *type = o_kallsyms >= 0 ? "mod_kallsyms" : "module";
-	long o_symtab = glue_member_offset(NULL, type, "symtab");
-	long o_num = glue_member_offset(NULL, type, "num_symtab");
-	long o_str = glue_member_offset(NULL, type, "strtab");
-	uint64_t ks = m->module_struct, symtab, strtab;
-	uint32_t num;
-
-	if (o_symtab < 0 || o_num < 0 || o_str < 0 ||
-	    (o_kallsyms >= 0 && glue_read(NULL, m->module_struct + (kaddr_t)o_kallsyms, &ks, 8)) ||
-	    !ks || glue_read(NULL, ks + (kaddr_t)o_symtab, &symtab, 8) ||
-	    glue_read(NULL, ks + (kaddr_t)o_num, &num, 4) ||
-	    glue_read(NULL, ks + (kaddr_t)o_str, &strtab, 8) ||
-	    !symtab || !strtab || num == 0 || num > KS_GLUE_MAX_MODSYMS)
-		return -1;
-	m->syms = malloc((size_t)num * sizeof(Elf64_Sym));
-	if (!m->syms || glue_read(NULL, symtab, m->syms, (size_t)num * sizeof(Elf64_Sym))) {
-		free(m->syms);
-		m->syms = NULL;
-		return -1;
-	}
-	m->n = num;
-	m->strtab = strtab;
-	return 0;
-}
-
-static struct glue_modsyms *modsyms_of(ulong module_struct)
-{
-	struct glue_modsyms *m, *grown;
-
-	for (int i = 0; i < modsyms.n; i++)
-		if (modsyms.m[i].module_struct == module_struct)
-			return modsyms.m[i].failed ? NULL : &modsyms.m[i];
-	if (!module_struct || modsyms.n >= KS_GLUE_MAX_MODS)
-		return NULL;
-	grown = realloc(modsyms.m, (size_t)(modsyms.n + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	modsyms.m = grown;
-	m = &modsyms.m[modsyms.n++];
-	memset(m, 0, sizeof(*m));
-	m->module_struct = module_struct;
-	m->failed = read_modsyms(m) != 0;
-	return m->failed ? NULL : m;
-}
-
-static void modsyms_free(void)
-{
-	for (int i = 0; i < modsyms.n; i++)
-		free(modsyms.m[i].syms);
-	free(modsyms.m);
-	modsyms.m = NULL;
-	modsyms.n = 0;
-}
-
-/* A NUL-terminated name from the module's strtab, piece by piece up to
- * page ends so that a name just before a missing page still reads. */
-static int read_name(kaddr_t at, char *buf, size_t len)
-{
-	size_t have = 0;
-
-	while (have + 1 < len) {
-		size_t chunk = 4096 - ((at + have) & 4095);
-		if (chunk > len - 1 - have)
-			chunk = len - 1 - have;
-		if (glue_read(NULL, at + have, buf + have, chunk))
-			return -1;
-		if (memchr(buf + have, 0, chunk))
-			return 0;
-		have += chunk;
-	}
-	buf[len - 1] = 0;
-	return 0;
-}
-
-static int module_symbols_at(struct glue_modsyms *m, const char *module, kaddr_t addr,
-			     struct ks_symbol *out, int max)
-{
-	uint64_t best = 0, next = UINT64_MAX;
-	int found = 0, n = 0;
-
-	/* as find_kallsyms_symbol(): undefined and unnamed symbols skipped
-	 * (the mapping symbols by the core's rule) */
-	for (uint32_t i = 1; i < m->n; i++) {
-		const Elf64_Sym *y = &m->syms[i];
-		if (y->st_shndx == SHN_UNDEF || !y->st_name)
-			continue;
-		if (y->st_value <= addr && (!found || y->st_value > best)) {
-			best = y->st_value;
-			found = 1;
-		}
-		if (y->st_value > addr && y->st_value < next)
-			next = y->st_value;
-	}
-	if (!found)
-		return -1;
-	for (uint32_t i = 1; i < m->n; i++) {
-		const Elf64_Sym *y = &m->syms[i];
-		if (y->st_shndx == SHN_UNDEF || !y->st_name || y->st_value != best)
-			continue;
-		if (n < max && n < KS_MAX_ALIASES) {
-			if (read_name(m->strtab + y->st_name, modsyms.names[n],
-				      sizeof(modsyms.names[n])))
-				continue;
-			out[n].name = modsyms.names[n];
-			out[n].value = best;
-			out[n].size = next != UINT64_MAX ? next - best : 0;
-			out[n].module = module;
-			out[n].type = ELF64_ST_BIND(y->st_info) == STB_WEAK ? 'W' :
-				      ELF64_ST_BIND(y->st_info) == STB_LOCAL ? 't' : 'T';
-			out[n].order = (long)i;
-		}
-		n++;
-	}
-	return n ? n : -1;
-}
-
-/* The address of the module symbol name, from the modules' own symtabs;
- * 0 ok, -1 when no module has it. */
-static int module_symbol_named(const char *name, kaddr_t *value)
-{
-	struct ks_kernel *k = glue_core();
-	const char *mname;
-	kaddr_t ms;
-	char buf[KS_GLUE_SYM_NAME];
-
-	for (int i = 0; k && ks_kernel_module(k, i, &mname, &ms) == 0; i++) {
-		struct glue_modsyms *m = modsyms_of((ulong)ms);
-		for (uint32_t j = 1; m && j < m->n; j++) {
-			const Elf64_Sym *y = &m->syms[j];
-			if (y->st_shndx == SHN_UNDEF || !y->st_name ||
-			    read_name(m->strtab + y->st_name, buf, sizeof(buf)))
-				continue;
-			if (strcmp(buf, name) == 0) {
-				*value = y->st_value;
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
 static int glue_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
-	struct load_module *lm = NULL;
-	const char *mname;
-	kaddr_t ms;
-
-	/* crash's module names live in st->load_modules for the session:
-	 * valid as long as the core needs them. */
-	if (module_symbol((ulong)addr, NULL, &lm, NULL, 0) && lm && lm->mod_name[0]) {
-		struct glue_modsyms *m = modsyms_of(lm->module_struct);
-		int n = m ? module_symbols_at(m, lm->mod_name, addr, out, max) : -1;
-		return n > 0 ? n : crash_symbols_at(addr, lm->mod_name, out, max);
-	}
-	/* A crash that knows no modules (9.0.x on 7.x runs --no_modules): the
-	 * kernel's own module list and each module's symtab name the frame. */
-	if (ks_kernel_module_at(glue_core(), addr, &mname, &ms) == 0) {
-		struct glue_modsyms *m = modsyms_of((ulong)ms);
-		int n = m ? module_symbols_at(m, mname, addr, out, max) : -1;
-		if (n > 0)
-			return n;
-	}
 	vmlinux_syms_load();
 	if (vml.syms && addr >= vml.lo && addr < vml.hi)
 		return ks_elfsyms_at(vml.syms, addr, out, max);
-	return crash_symbols_at(addr, NULL, out, max);
+	return crash_symbols_at(addr, out, max);
 }
 
 static int glue_is_kernel_text(void *priv, kaddr_t addr)
@@ -585,12 +355,6 @@ struct glue_state {
 };
 
 static struct glue_state glue;
-
-/* The core's view of the kernel, once it is open (NULL while it opens). */
-static struct ks_kernel *glue_core(void)
-{
-	return glue.k;
-}
 
 static void glue_release(void)
 {
@@ -1255,5 +1019,4 @@ void __attribute__((destructor)) klpstack_fini(void)
 {
 	glue_release();
 	vmlinux_syms_free();
-	modsyms_free();
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "byteorder.h"
 #include "sample.h"
 #include "livepatch.h"
 
@@ -149,7 +150,7 @@ static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 {
 	struct ks_sample *s = priv;
 	for (int i = 0; i < s->nsyms; i++)
-		if (strcmp(s->syms[i].name, name) == 0) {
+		if (!s->syms[i].module[0] && strcmp(s->syms[i].name, name) == 0) {
 			*value = s->syms[i].addr;
 			return 0;
 		}
@@ -162,9 +163,10 @@ static int s_lookup_symbol(void *priv, const char *name, kaddr_t *value)
 	return -1;
 }
 
-/* Every symbol at the highest address <= addr, in the order the sample
- * lists them; a module's symbols are its symtab in that order.  Names
- * live as long as the sample. */
+/* Every vmlinux symbol at the highest address <= addr, in the order the
+ * sample lists them.  Module symbols are the core's to read: the sample
+ * lays them out in memory as the kernel keeps them (module_kallsyms()).
+ * Names live as long as the sample. */
 static int s_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max)
 {
 	struct ks_sample *s = priv;
@@ -173,27 +175,23 @@ static int s_symbols_at(void *priv, kaddr_t addr, struct ks_symbol *out, int max
 
 	for (int i = 0; i < s->nsyms; i++) {
 		const struct sym *y = &s->syms[i];
-		if (y->addr <= addr && (!best || y->addr > best->addr))
+		if (!y->module[0] && y->addr <= addr && (!best || y->addr > best->addr))
 			best = y;
 	}
 	if (!best)
 		return -1;
 	for (int i = 0; i < s->nsyms; i++) {
 		const struct sym *y = &s->syms[i];
-		long order = 0;
 
-		if (y->addr != best->addr)
+		if (y->module[0] || y->addr != best->addr)
 			continue;
 		if (n < max) {
-			for (int j = 0; j < i; j++)
-				if (strcmp(s->syms[j].module, y->module) == 0)
-					order++;
 			out[n].name = y->name;
 			out[n].value = y->addr;
 			out[n].size = y->size;
-			out[n].module = y->module[0] ? y->module : NULL;
+			out[n].module = NULL;
 			out[n].type = y->text == 2 ? 'W' : y->text ? 'T' : 'D';
-			out[n].order = y->module[0] ? order : -1;
+			out[n].order = -1;
 		}
 		n++;
 	}
@@ -351,6 +349,165 @@ static int add_member(struct ks_sample *s, const char *type,
 	return 0;
 }
 
+/* ---- module symbols, laid out as the kernel keeps them ---- */
+
+/* A word of the sample's memory in the arch's byte order. */
+static int get_word(struct ks_sample *s, kaddr_t addr, int width, uint64_t *v)
+{
+	unsigned char b[8];
+
+	if (s_read(s, addr, b, (size_t)width))
+		return -1;
+	*v = ks_load_uint(b, width, s->arch->big_endian);
+	return 0;
+}
+
+static void put_word(struct ks_sample *s, unsigned char *p, uint64_t v, int width)
+{
+	ks_store_uint(p, v, width, s->arch->big_endian);
+}
+
+static int covered(const struct ks_sample *s, kaddr_t addr, size_t len)
+{
+	for (int i = 0; i < s->nchunks; i++)
+		if (addr < s->chunks[i].addr + s->chunks[i].len &&
+		    s->chunks[i].addr < addr + len)
+			return 1;
+	return 0;
+}
+
+/* How modules_kallsyms() lays a module's copy out (struct mod_kallsyms:
+ * symtab, num_symtab, strtab; then the Elf64_Syms, then the names). */
+#define SAMPLE_ELF_SYM 24
+#define SAMPLE_MAX_MODULES 256
+
+/* One module's mod_kallsyms at *at: its symbols in the order the sample
+ * lists them (the symtab order), after ELF's null symbol 0; the module's
+ * kallsyms pointer at mod + kallsyms_off.  *at moves past it. */
+static int module_copy(struct ks_sample *s, const char *module, kaddr_t mod,
+		       long kallsyms_off, kaddr_t *at)
+{
+	size_t nsyms = 1, strsz = 1, len, str, pos = 1, name = 1;
+	unsigned char *buf, ptr[8];
+	int rc;
+
+	for (int i = 0; i < s->nsyms; i++)
+		if (strcmp(s->syms[i].module, module) == 0) {
+			nsyms++;
+			strsz += strlen(s->syms[i].name) + 1;
+		}
+	if (nsyms == 1)
+		return 0;
+	str = 24 + nsyms * SAMPLE_ELF_SYM;
+	/* up to a page end: a dump holds whole pages, and the core reads
+	 * names in pieces up to page ends */
+	len = (str + strsz + 0xfff) & ~(size_t)0xfff;
+	buf = calloc(1, len);
+	if (!buf)
+		return fail(s, "out of memory");
+	put_word(s, buf, *at + 24, 8);			/* symtab */
+	put_word(s, buf + 8, nsyms, 4);			/* num_symtab */
+	put_word(s, buf + 16, *at + str, 8);		/* strtab */
+	for (int i = 0; i < s->nsyms; i++) {
+		const struct sym *y = &s->syms[i];
+		unsigned char *e = buf + 24 + pos * SAMPLE_ELF_SYM;
+		size_t l = strlen(y->name) + 1;
+		/* STB_GLOBAL or STB_WEAK, STT_FUNC or STT_OBJECT */
+		unsigned info = (y->text == 2 ? 2u : 1u) << 4 | (y->text ? 2u : 1u);
+
+		if (strcmp(y->module, module) != 0)
+			continue;
+		put_word(s, e, name, 4);		/* st_name */
+		e[4] = (unsigned char)info;		/* st_info */
+		put_word(s, e + 6, 1, 2);		/* st_shndx: a section */
+		put_word(s, e + 8, y->addr, 8);		/* st_value */
+		put_word(s, e + 16, y->size, 8);	/* st_size */
+		memcpy(buf + str + name, y->name, l);
+		name += l;
+		pos++;
+	}
+	put_word(s, ptr, *at, 8);
+	rc = ks_sample_add_memory(s, *at, buf, len);
+	free(buf);
+	if (rc || ks_sample_add_memory(s, mod + (kaddr_t)kallsyms_off, ptr, 8))
+		return -1;
+	*at += len;
+	return 0;
+}
+
+/*
+ * A sample names module symbols ("sym NAME ADDR SIZE text MODULE"); the
+ * core reads them where the kernel keeps them, module->kallsyms (modules.c).
+ * So each listed module on the sample's modules list gets that copy in
+ * memory nobody else uses: module.kallsyms just past the struct module
+ * members the sample declares, the copies above all of its memory.  A
+ * sample that declares module.kallsyms itself lays out its own.  Module
+ * symbols of a module not on the list name nothing, as in a dump.
+ */
+static int module_kallsyms(struct ks_sample *s)
+{
+	const struct member *list = find_member(s, "module", "list");
+	const struct member *mname = find_member(s, "module", "name");
+	kaddr_t head = 0, mods[SAMPLE_MAX_MODULES], at = 0;
+	uint64_t node;
+	long off = 0;
+	int nmods = 0, any = 0;
+
+	for (int i = 0; i < s->nsyms; i++) {
+		if (!s->syms[i].module[0] && strcmp(s->syms[i].name, "modules") == 0)
+			head = s->syms[i].addr;
+		any |= s->syms[i].module[0] != 0;
+	}
+	if (!any || !head || !list || !mname || find_member(s, "module", "kallsyms"))
+		return 0;
+	if (get_word(s, head, 8, &node))
+		return 0;
+	while (node != head && nmods < SAMPLE_MAX_MODULES) {
+		mods[nmods++] = node - (kaddr_t)list->offset;
+		if (get_word(s, node, 8, &node))
+			break;
+	}
+	for (int i = 0; i < s->nmembers; i++)
+		if (strcmp(s->members[i].type, "module") == 0) {
+			long end = s->members[i].offset + (s->members[i].size > 8 ?
+							   s->members[i].size : 8);
+			if (end > off)
+				off = end;
+		}
+	off = (off + 7) & ~7L;
+	for (int tries = 0; tries < 4096; tries++, off += 8) {
+		int clash = 0;
+		for (int i = 0; i < nmods && !clash; i++)
+			clash = covered(s, mods[i] + (kaddr_t)off, 8);
+		if (!clash)
+			break;
+	}
+	for (int i = 0; i < s->nchunks; i++)
+		if (s->chunks[i].addr + s->chunks[i].len > at)
+			at = s->chunks[i].addr + s->chunks[i].len;
+	at = (at + 0x1fff) & ~(kaddr_t)0xfff;
+	if (at < 0x2000)
+		return fail(s, "no room for the module symbols above the sample's memory");
+	for (int i = 0; i < nmods; i++) {
+		char name[KS_MOD_LEN];
+		size_t n = 0;
+
+		while (n + 1 < sizeof(name) &&
+		       s_read(s, mods[i] + (kaddr_t)mname->offset + n, &name[n], 1) == 0 &&
+		       name[n])
+			n++;
+		name[n] = 0;
+		if (module_copy(s, name, mods[i], off, &at))
+			return -1;
+	}
+	if (add_member(s, "module", "kallsyms", off, 8) ||
+	    add_member(s, "mod_kallsyms", "symtab", 0, 8) ||
+	    add_member(s, "mod_kallsyms", "num_symtab", 8, 4) ||
+	    add_member(s, "mod_kallsyms", "strtab", 16, 8))
+		return -1;
+	return 0;
+}
+
 /* ---- directives ---- */
 
 static int number(struct ks_sample *s, const char *what, const char *str,
@@ -373,10 +530,7 @@ static int put_words(struct ks_sample *s, char **argv, int argc, int width)
 	for (int i = 1; i < argc; i++) {
 		if (number(s, "word", argv[i], &v))
 			return -1;
-		for (int b = 0; b < width; b++) {
-			int shift = s->arch->big_endian ? 8 * (width - 1 - b) : 8 * b;
-			buf[b] = (unsigned char)((uint64_t)v >> shift);
-		}
+		put_word(s, buf, (uint64_t)v, width);
 		if (ks_sample_add_memory(s, (kaddr_t)addr + (kaddr_t)(i - 1) * width,
 					 buf, (size_t)width))
 			return -1;
@@ -1033,6 +1187,8 @@ struct ks_sample *ks_sample_parse(const char *text, size_t len,
 	s->target.ops = &sample_ops;
 	s->target.priv = s;
 	s->target.osrelease = s->release;
+	if (module_kallsyms(s))
+		goto bad;
 	if (s->sarch && s->sarch->finish && s->sarch->finish(s, err, errlen))
 		goto bad;
 	return s;

@@ -29,29 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "kdump-source.h"
+#include "byteorder.h"
 
 /* Bounds on what a corrupt dump may claim. */
 #define KALLSYMS_MAX_SYMS 4000000u
 #define KSYM_NAME_LEN 512	/* include/linux/kallsyms.h, 6.1+ */
 #define NAMES_CHUNK (256 * 1024)
 #define TOKEN_TABLE_MAX (64 * 1024)
-
-static uint32_t be_or_le32(int be, const unsigned char *b)
-{
-	return be ? (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]
-		  : (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
-}
-
-static uint16_t be_or_le16(int be, const unsigned char *b)
-{
-	return be ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
-}
-
-static uint64_t be_or_le64(int be, const unsigned char *b)
-{
-	uint64_t hi = be_or_le32(be, be ? b : b + 4), lo = be_or_le32(be, be ? b + 4 : b);
-	return hi << 32 | lo;
-}
 
 /* Read [addr, addr+len) in page-sized pieces so that the error names
  * the first address that is missing from the dump. */
@@ -131,7 +115,7 @@ int ks_kallsyms_read(const struct ks_mem *m, const struct ks_kallsyms_loc *loc,
 	memset(out, 0, sizeof(*out));
 	if (read_named(m, loc->num_syms, b4, 4, "kallsyms_num_syms", err, errlen))
 		return -1;
-	n = be_or_le32(be, b4);
+	n = (uint32_t)ks_load_uint(b4, 4, be);
 	if (!n || n > KALLSYMS_MAX_SYMS) {
 		snprintf(err, errlen, "kallsyms: kallsyms_num_syms is %u: not a symbol table", n);
 		return -1;
@@ -139,13 +123,13 @@ int ks_kallsyms_read(const struct ks_mem *m, const struct ks_kallsyms_loc *loc,
 	if (loc->relative_base) {
 		if (read_named(m, loc->relative_base, b4, 8, "kallsyms_relative_base", err, errlen))
 			return -1;
-		relbase = be_or_le64(be, b4);
+		relbase = ks_load_uint(b4, 8, be);
 	}
 	if (read_named(m, loc->token_index, tidx_raw, sizeof(tidx_raw), "kallsyms_token_index",
 		       err, errlen))
 		return -1;
 	for (int i = 0; i < 256; i++) {
-		tidx[i] = be_or_le16(be, tidx_raw + 2 * i);
+		tidx[i] = (uint16_t)ks_load_uint(tidx_raw + 2 * i, 2, be);
 		if (tidx[i] >= tok_len)
 			tok_len = tidx[i] + 1u;
 	}
@@ -184,7 +168,7 @@ int ks_kallsyms_read(const struct ks_mem *m, const struct ks_kallsyms_loc *loc,
 		goto fail;
 	if (loc->relative_base)
 		for (uint32_t i = 0; i < n; i++)
-			if ((int32_t)be_or_le32(be, offs + 4 * (size_t)i) < 0) {
+			if ((int32_t)ks_load_uint(offs + 4 * (size_t)i, 4, be) < 0) {
 				out->absolute_percpu = 1;
 				break;
 			}
@@ -235,7 +219,7 @@ int ks_kallsyms_read(const struct ks_mem *m, const struct ks_kallsyms_loc *loc,
 		out->syms[i].type = name[0];
 		out->names_len += nl;
 
-		off = (int32_t)be_or_le32(be, offs + 4 * (size_t)i);
+		off = (int32_t)ks_load_uint(offs + 4 * (size_t)i, 4, be);
 		if (!loc->relative_base)
 			out->syms[i].addr = loc->offsets + 4 * (kaddr_t)i + (kaddr_t)(int64_t)off;
 		else if (!out->absolute_percpu)

@@ -2,9 +2,9 @@
 /*
  * klpscan's sources of symbols and types other than the debug vmlinux,
  * read from the dump itself (scanner/kdump-kallsyms.c, scanner/kdump-btf.c).
- * Only scanner/kdump*.c include this: it is the seam between kdump.c, which
- * owns the dump and its lookup tables, and the decoders, which know only
- * how to read memory.
+ * Only scanner/kdump*.c include this: it is the seam between the dump
+ * reader (kdump.c, kdump-self.c), which owns the dump and its lookup
+ * tables, and the decoders, which know only how to read memory.
  */
 #ifndef KLPSTACK_KDUMP_SOURCE_H
 #define KLPSTACK_KDUMP_SOURCE_H

@@ -3,10 +3,11 @@
  * A struct ks_target over a real dump: memory from libkdumpfile
  * (kdump-compressed or ELF vmcore), symbols and types from the matching
  * debug vmlinux through elfutils (libelf for the symbol table, libdw for
- * the structures, read lazily), module symbols from the dump's own
- * "modules" list.  Without a vmlinux, symbols come from the dump's
- * kallsyms tables and types from its BTF (Linux 6.0+).  Only klpscan links this; the crash extension gets the
- * same facts from crash.
+ * the structures, read lazily).  Without a vmlinux, symbols come from
+ * the dump's kallsyms tables and types from its BTF (Linux 6.0+).  vmlinux
+ * symbols only: the core reads the module list and each module's symbols
+ * from memory itself (src/modules.c).  Only klpscan links this; the crash
+ * extension gets the same facts from crash.
  */
 #ifndef KLPSTACK_KDUMP_H
 #define KLPSTACK_KDUMP_H
@@ -52,8 +53,5 @@ const char *ks_dump_vmlinux(const struct ks_dump *d);
 const char *ks_dump_symbols_source(const struct ks_dump *d);
 const char *ks_dump_types_source(const struct ks_dump *d);
 const char *ks_dump_format(const struct ks_dump *d);
-/* The first problem met while reading module symbols, "" if none: a
- * frame in a module may then stay unnamed or count as non-text. */
-const char *ks_dump_module_error(const struct ks_dump *d);
 
 #endif

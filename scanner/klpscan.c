@@ -646,6 +646,7 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 		     FILE *errf, struct worker *w, struct result_totals *tot)
 {
 	char err[1024], list_err[512] = "", list_warn[512] = "";
+	char mod_warn[KS_MSG_LEN + 64] = "";
 	struct ks_dump *d;
 	struct ks_kernel *k;
 	struct ks_report rep;
@@ -734,6 +735,8 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 	rc = ks_task_foreach_checked(k, scan_task, &c, list_warn, sizeof(list_warn), list_err,
 				     sizeof(list_err));
 	t2 = now();
+	/* module list or module symbols the dump did not let the core read */
+	ks_kernel_modules_warning(k, mod_warn, sizeof(mod_warn));
 	if (rc) {
 		/* the tasks found so far are reported; the dump still fails */
 		fprintf(errf, "klpscan: %s: task list: %s\n", path, list_err);
@@ -760,11 +763,11 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 				ks_json_string(x, list_err);
 			else
 				fputs("null", x);
-			if (ks_dump_module_error(d)[0] || list_warn[0]) {
+			if (mod_warn[0] || list_warn[0]) {
 				char both[1024];
 
-				snprintf(both, sizeof(both), "%s%s%s%s", ks_dump_module_error(d),
-					 ks_dump_module_error(d)[0] && list_warn[0] ? "; " : "",
+				snprintf(both, sizeof(both), "%s%s%s%s", mod_warn,
+					 mod_warn[0] && list_warn[0] ? "; " : "",
 					 list_warn[0] ? "task list: " : "", list_warn);
 				fprintf(x, ",\"warning\":");
 				ks_json_string(x, both);
@@ -778,8 +781,8 @@ static void run_dump(const char *path, const struct options *o, FILE *out,
 			ks_report_end(&rep);
 		ks_summary_print(&sum, out, 0);
 		ks_summary_free(&sum);
-		if (ks_dump_module_error(d)[0])
-			fprintf(out, "warning: %s\n", ks_dump_module_error(d));
+		if (mod_warn[0])
+			fprintf(out, "warning: %s\n", mod_warn);
 		if (list_warn[0])
 			fprintf(out, "warning: task list: %s\n", list_warn);
 		if (rc)

@@ -55,12 +55,16 @@ enum ks_kretprobe_store {
 	KS_KRETPROBE_RETHOOK,		/* x86 5.18+, s390 6.3+: task->rethooks */
 };
 
+struct ks_modsyms;
+
 /* A loaded module and the text it owns (src/modules.c). */
 struct ks_module {
 	char name[KS_MOD_LEN];
 	kaddr_t addr;			/* struct module */
 	kaddr_t text, text_end;		/* core text, [text, text_end) */
 	kaddr_t init_text, init_text_end;	/* init text while initialising */
+	/* its kallsyms copy, read on first need (modules.c); NULL until then */
+	struct ks_modsyms *syms;
 };
 
 /* A JIT-compiled BPF program, trampoline or dispatcher (src/bpf.c). */
@@ -116,6 +120,12 @@ struct ks_kernel {
 	int nmodules, modules_cap;
 	int modules_state;		/* 1 read, -1 unreadable */
 	char modules_error[KS_MSG_LEN];
+	/* where a module's kallsyms copy is: module.kallsyms -> struct
+	 * mod_kallsyms (4.6+), else the same members in struct module */
+	struct ks_modsyms_layout {
+		long kallsyms;		/* module.kallsyms, -1 before 4.6 */
+		long symtab, num_symtab, strtab;
+	} modsyms;
 
 	/* bpf_kallsyms, read once at open (bpf.c) */
 	struct ks_bpf_ksym *bpf;
@@ -140,6 +150,21 @@ int ks_modules(const struct ks_kernel *k, const struct ks_module **mods, int *n,
 	       char *err, size_t errlen);
 /* Index of the module whose core or init text holds addr, -1 if none. */
 int ks_module_text_index(const struct ks_kernel *k, kaddr_t addr);
+/* The symbol the kernel names a module address with
+ * (find_kallsyms_symbol()): 0 with it, -1 when addr is in no module or no
+ * symbol of its module names it, KS_MODSYMS_UNREADABLE when the module's
+ * symbols cannot be read (out->module still names the module).  Strings
+ * live as long as the kernel. */
+#define KS_MODSYMS_UNREADABLE (-2)
+int ks_module_symbolize(const struct ks_kernel *k, kaddr_t addr, struct ks_symbol *out);
+/* Address of symbol name in module (NULL: every module, in list order,
+ * the first that has it), 0 when none has it. */
+kaddr_t ks_module_symbol(const struct ks_kernel *k, const char *module, const char *name);
+
+/* The name of addr, vmlinux (the target's symbols) or module (the
+ * kernel's own copy, modules.c): 0 ok, -1 none, KS_MODSYMS_UNREADABLE as
+ * above. */
+int ks_kernel_symbolize(const struct ks_kernel *k, kaddr_t addr, struct ks_symbol *out);
 
 /* Checked reads in the target's byte order.  0 ok, -1 unreadable. */
 int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len);
@@ -151,7 +176,7 @@ uint64_t ks_get_u64(const struct ks_kernel *k, const void *p);
 uint32_t ks_get_u32(const struct ks_kernel *k, const void *p);
 uint16_t ks_get_u16(const struct ks_kernel *k, const void *p);
 
-/* Symbol address, 0 when absent. */
+/* vmlinux symbol address, 0 when absent. */
 kaddr_t ks_symbol(const struct ks_kernel *k, const char *name);
 int ks_is_text(const struct ks_kernel *k, kaddr_t addr);
 /* Member offset / type size with a documented fallback (-1: none). */
@@ -215,6 +240,37 @@ void ks_walk_dump_error(struct ks_walk *w, int frame, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Was a rule or dump error recorded? */
 int ks_walk_failed(const struct ks_walk *w);
+
+/*
+ * The first error an arch unwinder met: the kernel's state->error, with
+ * the rule that names the place it was set and the report's message.
+ * Both arches keep one in their unwind state and follow the kernel's
+ * iterator (unwind_start / unwind_next_frame / unwind_done /
+ * unwind_error): the unwinder only records, the arch's
+ * arch_stack_walk_reliable() asks unwind_error() and reports it with
+ * ks_walk_unwind_error(), where the kernel's walker returns -EINVAL.
+ * rule KS_RULE_NONE (all zero): no error; KS_RULE_DUMP_UNREADABLE: the
+ * dump lacks memory the kernel would have read (verdict ERROR).
+ */
+struct ks_unwind_error {
+	enum ks_rule rule;
+	char msg[KS_MSG_LEN];
+};
+
+/* Record an error unless one is recorded already: the first is the one
+ * the kernel would have stopped at. */
+void ks_unwind_error_vset(struct ks_unwind_error *e, enum ks_rule rule,
+			  const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static inline int ks_unwind_error_is_set(const struct ks_unwind_error *e)
+{
+	return e->rule != KS_RULE_NONE;
+}
+
+/* Report a recorded error on the walk.  It belongs to the last frame
+ * emitted (-1 before any): the link from that frame is what broke. */
+void ks_walk_unwind_error(struct ks_walk *w, const struct ks_unwind_error *e);
 
 /*
  * Recover the real return address behind the ftrace-graph and kretprobe

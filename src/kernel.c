@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "byteorder.h"
 
 /* ---- checked reads in the target's byte order ---- */
 
@@ -22,33 +23,40 @@ int ks_read(const struct ks_kernel *k, kaddr_t addr, void *buf, size_t len)
 	return k->t->ops->read(k->t->priv, addr, buf, len) == 0 ? 0 : -1;
 }
 
+int ks_target_read_cstr(const struct ks_target *t, kaddr_t addr, char *buf, size_t len)
+{
+	size_t have = 0;
+
+	if (!len)
+		return -1;
+	while (have + 1 < len) {
+		size_t chunk = 4096 - ((addr + have) & 4095);
+		if (chunk > len - 1 - have)
+			chunk = len - 1 - have;
+		if (addr + have + chunk - 1 < addr ||
+		    t->ops->read(t->priv, addr + have, buf + have, chunk))
+			return -1;
+		if (memchr(buf + have, 0, chunk))
+			return 0;
+		have += chunk;
+	}
+	buf[len - 1] = 0;
+	return 0;
+}
+
 uint64_t ks_get_u64(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		int shift = k->big_endian ? 8 * (7 - i) : 8 * i;
-		v |= (uint64_t)b[i] << shift;
-	}
-	return v;
+	return ks_load_uint(p, 8, k->big_endian);
 }
 
 uint32_t ks_get_u32(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++) {
-		int shift = k->big_endian ? 8 * (3 - i) : 8 * i;
-		v |= (uint32_t)b[i] << shift;
-	}
-	return v;
+	return (uint32_t)ks_load_uint(p, 4, k->big_endian);
 }
 
 uint16_t ks_get_u16(const struct ks_kernel *k, const void *p)
 {
-	const unsigned char *b = p;
-	return k->big_endian ? (uint16_t)(b[0] << 8 | b[1])
-			     : (uint16_t)(b[1] << 8 | b[0]);
+	return (uint16_t)ks_load_uint(p, 2, k->big_endian);
 }
 
 int ks_read_u64(const struct ks_kernel *k, kaddr_t addr, uint64_t *v)
@@ -95,6 +103,15 @@ kaddr_t ks_symbol(const struct ks_kernel *k, const char *name)
 	if (k->t->ops->lookup_symbol(k->t->priv, name, &v))
 		return 0;
 	return v;
+}
+
+/* Module text is named from the kernel's own module symbols (modules.c),
+ * everything else from the target's vmlinux symbols. */
+int ks_kernel_symbolize(const struct ks_kernel *k, kaddr_t addr, struct ks_symbol *out)
+{
+	if (ks_module_text_index(k, addr) >= 0)
+		return ks_module_symbolize(k, addr, out);
+	return ks_symbolize(k->t, addr, out);
 }
 
 int ks_is_text(const struct ks_kernel *k, kaddr_t addr)
@@ -148,7 +165,7 @@ int ks_function_code(const struct ks_kernel *k, const char *name,
 	kaddr_t at = ks_symbol(k, name);
 	size_t n;
 
-	if (!at || ks_symbolize(k->t, at, &s) || s.value != at ||
+	if (!at || ks_kernel_symbolize(k, at, &s) || s.value != at ||
 	    s.size == 0)
 		return -1;
 	n = s.size < max ? (size_t)s.size : max;
@@ -166,7 +183,7 @@ const char *ks_symbol_name(const struct ks_kernel *k, kaddr_t addr,
 	if (len == 0)
 		return buf;
 	buf[0] = 0;
-	if (ks_symbolize(k->t, addr, &s) == 0 && s.name)
+	if (ks_kernel_symbolize(k, addr, &s) == 0 && s.name)
 		snprintf(buf, len, "%s", s.name);
 	return buf;
 }

@@ -117,6 +117,10 @@ uint32_t ks_kernel_version(const struct ks_kernel *k);
 int ks_kernel_module(const struct ks_kernel *k, int i, const char **name, kaddr_t *module);
 int ks_kernel_module_at(const struct ks_kernel *k, kaddr_t addr, const char **name,
 			kaddr_t *module);
+/* What went wrong reading modules so far: the module list unreadable, or
+ * the first module whose symbols are not (they are read on first need).
+ * 1 with the message in buf, 0 when nothing did. */
+int ks_kernel_modules_warning(const struct ks_kernel *k, char *buf, size_t len);
 /* Upstream version from linux_banner for release (Debian, Ubuntu); 0
  * when the banner does not tell. */
 uint32_t ks_version_from_banner(const char *banner, const char *release);

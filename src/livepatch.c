@@ -504,8 +504,16 @@ int ks_klp_whatif(struct ks_kernel *k, struct ks_klp_state *st,
 			module = buf;
 			func = pos;
 		}
-		addr = ks_symbol(k, func);
-		if (!addr || ks_symbolize(k->t, addr, &sym) ||
+		/* "module:func" looks in that module first (as
+		 * klp_find_object_symbol() searches the patched object);
+		 * then, and for a plain name, vmlinux and each module (a
+		 * function found elsewhere is reported below) */
+		addr = module ? ks_module_symbol(k, module, func) : 0;
+		if (!addr)
+			addr = ks_symbol(k, func);
+		if (!addr)
+			addr = ks_module_symbol(k, NULL, func);
+		if (!addr || ks_kernel_symbolize(k, addr, &sym) ||
 		    sym.value != addr) {
 			snprintf(err, errlen, "function %s not found", names[i]);
 			return -1;

@@ -46,9 +46,10 @@
  *   loop in kernel/module.c since 2.6): no ranking, the module's symtab is
  *   scanned in order and the FIRST symbol of the highest address wins;
  *   undefined and unnamed symbols and ARM mapping symbols are skipped.
- *   Targets that know the symtab order give it (ks_symbol.order); a
- *   target that lost it (crash sorts module symbols by value) gets the
- *   vmlinux order as the best remaining guess.
+ *   The core reads module symbols itself, in symtab order
+ *   (ks_module_symbolize(), modules.c); the order rule below serves
+ *   any list of module aliases that carries it (ks_symbol.order), and
+ *   one without it gets the vmlinux order as the best remaining guess.
  */
 #include <string.h>
 
@@ -128,9 +129,7 @@ int ks_sym_noise(const char *name)
 	return 0;
 }
 
-/* ARM mapping symbols and local labels, skipped by the module lookup
- * (is_mapping_symbol(), include/linux/module_symbol.h, 6.1). */
-static int module_mapping_symbol(const char *s)
+int ks_sym_module_mapping(const char *s)
 {
 	if (s[0] == '.' && s[1] == 'L')
 		return 1;
@@ -143,7 +142,7 @@ static int usable(const struct ks_symbol *s)
 	if (!s->name || !s->name[0])
 		return 0;
 	if (s->module && s->order >= 0)
-		return !module_mapping_symbol(s->name) && s->type != 'U';
+		return !ks_sym_module_mapping(s->name) && s->type != 'U';
 	return ks_sym_in_kallsyms(s->name, s->type);
 }
 

@@ -19,6 +19,11 @@ int ks_sym_in_kallsyms(const char *name, char type);
  * would cut the size of the function they land in). */
 int ks_sym_noise(const char *name);
 
+/* ARM mapping symbols and local labels, which the module lookup skips
+ * (is_arm_mapping_symbol() in 6.1's kernel/module/kallsyms.c, later
+ * is_mapping_symbol() in include/linux/module_symbol.h). */
+int ks_sym_module_mapping(const char *name);
+
 /* Negative when a names the address before b (kallsyms' order of aliases,
  * see symbols.c), positive when b does; never 0 for distinct names. */
 int ks_sym_alias_cmp(const struct ks_symbol *a, const struct ks_symbol *b);

@@ -119,16 +119,38 @@ int ks_walk_failed(const struct ks_walk *w)
 	return w->res->verdict != KS_VERDICT_RELIABLE;
 }
 
+void ks_unwind_error_vset(struct ks_unwind_error *e, enum ks_rule rule,
+			  const char *fmt, va_list ap)
+{
+	if (ks_unwind_error_is_set(e))
+		return;
+	e->rule = rule;
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+}
+
+void ks_walk_unwind_error(struct ks_walk *w, const struct ks_unwind_error *e)
+{
+	int frame = w->res->nframes > 0 ? w->res->nframes - 1 : -1;
+
+	if (!ks_unwind_error_is_set(e))
+		return;
+	if (e->rule == KS_RULE_DUMP_UNREADABLE)
+		ks_walk_dump_error(w, frame, "%s", e->msg);
+	else
+		ks_walk_unreliable(w, e->rule, frame, "%s", e->msg);
+}
+
 static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 {
 	struct ks_symbol s;
 	/* /proc/PID/stack prints "%pB": the symbol of ip-1, so a return
 	 * address just past a function's last call (the very start of the
 	 * next symbol) names that function, at +size.  Which alias names
-	 * it: ks_symbolize(), src/symbols.c. */
+	 * it: ks_symbolize(), src/symbols.c; a module's: modules.c. */
 	kaddr_t look = f->ip ? f->ip - 1 : 0;
 
 	const struct ks_bpf_ksym *b;
+	int rc;
 
 	f->symbol[0] = 0;
 	f->module[0] = 0;
@@ -139,7 +161,13 @@ static void symbolize(const struct ks_kernel *k, struct ks_frame *f)
 		f->offset = f->ip - b->start;
 		return;
 	}
-	if (!f->ip || ks_symbolize(k->t, look, &s) || !s.name)
+	if (!f->ip)
+		return;
+	rc = ks_kernel_symbolize(k, look, &s);
+	/* a module whose symbols the dump lacks: its name at least */
+	if (rc == KS_MODSYMS_UNREADABLE && s.module)
+		snprintf(f->module, sizeof(f->module), "%s", s.module);
+	if (rc || !s.name)
 		return;
 	if (s.size && look >= s.value + s.size)
 		return;

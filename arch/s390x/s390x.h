@@ -66,12 +66,6 @@ enum s390x_stack_type {
 	S390X_STACK_TASK,
 };
 
-/* Why the unwinder stopped with unwind_error() set. */
-struct s390x_unwind_error {
-	enum ks_rule rule;	/* KS_RULE_DUMP_UNREADABLE: the dump lacks it */
-	char msg[KS_MSG_LEN];
-};
-
 /*
  * The kernel's struct unwind_state (arch/s390/include/asm/unwind.h) plus
  * what a report needs about each frame (raw value, where it was read,
@@ -94,17 +88,16 @@ struct s390x_unwind_state {
 	kaddr_t slot;		/* where raw_ip was read */
 	kaddr_t regs;		/* pt_regs this frame's ip came from, or 0 */
 	unsigned labels;	/* recovery labels of this frame */
-	int reliable;		/* the kernel's state->reliable (show_stack) */
 
-	int error;		/* unwind_error() */
-	struct s390x_unwind_error err;
+	struct ks_unwind_error err;	/* unwind_error(), the first one */
 	kaddr_t final_regs;	/* pt_regs at the stack top the walk ended on */
 	int steps;		/* bound on unwind_next_frame() calls */
 };
 
 void s390x_unwind_start(struct s390x_unwind_state *st, struct ks_walk *w,
 			enum s390x_rules rules);
-/* 1 while there is a frame, 0 when done (check s390x_unwind_error). */
+/* 1: moved to another frame; 0: done, then s390x_unwind_error() tells
+ * whether it ended on an error (recorded in st->err). */
 int s390x_unwind_next_frame(struct s390x_unwind_state *st);
 
 static inline int s390x_unwind_done(const struct s390x_unwind_state *st)
@@ -114,7 +107,7 @@ static inline int s390x_unwind_done(const struct s390x_unwind_state *st)
 
 static inline int s390x_unwind_error(const struct s390x_unwind_state *st)
 {
-	return st->error;
+	return ks_unwind_error_is_set(&st->err);
 }
 
 /* arch_stack_walk_reliable() (stacktrace.c), the ops table's walker. */

@@ -29,6 +29,10 @@ static int next_index(const struct ks_walk *w)
 
 /* ---- per-frame rules ---- */
 
+/* Each returns 1 when its rule failed (reported on the walk), 0 when it
+ * passed, so a chain of them stops at the first failure as the kernel's
+ * early returns do. */
+
 /* "if (state.stack_info.type != STACK_TYPE_TASK) return -EINVAL;" (5.5+).
  * For a task that is not current the unwinder never enters another
  * stack, so this only guards against a broken state. */
@@ -103,20 +107,6 @@ static int rule_kretprobe_trampoline(struct ks_walk *w,
 
 /* ---- after the walk ---- */
 
-/* unwind_error(): the kernel's "Check for stack corruption" (or the dump
- * could not give what the unwinder had to read).  The failure belongs to
- * the last frame found: its link to the next one is what broke. */
-static void report_unwind_error(struct ks_walk *w,
-				const struct s390x_unwind_state *st)
-{
-	int frame = w->res->nframes > 0 ? w->res->nframes - 1 : -1;
-
-	if (st->err.rule == KS_RULE_DUMP_UNREADABLE)
-		ks_walk_dump_error(w, frame, "%s", st->err.msg);
-	else
-		ks_walk_unreliable(w, st->err.rule, frame, "%s", st->err.msg);
-}
-
 /* The frame whose zero back chain led to the task's final pt_regs is
  * where the task entered the kernel: a system call or exception from
  * user space (user-mode PSW) or, for kthreads, the starter frame. */
@@ -163,10 +153,37 @@ static void walk_reliable_5_5(struct ks_walk *w)
 		if (st.regs)
 			f->labels |= ks_classify_kernel_regs(w, idx);
 	}
+	/* unwind_error(): the kernel's "Check for stack corruption" (or the
+	 * dump could not give what the unwinder had to read). */
 	if (s390x_unwind_error(&st))
-		report_unwind_error(w, &st);
+		ks_walk_unwind_error(w, &st.err);
 	else
 		label_final_frame(w, &st);
+}
+
+/* The 2019 walk ended at the final pt_regs: a user task's last frame is
+ * its entry from user space (the unwinder checked the PSW); a kthread's
+ * or idle task's psw.addr is one more entry. */
+static void final_regs_2019(struct ks_walk *w,
+			    const struct s390x_unwind_state *st)
+{
+	kaddr_t psw_addr = st->final_regs + (kaddr_t)st->lay->regs_psw_addr;
+	uint64_t addr;
+
+	if (!(w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) && !w->task->is_idle) {
+		if (w->res->nframes > 0)
+			w->res->frames[w->res->nframes - 1].labels |=
+				KS_LABEL(USER_ENTRY);
+		return;
+	}
+	if (ks_read_u64(w->k, psw_addr, &addr)) {
+		ks_walk_dump_error(w, next_index(w),
+				   "cannot read psw.addr of the final pt_regs at 0x%llx",
+				   (unsigned long long)st->final_regs);
+		return;
+	}
+	ks_walk_emit(w, addr, addr, st->sp, psw_addr, st->final_regs,
+		     KS_LABEL(KTHREAD_START));
 }
 
 /*
@@ -178,8 +195,6 @@ static void walk_reliable_5_5(struct ks_walk *w)
 static void walk_reliable_2019(struct ks_walk *w)
 {
 	struct s390x_unwind_state st;
-	struct ks_frame *f;
-	uint64_t addr;
 
 	for (s390x_unwind_start(&st, w, S390X_RULES_2019);
 	     !s390x_unwind_done(&st) && !s390x_unwind_error(&st);
@@ -193,29 +208,11 @@ static void walk_reliable_2019(struct ks_walk *w)
 			return;
 	}
 	if (s390x_unwind_error(&st)) {
-		report_unwind_error(w, &st);
+		ks_walk_unwind_error(w, &st.err);
 		return;
 	}
-	if (!st.final_regs)
-		return;
-	if (!(w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) && !w->task->is_idle) {
-		/* user task: the unwinder already checked the PSW */
-		if (w->res->nframes > 0)
-			w->res->frames[w->res->nframes - 1].labels |=
-				KS_LABEL(USER_ENTRY);
-		return;
-	}
-	if (ks_read_u64(w->k, st.final_regs + (kaddr_t)st.lay->regs_psw_addr,
-			&addr)) {
-		ks_walk_dump_error(w, next_index(w),
-				   "cannot read psw.addr of the final pt_regs at 0x%llx",
-				   (unsigned long long)st.final_regs);
-		return;
-	}
-	f = ks_walk_emit(w, addr, addr, st.sp,
-			 st.final_regs + (kaddr_t)st.lay->regs_psw_addr,
-			 st.final_regs, KS_LABEL(KTHREAD_START));
-	(void)f;
+	if (st.final_regs)
+		final_regs_2019(w, &st);
 }
 
 void s390x_walk_reliable(struct ks_walk *w)

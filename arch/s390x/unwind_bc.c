@@ -20,28 +20,40 @@
 
 /* ---- outcomes ---- */
 
-/* out_err: unwind_error() is set and the walk is done. */
-static void unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
-			const char *fmt, ...)
+/*
+ * One convention for the helpers below: an int helper returns 0 to go
+ * on and -1 where the kernel jumps to out_err or out_stop -- the walk is
+ * done and, for out_err, the error is recorded in st->err (a rule, or
+ * KS_RULE_DUMP_UNREADABLE for a read the dump cannot serve), which
+ * stacktrace.c reports; each rule_*() applies one rule that way.
+ * Predicates (on_stack(), outside_of_stack(), get_stack_info(),
+ * update_stack_info(), is_final_pt_regs()) return 1 or 0 and record
+ * nothing.  unwind_next_frame returns 1 when it moved to another frame.
+ */
+
+/* out_err: unwind_error() is set (st->err, the first error) and the
+ * walk is done; -1. */
+static int unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
+		       const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
-			const char *fmt, ...)
+static int unwind_fail(struct s390x_unwind_state *st, enum ks_rule rule,
+		       const char *fmt, ...)
 {
 	va_list ap;
 
-	st->error = 1;
 	st->type = S390X_STACK_UNKNOWN;
-	st->err.rule = rule;
 	va_start(ap, fmt);
-	vsnprintf(st->err.msg, sizeof(st->err.msg), fmt, ap);
+	ks_unwind_error_vset(&st->err, rule, fmt, ap);
 	va_end(ap);
+	return -1;
 }
 
-/* out_stop: done without an error (the final pt_regs). */
-static void unwind_stop(struct s390x_unwind_state *st)
+/* out_stop: done without an error (the final pt_regs); -1. */
+static int unwind_stop(struct s390x_unwind_state *st)
 {
 	st->type = S390X_STACK_UNKNOWN;
+	return -1;
 }
 
 /* Every word the unwinder reads comes from the dump and may be missing:
@@ -51,9 +63,8 @@ static int read_word(struct s390x_unwind_state *st, kaddr_t addr,
 {
 	if (ks_read_u64(st->w->k, addr, v) == 0)
 		return 0;
-	unwind_fail(st, KS_RULE_DUMP_UNREADABLE,
-		    "cannot read %s at 0x%llx", what, (unsigned long long)addr);
-	return -1;
+	return unwind_fail(st, KS_RULE_DUMP_UNREADABLE, "cannot read %s at 0x%llx",
+			   what, (unsigned long long)addr);
 }
 
 static uint64_t task_stack_size(const struct ks_walk *w)
@@ -73,7 +84,9 @@ static uint64_t task_stack_size(const struct ks_walk *w)
  * stack [stack, stack + THREAD_SIZE); the per-CPU stacks (irq, nodat,
  * restart, mcck) are only considered for current.  Each stack type may
  * be entered once per walk (visit_mask), so a second entry into the task
- * stack (a back chain that goes down) is refused here.
+ * stack (a back chain that goes down) is refused here.  A predicate: 1
+ * when sp starts a stack it may enter (the kernel's 0), else 0 (its
+ * -EINVAL); the rules use it through update_stack_info().
  */
 static int get_stack_info(struct s390x_unwind_state *st, kaddr_t sp)
 {
@@ -83,18 +96,18 @@ static int get_stack_info(struct s390x_unwind_state *st, kaddr_t sp)
 
 	st->type = S390X_STACK_UNKNOWN;
 	if (!sp || (sp & 7))
-		return -1;
+		return 0;
 	if (stack + size < stack)	/* a bogus task->stack */
-		return -1;
+		return 0;
 	if (sp < stack || sp >= stack + size)
-		return -1;
+		return 0;
 	if (st->visit_mask & (1ul << S390X_STACK_TASK))
-		return -1;
+		return 0;
 	st->visit_mask |= 1ul << S390X_STACK_TASK;
 	st->type = S390X_STACK_TASK;
 	st->begin = stack;
 	st->end = stack + size;
-	return 0;
+	return 1;
 }
 
 /* on_stack(): [addr, addr + len) lies on the current stack. */
@@ -120,7 +133,7 @@ static int outside_of_stack(const struct s390x_unwind_state *st, kaddr_t sp)
  * and a whole frame fits there. */
 static int update_stack_info(struct s390x_unwind_state *st, kaddr_t sp)
 {
-	if (get_stack_info(st, sp) != 0 ||
+	if (!get_stack_info(st, sp) ||
 	    !on_stack(st, sp, (uint64_t)st->lay->sf_size)) {
 		st->type = S390X_STACK_UNKNOWN;
 		return 0;
@@ -257,7 +270,7 @@ static int rule_s390_bad_ksp(struct s390x_unwind_state *st, kaddr_t sp)
 			    (unsigned long long)w->task->stack,
 			    (unsigned long long)(w->task->stack +
 						 task_stack_size(w)));
-	return 1;
+	return -1;
 }
 
 /*
@@ -277,7 +290,7 @@ static int rule_s390_bad_backchain(struct s390x_unwind_state *st,
 		    (unsigned long long)st->sp,
 		    sp <= st->sp ? "does not go up" :
 		    "leaves the task stack (or its frame does not fit)");
-	return 1;
+	return -1;
 }
 
 /* S390_PTREGS_OFF_STACK: pt_regs after a zero back chain must lie on the
@@ -291,7 +304,7 @@ static int rule_s390_ptregs_off_stack(struct s390x_unwind_state *st,
 	unwind_fail(st, KS_RULE_S390_PTREGS_OFF_STACK,
 		    "pt_regs at 0x%llx (zero back chain at sp 0x%llx) do not fit on the task stack",
 		    (unsigned long long)regs, (unsigned long long)st->sp);
-	return 1;
+	return -1;
 }
 
 /* S390_MISALIGNED_SP: "Sanity check: ABI requires SP to be aligned 8
@@ -303,7 +316,7 @@ static int rule_s390_misaligned_sp(struct s390x_unwind_state *st, kaddr_t sp)
 	unwind_fail(st, KS_RULE_S390_MISALIGNED_SP,
 		    "stack pointer 0x%llx is not 8-byte aligned",
 		    (unsigned long long)sp);
-	return 1;
+	return -1;
 }
 
 /* 2019 rules: pt_regs only at the stack top.  Any other place is an
@@ -315,11 +328,11 @@ static int rule_2019_ptregs_at_top(struct s390x_unwind_state *st,
 	if (regs == st->end - (kaddr_t)st->lay->regs_size)
 		return 0;
 	if (rule_s390_ptregs_off_stack(st, regs))
-		return 1;
+		return -1;
 	unwind_fail(st, KS_RULE_S390_INTERRUPTED,
 		    "pt_regs at 0x%llx are not at the top of the task stack (2019 rules: an error)",
 		    (unsigned long long)regs);
-	return 1;
+	return -1;
 }
 
 /* S390_FINAL_REGS_NOT_USER (2019 rules): a task that is neither
@@ -335,7 +348,7 @@ static int rule_s390_final_regs_not_user(struct s390x_unwind_state *st,
 	unwind_fail(st, KS_RULE_S390_FINAL_REGS_NOT_USER,
 		    "final pt_regs at 0x%llx of a user task are kernel mode (psw.mask 0x%016llx)",
 		    (unsigned long long)regs, (unsigned long long)mask);
-	return 1;
+	return -1;
 }
 
 /* klpstack's own bound: sp rises by at least 8 bytes per back chain, a
@@ -349,7 +362,7 @@ static int walk_limit(struct s390x_unwind_state *st)
 		return 0;
 	unwind_fail(st, KS_RULE_WALK_LIMIT,
 		    "back-chain walk did not end after %d steps", max_steps);
-	return 1;
+	return -1;
 }
 
 /* ---- start ---- */
@@ -357,9 +370,9 @@ static int walk_limit(struct s390x_unwind_state *st)
 /*
  * __unwind_start() for a task that is not running: sp = task->thread.ksp
  * (saved by __switch_to, which stored r6-r15 into the frame there), ip =
- * that frame's r14, a return address into __schedule.  5.5+ starts in a
- * reliable state; 5.2-5.4 marked the first frame unreliable (only
- * show_stack cares).
+ * that frame's r14, a return address into __schedule.  (The kernel's
+ * state->reliable, which 5.2-5.4 cleared for the first frame, matters
+ * only to show_stack's "?" marks and is not kept here.)
  */
 void s390x_unwind_start(struct s390x_unwind_state *st, struct ks_walk *w,
 			enum s390x_rules rules)
@@ -379,30 +392,40 @@ void s390x_unwind_start(struct s390x_unwind_state *st, struct ks_walk *w,
 	st->raw_ip = r14;
 	st->slot = sp + (kaddr_t)st->lay->sf_r14;
 	st->regs = 0;
-	st->reliable = rules == S390X_RULES_5_5;
 	st->labels = 0;
 	st->ip = unwind_recover_ret_addr(st, r14, 1, &st->labels);
 }
 
 /* ---- next, 5.5+ ---- */
 
+/* The frame unwind_next_frame() moves to, before its "Update unwind
+ * state". */
+struct next_frame {
+	kaddr_t sp;
+	kaddr_t regs;		/* pt_regs the ip comes from, or 0 */
+	uint64_t raw;		/* the return address as read */
+	kaddr_t slot;		/* where it was read */
+	int have_ip;		/* ip and labels recovered already */
+	kaddr_t ip;
+	unsigned labels;
+};
+
 /*
  * After a pt_regs frame the next frame is the interrupted function's own
  * (same sp, regs->gprs[15]); the r14 in it is whatever that function's
- * last callee left there.  It is skipped when it is not text (5.5,
- * "filter bogus r14") or, 5.18+, when it recovers to psw.addr again
- * ("avoid duplicated unwinding entries for kretprobes").
+ * last callee left there.  It is skipped (*skip) when it is not text
+ * (5.5, "filter bogus r14") or, 5.18+, when it recovers to psw.addr
+ * again ("avoid duplicated unwinding entries for kretprobes").
  */
-static int next_after_regs(struct s390x_unwind_state *st, uint64_t *raw,
-			   kaddr_t *ip, unsigned *labels, int *skip)
+static int next_after_regs(struct s390x_unwind_state *st,
+			   struct next_frame *f, int *skip)
 {
 	uint32_t v = st->w->k->version;
 
-	if (read_r14(st, st->sp, raw))
-		return -1;
 	*skip = 0;
-	*labels = 0;
-	if (!ks_is_text(st->w->k, *raw)) {
+	if (read_r14(st, st->sp, &f->raw))
+		return -1;
+	if (!ks_is_text(st->w->k, f->raw)) {
 		*skip = 1;
 		return 0;
 	}
@@ -410,88 +433,96 @@ static int next_after_regs(struct s390x_unwind_state *st, uint64_t *raw,
 	 * once more for the frame; recovering twice would advance the
 	 * kretprobe / 6.11+ fgraph cursors past this frame, so the one
 	 * result serves both. */
-	*ip = unwind_recover_ret_addr(st, *raw, 0, labels);
-	if (v >= V(5, 18, 0) && *ip == st->ip)
+	f->ip = unwind_recover_ret_addr(st, f->raw, 0, &f->labels);
+	if (v >= V(5, 18, 0) && f->ip == st->ip)
 		*skip = 1;
+	f->have_ip = 1;
+	f->sp = st->sp;
+	f->slot = f->sp + (kaddr_t)st->lay->sf_r14;
+	return 0;
+}
+
+/* "Non-zero back-chain points to the previous frame": its r14. */
+static int next_from_back_chain(struct s390x_unwind_state *st, kaddr_t bc,
+				struct next_frame *f)
+{
+	if (rule_s390_bad_backchain(st, bc, "back chain") ||
+	    read_r14(st, bc, &f->raw))
+		return -1;
+	f->sp = bc;
+	f->slot = bc + (kaddr_t)st->lay->sf_r14;
+	return 0;
+}
+
+/* "No back-chain, look for a pt_regs structure" at sp +
+ * STACK_FRAME_OVERHEAD: the task's final pt_regs end the walk
+ * (is_final_pt_regs, "goto out_stop"), any other pt_regs make an entry
+ * frame with ip = psw.addr and sp = gprs[15]. */
+static int next_from_pt_regs(struct s390x_unwind_state *st,
+			     struct next_frame *f)
+{
+	const struct s390x_layout *l = st->lay;
+	kaddr_t regs = st->sp + S390X_STACK_FRAME_OVERHEAD;
+	uint64_t r15;
+
+	if (rule_s390_ptregs_off_stack(st, regs))
+		return -1;
+	if (is_final_pt_regs(st, regs)) {
+		st->final_regs = regs;
+		return unwind_stop(st);
+	}
+	if (read_word(st, regs + (kaddr_t)l->regs_psw_addr, &f->raw,
+		      "pt_regs psw.addr") ||
+	    read_word(st, regs + (kaddr_t)l->regs_r15, &r15, "pt_regs gprs[15]") ||
+	    rule_s390_bad_backchain(st, r15, "r15 of the pt_regs"))
+		return -1;
+	f->sp = r15;
+	f->regs = regs;
+	f->slot = regs + (kaddr_t)l->regs_psw_addr;
 	return 0;
 }
 
 /*
  * unwind_next_frame() (5.5 -> 6.x): after a pt_regs frame see
- * next_after_regs(); else a non-zero back chain leads to the caller's
- * frame, a zero one to pt_regs at sp + STACK_FRAME_OVERHEAD: the task's
- * final pt_regs end the walk (is_final_pt_regs), any other pt_regs make
- * an entry frame with ip = psw.addr and sp = gprs[15].  The new sp must
- * be 8-byte aligned.
+ * next_after_regs(), else follow the back chain or, at a zero one, the
+ * pt_regs above the frame.  The new sp must be 8-byte aligned.  The
+ * return address is recovered once sp is the new frame's (the key of
+ * the recovery).
  */
 static int unwind_next_frame_5_5(struct s390x_unwind_state *st)
 {
-	const struct s390x_layout *l = st->lay;
-	uint64_t raw = 0, bc, r15;
-	kaddr_t sp, ip = 0, slot, regs;
-	unsigned labels;
-	int have_ip, reliable, skip;
+	struct next_frame f;
+	uint64_t bc;
+	int skip;
 
 	for (;;) {
 		if (walk_limit(st))
 			return 0;
-		have_ip = 0;
-		labels = 0;
-		regs = 0;
+		memset(&f, 0, sizeof(f));
 		if (st->regs) {
-			if (next_after_regs(st, &raw, &ip, &labels, &skip))
+			if (next_after_regs(st, &f, &skip))
 				return 0;
 			if (skip) {
 				st->regs = 0;
 				continue;	/* return unwind_next_frame(state) */
 			}
-			have_ip = 1;
-			sp = st->sp;
-			slot = sp + (kaddr_t)l->sf_r14;
-			reliable = 0;
-		} else {
-			if (read_back_chain(st, st->sp, &bc))
-				return 0;
-			if (bc) {
-				sp = bc;
-				if (rule_s390_bad_backchain(st, sp, "back chain") ||
-				    read_r14(st, sp, &raw))
-					return 0;
-				slot = sp + (kaddr_t)l->sf_r14;
-				reliable = 1;
-			} else {
-				regs = st->sp + S390X_STACK_FRAME_OVERHEAD;
-				if (rule_s390_ptregs_off_stack(st, regs))
-					return 0;
-				if (is_final_pt_regs(st, regs)) {
-					st->final_regs = regs;
-					unwind_stop(st);
-					return 0;
-				}
-				if (read_word(st, regs + (kaddr_t)l->regs_psw_addr,
-					      &raw, "pt_regs psw.addr") ||
-				    read_word(st, regs + (kaddr_t)l->regs_r15,
-					      &r15, "pt_regs gprs[15]"))
-					return 0;
-				sp = r15;
-				slot = regs + (kaddr_t)l->regs_psw_addr;
-				if (rule_s390_bad_backchain(st, sp, "r15 of the pt_regs"))
-					return 0;
-				reliable = 1;
-			}
+		} else if (read_back_chain(st, st->sp, &bc) ||
+			   (bc ? next_from_back_chain(st, bc, &f)
+			       : next_from_pt_regs(st, &f))) {
+			return 0;
 		}
-		if (rule_s390_misaligned_sp(st, sp))
+		if (rule_s390_misaligned_sp(st, f.sp))
 			return 0;
 
-		st->sp = sp;
-		st->regs = regs;
-		st->reliable = reliable;
-		st->raw_ip = raw;
-		st->slot = slot;
-		if (!have_ip)
-			ip = unwind_recover_ret_addr(st, raw, 0, &labels);
-		st->ip = ip;
-		st->labels = labels;
+		/* Update unwind state */
+		st->sp = f.sp;
+		st->regs = f.regs;
+		st->raw_ip = f.raw;
+		st->slot = f.slot;
+		if (!f.have_ip)
+			f.ip = unwind_recover_ret_addr(st, f.raw, 0, &f.labels);
+		st->ip = f.ip;
+		st->labels = f.labels;
 		return 1;
 	}
 }

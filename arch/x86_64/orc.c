@@ -353,14 +353,15 @@ static kaddr_t table_ip(const struct x86_orc_table *t, uint32_t i)
  * __orc_find(): the rightmost entry whose ip <= target.  The "weak"
  * section terminators sort first among equal ips (orc_sort_cmp), so the
  * rightmost one is the real entry.  No entry below the target gives the
- * first entry, as the kernel's "found = first" start does.
+ * first entry, as the kernel's "found = first" start does.  An empty
+ * table has none: 0, else 1 with *idx.
  */
 static int table_find(const struct x86_orc_table *t, kaddr_t ip, uint32_t *idx)
 {
 	int64_t first = 0, last = (int64_t)t->num - 1, found = 0;
 
 	if (t->num == 0)
-		return -1;
+		return 0;
 	while (first <= last) {
 		int64_t mid = first + (last - first) / 2;
 		if (table_ip(t, (uint32_t)mid) <= ip) {
@@ -371,7 +372,7 @@ static int table_find(const struct x86_orc_table *t, kaddr_t ip, uint32_t *idx)
 		}
 	}
 	*idx = (uint32_t)found;
-	return 0;
+	return 1;
 }
 
 /*
@@ -436,17 +437,20 @@ static int modules_load(struct ks_kernel *k, struct x86_priv *p)
 	return 0;
 }
 
+/* The entry for ip in table t: 0 with *found, -1 the table is not in
+ * the dump (message in err). */
 static int table_entry(const struct ks_kernel *k, struct x86_orc_table *t,
-		       kaddr_t ip, struct x86_orc *out, char *err, size_t errlen)
+		       kaddr_t ip, struct x86_orc *out, int *found,
+		       char *err, size_t errlen)
 {
 	uint32_t i;
 
 	if (table_load(k, t, err, errlen))
 		return -1;
-	if (table_find(t, ip, &i))
-		return 1;
-	x86_orc_decode(x86_priv(k)->orc_version, t->orcs + (size_t)i * X86_ORC_ENTRY_SIZE,
-		       out);
+	*found = table_find(t, ip, &i);
+	if (*found)
+		x86_orc_decode(x86_priv(k)->orc_version,
+			       t->orcs + (size_t)i * X86_ORC_ENTRY_SIZE, out);
 	return 0;
 }
 
@@ -525,6 +529,7 @@ int x86_extra_text(const struct ks_kernel *k, kaddr_t ip)
  * (ftrace_regs_caller with FTRACE_OPS_FL_SAVE_REGS) and uses its ORC.
  * 6.0+ (fc2e426b1161) looks up the same offset in the original; before,
  * the kernel used the entry of the call site ftrace_(regs_)call.
+ * 1 with the address to look up in *orig, 0 when ip is no trampoline.
  */
 static int orc_ftrace_find(struct ks_kernel *k, kaddr_t ip, kaddr_t *orig)
 {
@@ -533,90 +538,127 @@ static int orc_ftrace_find(struct ks_kernel *k, kaddr_t ip, kaddr_t *orig)
 	kaddr_t base;
 
 	if (!t)
-		return -1;
+		return 0;
 	if (k->version >= KS_VERSION(6, 0, 0)) {
 		base = t->save_regs ? p->ftrace_regs_caller : p->ftrace_caller;
 		if (!base)
-			return -1;
+			return 0;
 		*orig = base + (ip - t->start);
 	} else {
 		*orig = t->save_regs ? p->ftrace_regs_call : p->ftrace_call;
 		if (!*orig)
-			return -1;
+			return 0;
 	}
 	/* "Prevent unlikely recursion" */
-	return *orig == ip ? -1 : 0;
+	return *orig != ip;
 }
 
-/*
- * orc_find(): ip 0 gets the hard-coded null entry (a call through a NULL
- * pointer: CALL, sp + 8); vmlinux text [_stext, _etext) and init text
- * [_sinittext, _einittext) (its entries stay in the table after boot)
- * the vmlinux table; module text the module's table; a dynamic ftrace
- * trampoline the entry of the code it copies; anything else (BPF) no
- * entry.  Without _stext/_etext (pre-baked stacks) every ip that is neither
- * module text nor a trampoline is vmlinux's.
- */
-int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
-		 char *err, size_t errlen)
+/* orc_find() returning NULL. */
+static int no_entry(int *found)
+{
+	*found = 0;
+	return 0;
+}
+
+void x86_orc_fp_entry(struct x86_orc *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = X86_ORC_TYPE_CALL;
+	out->sp_reg = X86_ORC_REG_BP;
+	out->sp_offset = 16;
+	out->bp_reg = X86_ORC_REG_PREV_SP;
+	out->bp_offset = -16;
+}
+
+/* null_orc_entry: ip 0 is a call through a NULL pointer, so the return
+ * address is at sp and the caller's frame is sp + 8 (CALL). */
+static void null_entry(struct x86_orc *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sp_offset = 8;
+	out->sp_reg = X86_ORC_REG_SP;
+	out->bp_reg = X86_ORC_REG_UNDEFINED;
+	out->type = X86_ORC_TYPE_CALL;
+}
+
+/* orc_module_find(): the table of the module whose text (core or init)
+ * holds ip into *t, NULL when ip is no module text; -1 when the module
+ * list or its tables could not be read (message in err). */
+static int module_table(struct ks_kernel *k, kaddr_t ip,
+			struct x86_orc_table **t, char *err, size_t errlen)
 {
 	struct x86_priv *p = x86_priv(k);
-	kaddr_t orig;
+	int i;
 
-	if (ip == 0) {
-		memset(out, 0, sizeof(*out));
-		out->sp_offset = 8;
-		out->sp_reg = X86_ORC_REG_SP;
-		out->bp_reg = X86_ORC_REG_UNDEFINED;
-		out->type = X86_ORC_TYPE_CALL;
-		return 0;
-	}
-	if (p->stext && p->etext) {
-		if (ip >= p->stext && ip < p->etext)
-			return table_entry(k, &p->vmlinux, ip, out, err, errlen);
-	}
-	if (p->sinittext && ip >= p->sinittext && ip < p->einittext)
-		return table_entry(k, &p->vmlinux, ip, out, err, errlen);
+	*t = NULL;
 	if (modules_load(k, p)) {
 		snprintf(err, errlen, "%s", p->modules_error);
 		return -1;
 	}
-	{
-		int i = ks_module_text_index(k, ip);
-		if (i >= 0 && i < p->nmods) {
-			struct x86_orc_table *t = &p->mods[i];
-			if (t->num == 0)
-				return 1;
-			return table_entry(k, t, ip, out, err, errlen);
-		}
+	i = ks_module_text_index(k, ip);
+	if (i >= 0 && i < p->nmods)
+		*t = &p->mods[i];
+	return 0;
+}
+
+/* orc_bpf_find() (7.x): inside the part of a BPF ksym where the JIT has
+ * set up its frame (bpf_has_frame_pointer(); a zero fp_start or fp_end
+ * means the JIT recorded no frame), the frame-pointer entry counts as
+ * found.  Older kernels have no entry for BPF code at all. */
+static int orc_bpf_find(const struct ks_kernel *k, kaddr_t ip)
+{
+	const struct ks_bpf_ksym *b;
+
+	if (!k->bpf_has_fp_range)
+		return 0;
+	b = ks_bpf_find(k, ip);
+	return b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
+	       ip - b->start < b->fp_end;
+}
+
+/*
+ * orc_find(): ip 0 gets the hard-coded null entry; vmlinux text
+ * [_stext, _etext) and init text [_sinittext, _einittext) (its entries
+ * stay in the table after boot) the vmlinux table; module text the
+ * module's table; BPF code its frame-pointer entry (7.x); a dynamic
+ * ftrace trampoline the entry of the code it copies; anything else no
+ * entry.  Without _stext/_etext (pre-baked stacks) every ip that is
+ * neither module text nor a trampoline is vmlinux's.
+ */
+int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
+		 int *found, char *err, size_t errlen)
+{
+	struct x86_priv *p = x86_priv(k);
+	int have_text = p->stext && p->etext;
+	struct x86_orc_table *mod;
+	kaddr_t orig;
+
+	*found = 1;
+	if (ip == 0) {
+		null_entry(out);
+		return 0;
 	}
-	/* orc_bpf_find() (7.x): inside the part of a BPF ksym where the JIT
-	 * has set up its frame, a frame-pointer entry that counts as found;
-	 * older kernels have no entry for BPF code at all. */
-	if (k->bpf_has_fp_range) {
-		const struct ks_bpf_ksym *b = ks_bpf_find(k, ip);
-		/* bpf_has_frame_pointer(): a zero fp_start or fp_end means the
-		 * JIT recorded no frame */
-		if (b && b->fp_start && b->fp_end && ip - b->start >= b->fp_start &&
-		    ip - b->start < b->fp_end) {
-			memset(out, 0, sizeof(*out));
-			out->type = X86_ORC_TYPE_CALL;
-			out->sp_reg = X86_ORC_REG_BP;
-			out->sp_offset = 16;
-			out->bp_reg = X86_ORC_REG_PREV_SP;
-			out->bp_offset = -16;
-			return 0;
-		}
+	if ((have_text && ip >= p->stext && ip < p->etext) ||
+	    (p->sinittext && ip >= p->sinittext && ip < p->einittext))
+		return table_entry(k, &p->vmlinux, ip, out, found, err, errlen);
+	if (module_table(k, ip, &mod, err, errlen))
+		return -1;
+	if (mod)
+		return mod->num ? table_entry(k, mod, ip, out, found, err, errlen)
+				: no_entry(found);
+	if (orc_bpf_find(k, ip)) {
+		x86_orc_fp_entry(out);
+		return 0;
 	}
-	if (orc_ftrace_find(k, ip, &orig) == 0) {
+	if (orc_ftrace_find(k, ip, &orig)) {
 		/* the original is vmlinux text: one level, no recursion */
-		if (p->stext && p->etext && (orig < p->stext || orig >= p->etext))
-			return 1;
-		return table_entry(k, &p->vmlinux, orig, out, err, errlen);
+		if (have_text && (orig < p->stext || orig >= p->etext))
+			return no_entry(found);
+		return table_entry(k, &p->vmlinux, orig, out, found, err, errlen);
 	}
-	if (!p->stext || !p->etext)
-		return table_entry(k, &p->vmlinux, ip, out, err, errlen);
-	return 1;
+	if (!have_text)
+		return table_entry(k, &p->vmlinux, ip, out, found, err, errlen);
+	return no_entry(found);
 }
 
 /* Kernel version -> format, for kernels without .orc_header: < 6.4

@@ -20,47 +20,25 @@ static int last_frame(const struct x86_unwind_state *s)
 	return s->w->res->nframes - 1;
 }
 
-/* An unwinder error (the kernel's state->error): the rule names where it
- * was set; it belongs to the frame being unwound, the last one emitted. */
-void x86_unwind_fail(struct x86_unwind_state *s, enum ks_rule rule,
-		     const char *fmt, ...)
+/* state->error = true, the first error kept (ks_unwind_error_vset). */
+void x86_unwind_set_error(struct x86_unwind_state *s, enum ks_rule rule,
+			  const char *fmt, ...)
 {
 	va_list ap;
-	char msg[KS_MSG_LEN];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ks_unwind_error_vset(&s->err, rule, fmt, ap);
 	va_end(ap);
-	if (!s->error) {
-		s->rule = rule;
-		snprintf(s->msg, sizeof(s->msg), "%s", msg);
-	}
-	s->error = 1;
-	s->done = 1;
-	ks_walk_unreliable(s->w, rule, last_frame(s), "%s", msg);
 }
 
 /* The dump lacks memory the kernel would have read: stop, verdict ERROR. */
-void x86_unwind_dump_fail(struct x86_unwind_state *s, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[KS_MSG_LEN];
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	s->dump_error = 1;
-	s->done = 1;
-	ks_walk_dump_error(s->w, last_frame(s), "%s", msg);
-}
-
 int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val)
 {
 	if (ks_read_u64(s->k, addr, val) == 0)
 		return 0;
-	x86_unwind_dump_fail(s, "stack word at %#llx is not in the dump",
-			     (unsigned long long)addr);
-	return -1;
+	return x86_unwind_fail(s, KS_RULE_DUMP_UNREADABLE,
+			       "stack word at %#llx is not in the dump",
+			       (unsigned long long)addr);
 }
 
 /* user_mode(): x86_64 looks only at the RPL bits of cs. */
@@ -74,13 +52,26 @@ int x86_regs_user_mode(struct x86_unwind_state *s, kaddr_t regs, int *user)
 	return 0;
 }
 
+/* "End-of-stack check for user tasks" (ORC, 4.18 "Do not unwind after
+ * user regs"), "Have we reached the end?" (frame pointer): nothing is
+ * unwound past user-mode regs. */
+int x86_unwind_user_regs_end(struct x86_unwind_state *s)
+{
+	int user;
+
+	if (!s->regs)
+		return 0;
+	if (x86_regs_user_mode(s, s->regs, &user))
+		return -1;
+	return user ? x86_unwind_end(s) : 0;
+}
+
 static void unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
 {
 	memset(s, 0, sizeof(*s));
 	s->w = w;
 	s->k = w->k;
 	s->p = x86_priv(w->k);
-	s->rule = KS_RULE_NONE;
 	s->stack_begin = w->task->stack;
 	s->stack_end = w->task->stack +
 		(w->task->stack_size ? w->task->stack_size
@@ -99,6 +90,29 @@ static int unwind_next_frame(struct x86_unwind_state *s)
 }
 
 /* ---- the reliable walk ---- */
+
+/* unwind_error(): the kernel's walker returns -EINVAL at once -- its
+ * loop ends on it, and "Check for stack corruption" after the loop.
+ * klpstack reports it as soon as it is set and goes on showing what the
+ * unwinder still finds (ORC's frame-pointer guess).  Asking again is
+ * harmless: the walk keeps its first failure. */
+static void unwind_error_rule(struct x86_unwind_state *s)
+{
+	if (x86_unwind_error(s))
+		ks_walk_unwind_error(s->w, &s->err);
+}
+
+/* ORC_FORKED_TASK (unwind_orc.c, orc_forked_task_start()): a never-run
+ * task this kernel looks up at ip - 1.  Kernel mode reports what that
+ * kernel concluded, before any frame. */
+static void orc_forked_task_rule(struct x86_unwind_state *s)
+{
+	if (!s->forked_ip_minus_1 || s->w->mode != KS_MODE_KERNEL)
+		return;
+	ks_walk_unreliable(s->w, KS_RULE_ORC_FORKED_TASK, 0,
+			   "never-run task at %s: this kernel looks up ip-1 there",
+			   s->forked_ip_minus_1);
+}
 
 /* FP_KERNEL_REGS: "Kernel mode registers on the stack indicate an
  * in-kernel interrupt or exception (e.g., preemption or a page fault),
@@ -189,21 +203,45 @@ static void label_last(struct ks_walk *w, unsigned label)
 		w->res->frames[w->res->nframes - 1].labels |= label;
 }
 
+/* How the walk ended: at user regs ("Success path for user tasks"), at
+ * the end of the stack without them, or on an error or a limit. */
+static void walk_end(struct x86_unwind_state *s, int user_exit)
+{
+	const struct ks_task *t = s->w->task;
+
+	if (s->err.rule == KS_RULE_DUMP_UNREADABLE)
+		return;
+	if (user_exit) {
+		label_last(s->w, KS_LABEL(USER_ENTRY));
+		return;
+	}
+	if (x86_unwind_error(s) || !x86_unwind_done(s))
+		return;
+	/* The end of the stack without user regs: kthreads (ret_from_fork
+	 * / ret_from_fork_asm's END_OF_STACK hint), idle tasks. */
+	if ((t->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || t->is_idle)
+		label_last(s->w, KS_LABEL(KTHREAD_START));
+	user_task_no_user_regs_rule(s);
+}
+
 void x86_walk_reliable(struct ks_walk *w)
 {
 	struct x86_unwind_state s;
 	int user_exit = 0;
 
 	unwind_start(&s, w);
+	orc_forked_task_rule(&s);
 	/* Bounded: every step moves sp up a finite stack (the wrong-
 	 * direction / bad-address rules) and ks_walk_emit() stops at
 	 * KS_MAX_FRAMES; the counter is a last guard. */
-	for (int steps = 0; !x86_unwind_done(&s) && steps < 4 * KS_MAX_FRAMES;
-	     steps++) {
+	for (int steps = 0;; steps++) {
 		struct ks_frame *f;
 		int idx = w->res->nframes;
 		int user = 0;
 
+		unwind_error_rule(&s);
+		if (x86_unwind_done(&s) || steps >= 4 * KS_MAX_FRAMES)
+			break;
 		/* unwind_get_entry_regs() */
 		if (s.regs) {
 			if (x86_regs_user_mode(&s, s.regs, &user))
@@ -227,17 +265,6 @@ void x86_walk_reliable(struct ks_walk *w)
 		non_text_ra_rule(&s, idx);
 		unwind_next_frame(&s);
 	}
-	if (s.dump_error)
-		return;
-	if (user_exit) {
-		label_last(w, KS_LABEL(USER_ENTRY));
-		return;
-	}
-	if (s.error || !x86_unwind_done(&s))
-		return;
-	/* The end of the stack without user regs: kthreads (ret_from_fork
-	 * / ret_from_fork_asm's END_OF_STACK hint), idle tasks. */
-	if ((w->task->flags & (KS_PF_KTHREAD | KS_PF_IDLE)) || w->task->is_idle)
-		label_last(w, KS_LABEL(KTHREAD_START));
-	user_task_no_user_regs_rule(&s);
+	unwind_error_rule(&s);
+	walk_end(&s, user_exit);
 }

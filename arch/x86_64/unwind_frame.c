@@ -44,16 +44,19 @@ static kaddr_t task_pt_regs(const struct x86_unwind_state *s)
 	return s->stack_end - s->p->top_of_stack_padding - (kaddr_t)s->p->l.regs_size;
 }
 
-/* 0 no / 1 yes / -1 dump error */
-static int word_eq(struct x86_unwind_state *s, kaddr_t a, kaddr_t b)
+/* Do the stack words at a and b hold the same value?  Into *eq; off the
+ * stack they do not. */
+static int word_eq(struct x86_unwind_state *s, kaddr_t a, kaddr_t b, int *eq)
 {
 	uint64_t va, vb;
 
+	*eq = 0;
 	if (!x86_on_stack(s, a, WORD) || !x86_on_stack(s, b, WORD))
 		return 0;
 	if (x86_read_stack(s, a, &va) || x86_read_stack(s, b, &vb))
 		return -1;
-	return va == vb;
+	*eq = va == vb;
+	return 0;
 }
 
 /*
@@ -63,78 +66,85 @@ static int word_eq(struct x86_unwind_state *s, kaddr_t a, kaddr_t b)
  * (same return address duplicated), or three words lower when an ftrace
  * handler of such a function is on the stack.  (4.9 knew only the
  * first; the realign variant came in 4.10, the ftrace one later.)
+ * The answer goes to *last.
  */
-static int is_last_task_frame(struct x86_unwind_state *s)
+static int is_last_task_frame(struct x86_unwind_state *s, int *last)
 {
-	kaddr_t last = task_pt_regs(s) - FRAME_HEADER_SIZE;
-	kaddr_t aligned = last - GCC_REALIGN_WORDS * WORD;
-	kaddr_t ftrace_bp = last - 3 * WORD;
-	int a, b;
+	kaddr_t last_bp = task_pt_regs(s) - FRAME_HEADER_SIZE;
+	kaddr_t aligned = last_bp - GCC_REALIGN_WORDS * WORD;
+	kaddr_t ftrace_bp = last_bp - 3 * WORD;
+	int eq;
 
+	*last = 0;
 	if (s->regs)
 		return 0;
-	if (s->bp == last)
-		return 1;
-	if (s->bp == aligned) {
-		a = word_eq(s, aligned + WORD, last + WORD);
-		if (a)
-			return a;
+	if (s->bp == last_bp) {
+		*last = 1;
+		return 0;
 	}
+	if (s->bp == aligned)
+		return word_eq(s, aligned + WORD, last_bp + WORD, last);
 	if (s->bp == ftrace_bp) {
-		a = word_eq(s, s->bp, s->bp + 2 * WORD);
-		if (a <= 0)
-			return a;
-		b = word_eq(s, s->bp + WORD, s->bp + 4 * WORD);
-		return b;
+		if (word_eq(s, s->bp, s->bp + 2 * WORD, &eq))
+			return -1;
+		if (eq)
+			return word_eq(s, s->bp + WORD, s->bp + 4 * WORD, last);
 	}
 	return 0;
 }
 
+/* The frame next_bp points to, or the pt_regs it encodes; its size. */
+static kaddr_t next_frame(const struct x86_unwind_state *s, kaddr_t next_bp,
+			  kaddr_t *regs, uint64_t *len)
+{
+	*regs = decode_frame_pointer(s->k, next_bp);
+	*len = *regs ? (uint64_t)s->p->l.regs_size : FRAME_HEADER_SIZE;
+	return *regs ? *regs : next_bp;
+}
+
 /*
- * update_stack_state(): move to next_bp if it is a frame (or pt_regs) on
- * the task stack, above the end of the current frame.  0 ok, -1 bad
- * address (the rule), -2 dump error.
+ * The checks of update_stack_state(), where the kernel returns false:
+ * the next frame must lie on the task stack (the only valid one for a
+ * task that is not current) and, after the first frame, "Make sure it
+ * only unwinds up and doesn't overlap the prev frame".
+ */
+static int next_frame_ok(const struct x86_unwind_state *s, kaddr_t next_bp)
+{
+	kaddr_t regs, frame, prev_frame_end;
+	uint64_t len;
+
+	prev_frame_end = s->regs ? s->regs + (kaddr_t)s->p->l.regs_size
+				 : s->bp + FRAME_HEADER_SIZE;
+	frame = next_frame(s, next_bp, &regs, &len);
+	if (!x86_on_stack(s, frame, len))
+		return 0;
+	return !s->orig_sp || frame >= prev_frame_end;
+}
+
+/*
+ * The rest of update_stack_state(): move to the frame next_frame_ok()
+ * accepted and read its return address (none for user-mode regs).
  */
 static int update_stack_state(struct x86_unwind_state *s, kaddr_t next_bp)
 {
 	const struct x86_layout *l = &s->p->l;
-	kaddr_t regs, frame, prev_frame_end, addr_p;
+	kaddr_t regs, frame, addr_p;
 	uint64_t len, addr;
 	int user = 0;
 
-	prev_frame_end = s->regs ? s->regs + (kaddr_t)l->regs_size
-				 : s->bp + FRAME_HEADER_SIZE;
-	regs = decode_frame_pointer(s->k, next_bp);
-	if (regs) {
-		frame = regs;
-		len = (uint64_t)l->regs_size;
-	} else {
-		frame = next_bp;
-		len = FRAME_HEADER_SIZE;
-	}
-	/* Only the task stack is valid for a task that is not current. */
-	if (!x86_on_stack(s, frame, len))
-		return -1;
-	/* "Make sure it only unwinds up and doesn't overlap the prev frame" */
-	if (s->orig_sp && frame < prev_frame_end)
-		return -1;
-	if (regs) {
-		s->regs = regs;
-		s->bp = 0;
-	} else {
-		s->bp = next_bp;
-		s->regs = 0;
-	}
+	frame = next_frame(s, next_bp, &regs, &len);
+	s->regs = regs;
+	s->bp = regs ? 0 : next_bp;
 	s->labels = 0;
-	if (s->regs && (x86_regs_user_mode(s, s->regs, &user) || user)) {
-		if (!user)
-			return -2;
+	if (s->regs && x86_regs_user_mode(s, s->regs, &user))
+		return -1;
+	if (user) {
 		s->ip = s->raw_ip = 0;
 		s->slot = 0;
 	} else {
 		addr_p = s->regs ? s->regs + (kaddr_t)l->r_ip : s->bp + WORD;
 		if (x86_read_stack(s, addr_p, &addr))
-			return -2;
+			return -1;
 		s->raw_ip = addr;
 		s->slot = addr_p;
 		s->ip = x86_recover_ret_addr(s, addr, addr_p);
@@ -145,15 +155,28 @@ static int update_stack_state(struct x86_unwind_state *s, kaddr_t next_bp)
 	return 0;
 }
 
+/* A start the kernel walks from no frame at all: it is done, an empty
+ * and reliable trace.  Strict mode says FP_BAD_ADDRESS instead, because
+ * nothing was checked. */
+static void bad_start(struct x86_unwind_state *s, const char *what,
+		      kaddr_t addr)
+{
+	s->done = 1;
+	if (s->w->mode == KS_MODE_STRICT)
+		x86_unwind_fail(s, KS_RULE_FP_BAD_ADDRESS,
+				"%s %#llx is not on the task stack", what,
+				(unsigned long long)addr);
+}
+
 /*
  * __unwind_start() for a task that is not current: bp =
  * get_frame_pointer() = &inactive_task_frame->bp; early copies returned
  * the saved bp value instead, which starts one frame out and leaves
  * __schedule out ("x86/unwind: Include __schedule() in stack traces",
  * early 2017; 4.11 is the assumed boundary, UNVERIFIED).
- * A start frame off the stack leaves the state "done" without error:
- * the kernel then reports an empty, reliable trace.  Strict mode says
- * FP_BAD_ADDRESS instead, because nothing was checked.
+ * The kernel's first_frame skipping and state->next_bp (set only when
+ * starting from regs with ip 0, a call through NULL) serve walks of
+ * current or from given regs, never a blocked task: not modelled.
  */
 void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
 {
@@ -161,95 +184,63 @@ void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
 	kaddr_t ksp = w->task->ksp;
 	kaddr_t bp = ksp + (kaddr_t)l->itf_bp;
 	uint64_t v;
-	int r;
 
 	if (w->k->version < KS_VERSION(4, 11, 0)) {
 		/* the kernel reads frame->bp wherever thread.sp points; we
 		 * read only what is on the task stack */
 		if (!x86_on_stack(s, bp, WORD)) {
-			s->done = 1;
-			if (w->mode == KS_MODE_STRICT)
-				x86_unwind_fail(s, KS_RULE_FP_BAD_ADDRESS,
-						"thread.sp %#llx is not on the task stack",
-						(unsigned long long)ksp);
+			bad_start(s, "thread.sp", ksp);
 			return;
 		}
 		if (x86_read_stack(s, bp, &v))
 			return;
 		bp = v;
 	}
-	r = update_stack_state(s, bp);
-	if (r == -2)
-		return;
-	if (r == -1) {
-		s->done = 1;
-		if (w->mode == KS_MODE_STRICT)
-			x86_unwind_fail(s, KS_RULE_FP_BAD_ADDRESS,
-					"first frame %#llx is not on the task stack",
-					(unsigned long long)bp);
-	}
+	if (!next_frame_ok(s, bp))
+		bad_start(s, "first frame", bp);
+	else
+		update_stack_state(s, bp);
 }
 
+/* The last frame (is_last_task_frame()): kthreads end at copy_thread()'s
+ * kernel-mode regs; for user tasks the syscall regs, which entry code
+ * does not encode, are one more frame. */
+static int task_regs_frame(struct x86_unwind_state *s)
+{
+	kaddr_t regs = task_pt_regs(s);
+	int user;
+
+	if (x86_regs_user_mode(s, regs, &user))
+		return -1;
+	if (!user)
+		return x86_unwind_end(s);
+	s->regs = regs;
+	s->bp = 0;
+	s->ip = s->raw_ip = 0;
+	s->slot = 0;
+	s->labels = 0;
+	return 0;
+}
+
+/* 1: moved to the previous frame; 0: not moved, done -- x86_unwind_error()
+ * says whether on an error. */
 int x86_fp_unwind_next(struct x86_unwind_state *s)
 {
-	const struct x86_layout *l = &s->p->l;
 	kaddr_t next_bp;
 	uint64_t v;
-	int user, r;
+	int last;
 
-	if (x86_unwind_done(s))
+	if (x86_unwind_done(s) || x86_unwind_user_regs_end(s) ||
+	    is_last_task_frame(s, &last))
 		return 0;
+	if (last)
+		return task_regs_frame(s) == 0;
 
-	/* Have we reached the end? */
-	if (s->regs) {
-		if (x86_regs_user_mode(s, s->regs, &user))
-			return 0;
-		if (user) {
-			s->done = 1;
-			return 0;
-		}
-	}
-
-	r = is_last_task_frame(s);
-	if (r < 0)
+	/* Get the next frame pointer (pt_regs->bp, else the saved bp). */
+	if (x86_read_stack(s, s->regs ? s->regs + (kaddr_t)s->p->l.r_bp : s->bp, &v))
 		return 0;
-	if (r) {
-		kaddr_t regs = task_pt_regs(s);
-
-		/* kthreads: copy_thread()'s kernel-mode regs end the walk;
-		 * user tasks: the syscall regs, which entry code does not
-		 * encode, are the last frame. */
-		if (x86_regs_user_mode(s, regs, &user))
-			return 0;
-		if (!user) {
-			s->done = 1;
-			return 0;
-		}
-		s->regs = regs;
-		s->bp = 0;
-		s->ip = s->raw_ip = 0;
-		s->slot = 0;
-		s->labels = 0;
-		return 1;
-	}
-
-	if (s->next_bp) {
-		next_bp = s->next_bp;
-		s->next_bp = 0;
-	} else if (s->regs) {
-		if (x86_read_stack(s, s->regs + (kaddr_t)l->r_bp, &v))
-			return 0;
-		next_bp = v;
-	} else {
-		if (x86_read_stack(s, s->bp, &v))
-			return 0;
-		next_bp = v;
-	}
-
-	r = update_stack_state(s, next_bp);
-	if (r == -2)
-		return 0;
-	if (r == -1) {
+	next_bp = v;
+	if (!next_frame_ok(s, next_bp)) {
 		/* FP_BAD_ADDRESS: "kernel stack frame pointer ... has bad
 		 * value" -- state->error (bad_address). */
 		x86_unwind_fail(s, KS_RULE_FP_BAD_ADDRESS,
@@ -259,5 +250,5 @@ int x86_fp_unwind_next(struct x86_unwind_state *s)
 				(unsigned long long)next_bp);
 		return 0;
 	}
-	return 1;
+	return update_stack_state(s, next_bp) == 0;
 }

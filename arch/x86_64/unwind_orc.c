@@ -16,18 +16,36 @@
 
 #define WORD 8
 
-/* stack_access_ok() + the read; 0 ok, -1 rule (off stack), -2 dump. */
+/* base + a signed ORC offset */
+static kaddr_t add_off(kaddr_t base, int16_t off)
+{
+	return base + (kaddr_t)(int64_t)off;
+}
+
+/* ORC_OFF_STACK: what the step had to read is not on the task stack
+ * (the kernel's stack_access_ok() fails, "goto err"); -1. */
+static int orc_off_stack(struct x86_unwind_state *s, const char *what,
+			 kaddr_t addr, kaddr_t orig_ip)
+{
+	return x86_unwind_fail(s, KS_RULE_ORC_OFF_STACK,
+			       "%s at %#llx (unwinding ip %#llx) is not on the task stack",
+			       what, (unsigned long long)addr,
+			       (unsigned long long)orig_ip);
+}
+
+/* deref_stack_reg(): stack_access_ok() and the read of one word; what
+ * names it in the ORC_OFF_STACK message. */
 static int deref_stack_reg(struct x86_unwind_state *s, kaddr_t addr,
-			   uint64_t *val)
+			   uint64_t *val, const char *what, kaddr_t orig_ip)
 {
 	if (!x86_on_stack(s, addr, WORD))
-		return -1;
-	return x86_read_stack(s, addr, val) ? -2 : 0;
+		return orc_off_stack(s, what, addr, orig_ip);
+	return x86_read_stack(s, addr, val);
 }
 
 /* A value from the current full pt_regs, else from the previous full
  * ones when the current regs are only an IRET frame (get_reg(), 5.10+;
- * "unwind through NMI entry"). */
+ * "unwind through NMI entry").  *have says whether there was one. */
 static int get_reg(struct x86_unwind_state *s, long off, uint64_t *val,
 		   int *have)
 {
@@ -65,10 +83,11 @@ static int get_reg(struct x86_unwind_state *s, long off, uint64_t *val,
  *         symbol the kernel compares with is read from its own
  *         __unwind_start() code (x86_forked_check_is_asm()); the 6.13
  *         cut-off only where that code does not tell.
- * KS_MODE_KERNEL reports what that kernel concluded (unreliable); both
- * modes then go on with the right lookup so the frames are shown.
+ * forked_ip_minus_1 names the symbol when that kernel looks up ip - 1;
+ * stacktrace.c reports it in KS_MODE_KERNEL (unreliable).  Both modes go
+ * on with the right lookup so the frames are shown.
  */
-static void orc_forked_task_rule(struct x86_unwind_state *s)
+static void orc_forked_task_start(struct x86_unwind_state *s)
 {
 	const struct ks_kernel *k = s->k;
 	const struct x86_priv *p = s->p;
@@ -89,10 +108,9 @@ static void orc_forked_task_rule(struct x86_unwind_state *s)
 		kernel_signal = 0;
 	else
 		kernel_signal = 1;
-	if (!kernel_signal && s->w->mode == KS_MODE_KERNEL)
-		ks_walk_unreliable(s->w, KS_RULE_ORC_FORKED_TASK, 0,
-				   "never-run task at %s: this kernel looks up ip-1 there",
-				   forked_asm ? "ret_from_fork_asm" : "ret_from_fork");
+	if (!kernel_signal)
+		s->forked_ip_minus_1 = forked_asm ? "ret_from_fork_asm"
+						  : "ret_from_fork";
 }
 
 /*
@@ -129,7 +147,7 @@ void x86_orc_unwind_start(struct x86_unwind_state *s, struct ks_walk *w)
 	s->ip = s->raw_ip = ip;
 	s->slot = ksp + (kaddr_t)l->itf_ret_addr;
 	s->signal = 0;
-	orc_forked_task_rule(s);
+	orc_forked_task_start(s);
 }
 
 /* SP_INDIRECT: 87ccc826bf1c (5.12) changed the meaning for the
@@ -220,50 +238,34 @@ static kaddr_t recover_regs(struct x86_unwind_state *s, kaddr_t ip, kaddr_t sp)
 	return found ? r : ip;
 }
 
-static void orc_off_stack(struct x86_unwind_state *s, const char *what,
-			  kaddr_t addr, kaddr_t orig_ip)
-{
-	x86_unwind_fail(s, KS_RULE_ORC_OFF_STACK,
-			"%s at %#llx (unwinding ip %#llx) is not on the task stack",
-			what, (unsigned long long)addr,
-			(unsigned long long)orig_ip);
-}
+/*
+ * unwind_next_frame() (arch/x86/kernel/unwind_orc.c), in the steps the
+ * kernel's own comments mark (read in the 6.12 and 7.2 sources; the
+ * ORC unwinder has had them since it came in 4.14, ee9f8fce9964):
+ *   orc_lookup()        find the entry, or the frame-pointer guess;
+ *   orc_prev_sp()       "Find the previous frame's stack" (sp_reg);
+ *   orc_find_ip()       "Find IP, SP and possibly regs" (type);
+ *   orc_find_bp()       "Find BP" (bp_reg);
+ *   orc_check_direction() "Prevent a recursive loop due to bad ORC data".
+ * Each returns 0 to go on, -1 where the kernel jumps to err or the_end.
+ */
 
-/* Returns 1 when a new frame is ready, 0 at the end or on error. */
-int x86_orc_unwind_next(struct x86_unwind_state *s)
+/*
+ * The entry: a call frame's ip is a return address, so the kernel looks
+ * up the call itself (ip - 1); a signal frame's ip is the interrupted
+ * instruction.
+ */
+static int orc_lookup(struct x86_unwind_state *s, struct x86_orc *orc)
 {
-	struct ks_kernel *k = s->k;
-	const struct x86_layout *l = &s->p->l;
-	kaddr_t orig_ip = s->ip, prev_sp = s->sp, sp = 0, ip_p;
-	struct x86_orc orc;
+	const struct ks_kernel *k = s->k;
+	kaddr_t orig_ip = s->ip;
 	char err[KS_MSG_LEN];
-	uint64_t v;
-	int r, have, indirect = 0, user;
+	int found;
 
-	if (x86_unwind_done(s))
-		return 0;
-	s->labels = 0;
-	s->slot = 0;
-
-	/* End-of-stack check for user tasks (4.18 "Do not unwind after
-	 * user regs"). */
-	if (s->regs) {
-		if (x86_regs_user_mode(s, s->regs, &user))
-			return 0;
-		if (user) {
-			s->done = 1;
-			return 0;
-		}
-	}
-
-	/* A call frame's ip is a return address: look up the call itself
-	 * (ip - 1); a signal frame's ip is the interrupted instruction. */
-	r = x86_orc_find(k, s->signal ? s->ip : s->ip - 1, &orc, err, sizeof(err));
-	if (r < 0) {
-		x86_unwind_dump_fail(s, "%s", err);
-		return 0;
-	}
-	if (r > 0) {
+	if (x86_orc_find(s->k, s->signal ? s->ip : s->ip - 1, orc, &found,
+			 err, sizeof(err)))
+		return x86_unwind_fail(s, KS_RULE_DUMP_UNREADABLE, "%s", err);
+	if (!found) {
 		/*
 		 * ORC_NO_ENTRY: no entry (BPF, generated code, a module built
 		 * without objtool).  Since ae6a45a08689 ("x86/unwind/orc: Fall
@@ -273,217 +275,276 @@ int x86_orc_unwind_next(struct x86_unwind_state *s)
 		 * to show the frames the unwinder finds (before 5.2 it stopped
 		 * at once: same verdict).
 		 */
-		x86_unwind_fail(s, KS_RULE_ORC_NO_ENTRY,
-				"no ORC entry for %#llx", (unsigned long long)orig_ip);
-		s->done = 0;
-		memset(&orc, 0, sizeof(orc));
-		orc.type = X86_ORC_TYPE_CALL;
-		orc.sp_reg = X86_ORC_REG_BP;
-		orc.sp_offset = 16;
-		orc.bp_reg = X86_ORC_REG_PREV_SP;
-		orc.bp_offset = -16;
-	} else if (orc.type == X86_ORC_TYPE_UNDEFINED) {
+		x86_unwind_set_error(s, KS_RULE_ORC_NO_ENTRY,
+				     "no ORC entry for %#llx",
+				     (unsigned long long)orig_ip);
+		x86_orc_fp_entry(orc);
+		return 0;
+	}
+	if (orc->type == X86_ORC_TYPE_UNDEFINED) {
 		/*
 		 * ORC_UNDEFINED vs the end: v3+ (6.4) has UNDEFINED and
 		 * END_OF_STACK types; v1/v2 say it with sp_reg UNDEFINED and
 		 * the end bit, which 4.18 introduced ("Detect the end of the
 		 * stack").  Before 4.18 sp_reg UNDEFINED always meant the end.
 		 */
-		if (k->version < KS_VERSION(4, 18, 0)) {
-			s->done = 1;
-			return 0;
-		}
-		x86_unwind_fail(s, KS_RULE_ORC_UNDEFINED,
-				"ORC entry for %#llx is UNDEFINED",
-				(unsigned long long)orig_ip);
-		return 0;
-	} else if (orc.type == X86_ORC_TYPE_END_OF_STACK) {
-		s->done = 1;
-		return 0;
+		if (k->version < KS_VERSION(4, 18, 0))
+			return x86_unwind_end(s);
+		return x86_unwind_fail(s, KS_RULE_ORC_UNDEFINED,
+				       "ORC entry for %#llx is UNDEFINED",
+				       (unsigned long long)orig_ip);
 	}
+	if (orc->type == X86_ORC_TYPE_END_OF_STACK)
+		return x86_unwind_end(s);
+	return 0;
+}
 
-	/* 6.3+: the entry says whether the frame above is a signal frame;
-	 * before, REGS / REGS_PARTIAL implied it (decoded the same way). */
-	s->signal = orc.signal;
+/* The pt_regs member behind a register only pt_regs can give (R10,
+ * R13, DI, DX, AX), -1 for the others. */
+static long pt_regs_offset(const struct x86_layout *l, enum x86_orc_reg r)
+{
+	switch (r) {
+	case X86_ORC_REG_R10:
+		return l->r_r10;
+	case X86_ORC_REG_R13:
+		return l->r_r13;
+	case X86_ORC_REG_DI:
+		return l->r_di;
+	case X86_ORC_REG_DX:
+		return l->r_dx;
+	case X86_ORC_REG_AX:
+		return l->r_ax;
+	default:
+		return -1;
+	}
+}
 
-	/* Find the previous frame's stack. */
-	switch (orc.sp_reg) {
+/* sp from such a register, through get_reg(); ORC_BAD_SP_REG when no
+ * pt_regs give it. */
+static int sp_from_pt_regs(struct x86_unwind_state *s,
+			   const struct x86_orc *orc, kaddr_t orig_ip,
+			   kaddr_t *sp)
+{
+	uint64_t v;
+	int have;
+
+	if (get_reg(s, pt_regs_offset(&s->p->l, orc->sp_reg), &v, &have))
+		return -1;
+	if (!have)
+		return x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
+				       "missing %s value at %#llx",
+				       x86_orc_reg_name(orc->sp_reg),
+				       (unsigned long long)orig_ip);
+	*sp = v;
+	return 0;
+}
+
+/*
+ * "Find the previous frame's stack": sp_reg + sp_offset; the _INDIRECT
+ * registers read it from the stack; R10, R13, DI, DX and AX only
+ * pt_regs can give (get_reg()).
+ */
+static int orc_prev_sp(struct x86_unwind_state *s, const struct x86_orc *orc,
+		       kaddr_t orig_ip, kaddr_t *sp)
+{
+	int indirect = 0;
+	uint64_t v;
+
+	switch (orc->sp_reg) {
 	case X86_ORC_REG_SP:
-		sp = s->sp + (kaddr_t)(int64_t)orc.sp_offset;
+		*sp = add_off(s->sp, orc->sp_offset);
 		break;
 	case X86_ORC_REG_BP:
-		sp = s->bp + (kaddr_t)(int64_t)orc.sp_offset;
+		*sp = add_off(s->bp, orc->sp_offset);
 		break;
 	case X86_ORC_REG_SP_INDIRECT:
-		sp = sp_indirect_new(k) ? s->sp
-					: s->sp + (kaddr_t)(int64_t)orc.sp_offset;
+		*sp = sp_indirect_new(s->k) ? s->sp : add_off(s->sp, orc->sp_offset);
 		indirect = 1;
 		break;
 	case X86_ORC_REG_BP_INDIRECT:
-		sp = s->bp + (kaddr_t)(int64_t)orc.sp_offset;
+		*sp = add_off(s->bp, orc->sp_offset);
 		indirect = 1;
 		break;
 	case X86_ORC_REG_R10:
 	case X86_ORC_REG_R13:
 	case X86_ORC_REG_DI:
 	case X86_ORC_REG_DX:
-	case X86_ORC_REG_AX: {
-		long off = orc.sp_reg == X86_ORC_REG_R10 ? l->r_r10 :
-			   orc.sp_reg == X86_ORC_REG_R13 ? l->r_r13 :
-			   orc.sp_reg == X86_ORC_REG_DI ? l->r_di :
-			   orc.sp_reg == X86_ORC_REG_DX ? l->r_dx : l->r_ax;
-		if (get_reg(s, off, &v, &have))
-			return 0;
-		if (!have) {
-			/* ORC_BAD_SP_REG: a register only pt_regs can give */
-			x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
-					"missing %s value at %#llx",
-					x86_orc_reg_name(orc.sp_reg),
-					(unsigned long long)orig_ip);
-			return 0;
-		}
-		sp = v;
-		break;
-	}
+	case X86_ORC_REG_AX:
+		return sp_from_pt_regs(s, orc, orig_ip, sp);
 	default:
-		x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
-				"unknown SP base reg %u at %#llx", orc.raw_sp_reg,
-				(unsigned long long)orig_ip);
+		return x86_unwind_fail(s, KS_RULE_ORC_BAD_SP_REG,
+				       "unknown SP base reg %u at %#llx",
+				       orc->raw_sp_reg, (unsigned long long)orig_ip);
+	}
+	if (!indirect)
 		return 0;
-	}
+	if (deref_stack_reg(s, *sp, &v, "indirect stack pointer", orig_ip))
+		return -1;
+	*sp = v;
+	if (orc->sp_reg == X86_ORC_REG_SP_INDIRECT && sp_indirect_new(s->k))
+		*sp = add_off(*sp, orc->sp_offset);
+	return 0;
+}
 
-	if (indirect) {
-		r = deref_stack_reg(s, sp, &v);
-		if (r == -1) {
-			orc_off_stack(s, "indirect stack pointer", sp, orig_ip);
-			return 0;
-		}
-		if (r == -2)
-			return 0;
-		sp = v;
-		if (orc.sp_reg == X86_ORC_REG_SP_INDIRECT && sp_indirect_new(k))
-			sp += (kaddr_t)(int64_t)orc.sp_offset;
-	}
+/* ORC_TYPE_CALL: the return address sits just below the previous sp. */
+static int orc_call_frame(struct x86_unwind_state *s, kaddr_t sp,
+			  kaddr_t orig_ip)
+{
+	kaddr_t ip_p = sp - WORD;
+	uint64_t v;
 
-	/* Find IP, SP and possibly regs. */
-	switch (orc.type) {
+	if (deref_stack_reg(s, ip_p, &v, "return address", orig_ip))
+		return -1;
+	s->raw_ip = v;
+	s->slot = ip_p;
+	s->ip = x86_recover_ret_addr(s, v, ip_p);
+	s->sp = sp;
+	s->regs = 0;
+	s->prev_regs = 0;
+	return 0;
+}
+
+/* ip and sp of the interrupted context from the pt_regs at regs (the
+ * full ones or, for REGS_PARTIAL, the IRET frame part). */
+static int orc_read_regs_ip_sp(struct x86_unwind_state *s, kaddr_t regs)
+{
+	const struct x86_layout *l = &s->p->l;
+	uint64_t v;
+
+	if (x86_read_stack(s, regs + (kaddr_t)l->r_ip, &v))
+		return -1;
+	s->raw_ip = v;
+	s->slot = regs + (kaddr_t)l->r_ip;
+	if (x86_read_stack(s, regs + (kaddr_t)l->r_sp, &v))
+		return -1;
+	s->sp = v;
+	s->ip = recover_regs(s, s->raw_ip, s->sp);
+	return 0;
+}
+
+/* ORC_TYPE_REGS: deref_stack_regs(), the whole pt_regs must be on the
+ * stack. */
+static int orc_regs_frame(struct x86_unwind_state *s, kaddr_t sp,
+			  kaddr_t orig_ip)
+{
+	if (!x86_on_stack(s, sp, (uint64_t)s->p->l.regs_size))
+		return orc_off_stack(s, "pt_regs", sp, orig_ip);
+	if (orc_read_regs_ip_sp(s, sp))
+		return -1;
+	s->regs = sp;
+	s->prev_regs = 0;
+	s->full_regs = 1;
+	return 0;
+}
+
+/* ORC_TYPE_REGS_PARTIAL: deref_stack_iret_regs(), only the IRET frame
+ * (ip, cs, flags, sp, ss) is there; regs = sp - offsetof(ip).  The last
+ * full regs stay for get_reg(). */
+static int orc_iret_frame(struct x86_unwind_state *s, kaddr_t sp,
+			  kaddr_t orig_ip)
+{
+	const struct x86_layout *l = &s->p->l;
+	uint64_t iret_size = (uint64_t)(l->regs_size - l->r_ip);
+	kaddr_t regs = sp - (kaddr_t)l->r_ip;
+
+	if (!x86_on_stack(s, sp, iret_size))
+		return orc_off_stack(s, "IRET frame", sp, orig_ip);
+	if (orc_read_regs_ip_sp(s, regs))
+		return -1;
+	if (s->full_regs)
+		s->prev_regs = s->regs;
+	s->regs = regs;
+	s->full_regs = 0;
+	return 0;
+}
+
+/* "Find IP, SP and possibly regs", by the entry's type. */
+static int orc_find_ip(struct x86_unwind_state *s, const struct x86_orc *orc,
+		       kaddr_t sp, kaddr_t orig_ip)
+{
+	switch (orc->type) {
 	case X86_ORC_TYPE_CALL:
-		ip_p = sp - WORD;
-		r = deref_stack_reg(s, ip_p, &v);
-		if (r == -1) {
-			orc_off_stack(s, "return address", ip_p, orig_ip);
-			return 0;
-		}
-		if (r == -2)
-			return 0;
-		s->raw_ip = v;
-		s->slot = ip_p;
-		s->ip = x86_recover_ret_addr(s, v, ip_p);
-		s->sp = sp;
-		s->regs = 0;
-		s->prev_regs = 0;
-		break;
-
+		return orc_call_frame(s, sp, orig_ip);
 	case X86_ORC_TYPE_REGS:
-		/* deref_stack_regs(): the whole pt_regs must be on the stack */
-		if (!x86_on_stack(s, sp, (uint64_t)l->regs_size)) {
-			orc_off_stack(s, "pt_regs", sp, orig_ip);
-			return 0;
-		}
-		if (x86_read_stack(s, sp + (kaddr_t)l->r_ip, &v))
-			return 0;
-		s->raw_ip = v;
-		s->slot = sp + (kaddr_t)l->r_ip;
-		if (x86_read_stack(s, sp + (kaddr_t)l->r_sp, &v))
-			return 0;
-		s->sp = v;
-		s->ip = recover_regs(s, s->raw_ip, s->sp);
-		s->regs = sp;
-		s->prev_regs = 0;
-		s->full_regs = 1;
-		break;
-
-	case X86_ORC_TYPE_REGS_PARTIAL: {
-		/* deref_stack_iret_regs(): only the IRET frame (ip, cs,
-		 * flags, sp, ss) is there; regs = sp - offsetof(ip). */
-		uint64_t iret_size = (uint64_t)(l->regs_size - l->r_ip);
-		kaddr_t regs = sp - (kaddr_t)l->r_ip;
-
-		if (!x86_on_stack(s, sp, iret_size)) {
-			orc_off_stack(s, "IRET frame", sp, orig_ip);
-			return 0;
-		}
-		if (x86_read_stack(s, regs + (kaddr_t)l->r_ip, &v))
-			return 0;
-		s->raw_ip = v;
-		s->slot = regs + (kaddr_t)l->r_ip;
-		if (x86_read_stack(s, regs + (kaddr_t)l->r_sp, &v))
-			return 0;
-		s->sp = v;
-		s->ip = recover_regs(s, s->raw_ip, s->sp);
-		if (s->full_regs)
-			s->prev_regs = s->regs;
-		s->regs = regs;
-		s->full_regs = 0;
-		break;
+		return orc_regs_frame(s, sp, orig_ip);
+	case X86_ORC_TYPE_REGS_PARTIAL:
+		return orc_iret_frame(s, sp, orig_ip);
+	default:	/* ORC_BAD_TYPE */
+		return x86_unwind_fail(s, KS_RULE_ORC_BAD_TYPE,
+				       "unknown ORC entry type %u at %#llx",
+				       orc->raw_type, (unsigned long long)orig_ip);
 	}
+}
 
-	default:
-		/* ORC_BAD_TYPE */
-		x86_unwind_fail(s, KS_RULE_ORC_BAD_TYPE,
-				"unknown ORC entry type %u at %#llx", orc.raw_type,
-				(unsigned long long)orig_ip);
-		return 0;
-	}
+/* "Find BP": from pt_regs when bp_reg is UNDEFINED (if there are any),
+ * else saved at the previous sp or the current bp plus bp_offset. */
+static int orc_find_bp(struct x86_unwind_state *s, const struct x86_orc *orc,
+		       kaddr_t sp, kaddr_t orig_ip)
+{
+	kaddr_t addr;
+	uint64_t v;
+	int have;
 
-	/* Find BP. */
-	switch (orc.bp_reg) {
+	switch (orc->bp_reg) {
 	case X86_ORC_REG_UNDEFINED:
-		if (get_reg(s, l->r_bp, &v, &have))
-			return 0;
+		if (get_reg(s, s->p->l.r_bp, &v, &have))
+			return -1;
 		if (have)
 			s->bp = v;
-		break;
+		return 0;
 	case X86_ORC_REG_PREV_SP:
-		r = deref_stack_reg(s, sp + (kaddr_t)(int64_t)orc.bp_offset, &v);
-		if (r == -1) {
-			orc_off_stack(s, "saved bp",
-				      sp + (kaddr_t)(int64_t)orc.bp_offset, orig_ip);
-			return 0;
-		}
-		if (r == -2)
-			return 0;
-		s->bp = v;
+		addr = add_off(sp, orc->bp_offset);
 		break;
 	case X86_ORC_REG_BP:
-		r = deref_stack_reg(s, s->bp + (kaddr_t)(int64_t)orc.bp_offset, &v);
-		if (r == -1) {
-			orc_off_stack(s, "saved bp",
-				      s->bp + (kaddr_t)(int64_t)orc.bp_offset, orig_ip);
-			return 0;
-		}
-		if (r == -2)
-			return 0;
-		s->bp = v;
+		addr = add_off(s->bp, orc->bp_offset);
 		break;
-	default:
-		/* ORC_BAD_BP_REG */
-		x86_unwind_fail(s, KS_RULE_ORC_BAD_BP_REG,
-				"unknown BP base reg %u for ip %#llx", orc.raw_bp_reg,
-				(unsigned long long)orig_ip);
-		return 0;
+	default:	/* ORC_BAD_BP_REG */
+		return x86_unwind_fail(s, KS_RULE_ORC_BAD_BP_REG,
+				       "unknown BP base reg %u for ip %#llx",
+				       orc->raw_bp_reg, (unsigned long long)orig_ip);
 	}
+	if (deref_stack_reg(s, addr, &v, "saved bp", orig_ip))
+		return -1;
+	s->bp = v;
+	return 0;
+}
 
-	/* ORC_WRONG_DIRECTION: "Prevent a recursive loop due to bad ORC
-	 * data" -- on the same stack the new sp must be above the old. */
+/* ORC_WRONG_DIRECTION: "Prevent a recursive loop due to bad ORC data"
+ * -- on the same stack the new sp must be above the old. */
+static int orc_check_direction(struct x86_unwind_state *s, kaddr_t prev_sp,
+			       kaddr_t orig_ip)
+{
 	if (x86_on_stack(s, s->sp, WORD) && x86_on_stack(s, prev_sp, 1) &&
-	    s->sp <= prev_sp) {
-		x86_unwind_fail(s, KS_RULE_ORC_WRONG_DIRECTION,
-				"stack going in the wrong direction at %#llx (sp %#llx <= %#llx)",
-				(unsigned long long)orig_ip,
-				(unsigned long long)s->sp,
-				(unsigned long long)prev_sp);
+	    s->sp <= prev_sp)
+		return x86_unwind_fail(s, KS_RULE_ORC_WRONG_DIRECTION,
+				       "stack going in the wrong direction at %#llx (sp %#llx <= %#llx)",
+				       (unsigned long long)orig_ip,
+				       (unsigned long long)s->sp,
+				       (unsigned long long)prev_sp);
+	return 0;
+}
+
+/* 1: moved to the previous frame (after ORC_NO_ENTRY with the error
+ * set); 0: not moved, done -- x86_unwind_error() says whether on an
+ * error. */
+int x86_orc_unwind_next(struct x86_unwind_state *s)
+{
+	kaddr_t orig_ip = s->ip, prev_sp = s->sp, sp = 0;
+	struct x86_orc orc;
+
+	if (x86_unwind_done(s))
 		return 0;
-	}
+	s->labels = 0;
+	s->slot = 0;
+	if (x86_unwind_user_regs_end(s) || orc_lookup(s, &orc))
+		return 0;
+	/* 6.3+: the entry says whether the frame above is a signal frame;
+	 * before, REGS / REGS_PARTIAL implied it (decoded the same way). */
+	s->signal = orc.signal;
+	if (orc_prev_sp(s, &orc, orig_ip, &sp) ||
+	    orc_find_ip(s, &orc, sp, orig_ip) ||
+	    orc_find_bp(s, &orc, sp, orig_ip) ||
+	    orc_check_direction(s, prev_sp, orig_ip))
+		return 0;
 	return 1;
 }

@@ -138,10 +138,14 @@ static inline struct x86_priv *x86_priv(const struct ks_kernel *k)
 	return (struct x86_priv *)k->arch_priv;
 }
 
-/* orc.c: the entry for ip, as orc_find() returns it.  0 found, 1 none
- * (the kernel's NULL), -1 the dump lacks the table (message in err). */
+/* orc.c: the entry for ip, as orc_find() returns it: 0 with *found (0
+ * is the kernel's NULL), -1 the dump lacks the table (message in err). */
 int x86_orc_find(struct ks_kernel *k, kaddr_t ip, struct x86_orc *out,
-		 char *err, size_t errlen);
+		 int *found, char *err, size_t errlen);
+/* orc_fp_entry: the entry of a frame-pointer frame (CALL, sp = bp + 16,
+ * bp saved at sp - 16): ORC's guess for code without an entry (5.2+),
+ * and 7.x's entry for a BPF program's body. */
+void x86_orc_fp_entry(struct x86_orc *out);
 void x86_orc_release(struct x86_priv *p);
 /* __kernel_text_address() beyond what the target calls text: init text
  * (kept as text after boot, kernel/extable.c) and dynamic ftrace
@@ -152,10 +156,23 @@ int x86_orc_probe(struct ks_kernel *k, struct x86_priv *p, char *err,
 		  size_t errlen);
 
 /*
- * The unwinder state.  Fields as in the kernel's struct unwind_state;
- * "error" is the kernel's state->error, "rule" the klpstack rule that
- * names the place it was set, "dump_error" a read the dump could not
- * serve (post-mortem only).
+ * The unwinder state, fields as in the kernel's struct unwind_state
+ * (arch/x86/include/asm/unwind.h); err is the kernel's state->error with
+ * the rule naming where it was set and the message (src/core.h).
+ *
+ * One convention for the unwinders (unwind_orc.c, unwind_frame.c) and
+ * the helpers they share (stacktrace.c), as the kernel's iterator:
+ *   - next() returns 1 when it moved to another frame, 0 when not; the
+ *     caller then asks x86_unwind_done() and x86_unwind_error();
+ *   - a helper returning int gives 0 to go on and -1 when the walk
+ *     stops there: done is set and, unless it is the end of the stack,
+ *     the error is recorded in err (a rule, or KS_RULE_DUMP_UNREADABLE
+ *     for a read the dump cannot serve);
+ *   - predicates (x86_on_stack(), *_ok(), is_*()) return 1 or 0 and
+ *     cannot fail;
+ *   - only stacktrace.c reports on the walk (ks_walk_*).
+ * error() without done happens once: ORC's frame-pointer guess after
+ * ORC_NO_ENTRY goes on, as the kernel's does.
  */
 struct x86_unwind_state {
 	struct ks_walk *w;
@@ -163,23 +180,23 @@ struct x86_unwind_state {
 	struct x86_priv *p;
 	kaddr_t stack_begin, stack_end;	/* the task stack: the only valid one */
 	int done;
-	int error;
-	enum ks_rule rule;
-	char msg[KS_MSG_LEN];
-	int dump_error;
+	struct ks_unwind_error err;
 	kaddr_t ip;		/* as reported (recovered) */
 	kaddr_t raw_ip;		/* as read */
 	kaddr_t slot;		/* where raw_ip was read, 0 = none */
 	unsigned labels;	/* recovery labels of the current frame */
 	kaddr_t sp, bp;
 	kaddr_t regs;		/* current pt_regs, 0 = none */
+	/* ORC only */
 	int full_regs;
 	kaddr_t prev_regs;
 	int signal;
-	/* frame pointer only */
-	kaddr_t next_bp;
+	/* ORC_FORKED_TASK: the symbol a never-run task starts at when this
+	 * kernel looks up ip - 1 there, NULL otherwise */
+	const char *forked_ip_minus_1;
+	/* frame pointer only: the first frame, 0 before it (the kernel keeps
+	 * it for unwind_dump() and tests it as "not the first frame") */
 	kaddr_t orig_sp;
-	kaddr_t fp_last_regs;	/* task_pt_regs() */
 };
 
 /* Stack bounds of the walked task (on_stack()). */
@@ -190,25 +207,6 @@ static inline int x86_on_stack(const struct x86_unwind_state *s, kaddr_t addr,
 	       addr + len > addr && addr + len <= s->stack_end;
 }
 
-int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val);
-void x86_unwind_fail(struct x86_unwind_state *s, enum ks_rule rule,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void x86_unwind_dump_fail(struct x86_unwind_state *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-int x86_regs_user_mode(struct x86_unwind_state *s, kaddr_t regs, int *user);
-
-/* The two unwinders: start / next / done / error. */
-/* unwind_recover_ret_addr() (asm/unwind.h), shared by both unwinders:
- * fgraph in every version (key = the return-address slot); kretprobe /
- * rethook from 5.16, before which the trampoline stays in the trace
- * (text: the frame-pointer walk calls it reliable with the caller
- * missing, dynup/kpatch#67) and is labelled kretprobe-unrecovered. */
-kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot);
-void x86_orc_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
-int x86_orc_unwind_next(struct x86_unwind_state *s);
-void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
-int x86_fp_unwind_next(struct x86_unwind_state *s);
-
 static inline int x86_unwind_done(const struct x86_unwind_state *s)
 {
 	return s->done;
@@ -216,8 +214,45 @@ static inline int x86_unwind_done(const struct x86_unwind_state *s)
 
 static inline int x86_unwind_error(const struct x86_unwind_state *s)
 {
-	return s->error;
+	return ks_unwind_error_is_set(&s->err);
 }
+
+/* The end of the stack ("goto the_end"): done without an error; -1. */
+static inline int x86_unwind_end(struct x86_unwind_state *s)
+{
+	s->done = 1;
+	return -1;
+}
+
+/* stacktrace.c: the helpers the unwinders share. */
+/* state->error = true: record the first error, the walk goes on. */
+void x86_unwind_set_error(struct x86_unwind_state *s, enum ks_rule rule,
+			  const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "goto err": record the first error and stop; -1.  (s is a plain
+ * variable at every use.) */
+#define x86_unwind_fail(s, ...) \
+	(x86_unwind_set_error((s), __VA_ARGS__), x86_unwind_end(s))
+/* A stack word; the dump lacking it stops the walk. */
+int x86_read_stack(struct x86_unwind_state *s, kaddr_t addr, uint64_t *val);
+/* user_mode() of the pt_regs at regs, into *user. */
+int x86_regs_user_mode(struct x86_unwind_state *s, kaddr_t regs, int *user);
+/* "End-of-stack check for user tasks" at the top of both unwinders'
+ * unwind_next_frame(): user-mode regs end the walk. */
+int x86_unwind_user_regs_end(struct x86_unwind_state *s);
+
+/* unwind_recover_ret_addr() (asm/unwind.h), shared by both unwinders:
+ * fgraph in every version (key = the return-address slot); kretprobe /
+ * rethook from 5.16, before which the trampoline stays in the trace
+ * (text: the frame-pointer walk calls it reliable with the caller
+ * missing, dynup/kpatch#67) and is labelled kretprobe-unrecovered. */
+kaddr_t x86_recover_ret_addr(struct x86_unwind_state *s, kaddr_t ip, kaddr_t slot);
+
+/* The two unwinders: start / next (done and error above). */
+void x86_orc_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
+int x86_orc_unwind_next(struct x86_unwind_state *s);
+void x86_fp_unwind_start(struct x86_unwind_state *s, struct ks_walk *w);
+int x86_fp_unwind_next(struct x86_unwind_state *s);
 
 /* stacktrace.c */
 void x86_walk_reliable(struct ks_walk *w);

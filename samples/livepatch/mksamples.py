@@ -1254,12 +1254,13 @@ class S390Image:
     def __init__(self):
         self.funcs = dict((n, (a, s)) for n, a, s in S390_FUNCS)
         self.datasyms = {}
+        self.modules = {}   # name -> struct module address
 
     def sym_addr(self, name):
         return self.datasyms[name]
 
     def module_struct(self, name):
-        return None
+        return self.modules.get(name)
 
     def func_range(self, name):
         return self.funcs[name]
@@ -1303,14 +1304,28 @@ s390 back-chain walker (arch/s390/kernel/stacktrace.c, 5.5+):
     for n, a, s in sorted(S390_FUNCS, key=lambda x: x[1]):
         out.add("sym %s %s 0x%x" % (n, hx(a), s))
     out.add("sym livepatch_pipe_read %s 0x4e0 text livepatch_pipe" % hx(lpbase + 0x100))
+    # the modules list: livepatch_pipe, its core text [lpbase, lpbase + 0x1000)
+    img.datasyms["modules"] = data + 0x100
+    mod = img.modules["livepatch_pipe"] = S390_MODTEXT + 0x70000
     for n, a in img.datasyms.items():
         out.add("sym %s %s 16 data" % (n, hx(a)))
     out.add()
     for l in S390_TYPES:
         out.add(l)
+    out.add("member module list 8")
+    out.add("member module core_layout 0x140")
+    out.add("member module_layout base 0")
+    out.add("member module_layout text_size 12")
     p = Patch("livepatch_pipe", [Obj(None, [Func("pipe_read", "livepatch_pipe_read", "pipe_read")])])
     lp = Livepatch(img, LAYOUT_DYN, [p], p, KLP_PATCHED, S390_MODTEXT + 0x80000, S390_HEAP)
     lp.members(out)
+    out.add()
+    out.add("# ---- modules list ----")
+    out.words(img.datasyms["modules"], [mod + 8, mod + 8], "LIST_HEAD(modules)")
+    out.words(mod + 8, [img.datasyms["modules"]] * 2, "livepatch_pipe: module.list")
+    out.raw(mod + 24, cstr("livepatch_pipe"), "module.name")
+    out.word(mod + 0x140, lpbase, "module.core_layout.base")
+    out.word32(mod + 0x14c, 0x1000, "module.core_layout.text_size")
     lp.write(out)
 
     def user(regs_note="read(2) from user space"):

@@ -1216,7 +1216,22 @@ def samples_4(D):
     s.add(syms(['__schedule', 'schedule', 'schedule_timeout', 'kthread', '__ret_from_fork', 'ret_from_fork']))
     for name, a, z in MOD:
         s.add('sym %s %#x %#x text klp_test' % (name, a, z))
-    s.blank(); s.add(TYPES_61); s.blank()
+    MODULES, M = 0x1800000, 0x3ff80010000
+    s.add('sym modules %#x 16 data' % MODULES)
+    s.blank(); s.add(TYPES_61)
+    s.add('member module list 8')
+    s.add('member module name 24')
+    s.add('member module core_layout 0x140')
+    s.add('member module_layout base 0')
+    s.add('member module_layout text_size 12')
+    s.blank()
+    s.add('# the modules list: klp_test, core text [%#x, %#x)' % (MOD[0][1], MOD[0][1] + 0x1000))
+    s.add('mem %#x %#x %#x  # LIST_HEAD(modules)' % (MODULES, M + 8, M + 8))
+    s.add('mem %#x %#x %#x  # klp_test: module.list' % (M + 8, MODULES, MODULES))
+    s.add('bytes %#x %s  # module.name' % (M + 24, b'klp_test\0'.hex()))
+    s.add('mem %#x %#x  # module.core_layout.base' % (M + 0x140, MOD[0][1]))
+    s.add('mem32 %#x 0x1000  # module.core_layout.text_size' % (M + 0x14c))
+    s.blank()
     for n, depth in enumerate([94, 92]):
         S = 0x38000e40000 + n * 0x8000; E = S + 0x4000; T = 0x2a200000 + n * 0x4000
         items = [

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Unit tests of the arch-neutral core: byte order, version and sample
- * parsing, the fgraph and kretprobe searches, the task-list walk and its
+ * parsing, module symbols, the fgraph and kretprobe searches, the task-list walk and its
  * bounds, the reports.  Closing line: "unit: N passed, N failed".
  */
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
 #include <unistd.h>
 #include "core.h"
+#include "byteorder.h"
 #include "sample.h"
 #include "../../extensions/elfsyms.h"
 
@@ -128,6 +131,58 @@ static void fixture_close(struct fixture *f)
 {
 	ks_kernel_close(f->k);
 	ks_sample_free(f->s);
+}
+
+static void set_error(struct ks_unwind_error *e, enum ks_rule rule,
+		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void set_error(struct ks_unwind_error *e, enum ks_rule rule,
+		      const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_unwind_error_vset(e, rule, fmt, ap);
+	va_end(ap);
+}
+
+/* The unwinders' error record: the first error stays, it is reported on
+ * the last frame emitted, a dump error gives the ERROR verdict. */
+static void test_unwind_error(void)
+{
+	static struct ks_result res;
+	struct ks_unwind_error e;
+	struct ks_walk w;
+
+	memset(&w, 0, sizeof(w));
+	memset(&e, 0, sizeof(e));
+	memset(&res, 0, offsetof(struct ks_result, frames));
+	res.verdict = KS_VERDICT_RELIABLE;
+	res.rule_frame = -1;
+	w.res = &res;
+
+	CHECK(!ks_unwind_error_is_set(&e), "zeroed: no error");
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_RELIABLE, "no error, nothing reported");
+
+	set_error(&e, KS_RULE_ORC_NO_ENTRY, "no ORC entry for %#llx", 0x10ull);
+	set_error(&e, KS_RULE_ORC_UNDEFINED, "second");
+	CHECK(e.rule == KS_RULE_ORC_NO_ENTRY && strcmp(e.msg, "no ORC entry for 0x10") == 0,
+	      "the first error stays: %s", e.msg);
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_UNRELIABLE && res.rule == KS_RULE_ORC_NO_ENTRY &&
+	      res.rule_frame == -1 && strcmp(res.message, e.msg) == 0,
+	      "reported before any frame: frame %d", res.rule_frame);
+
+	memset(&e, 0, sizeof(e));
+	memset(&res, 0, offsetof(struct ks_result, frames));
+	res.verdict = KS_VERDICT_RELIABLE;
+	res.nframes = 3;
+	set_error(&e, KS_RULE_DUMP_UNREADABLE, "stack word at %#llx is not in the dump", 0x20ull);
+	ks_walk_unwind_error(&w, &e);
+	CHECK(res.verdict == KS_VERDICT_ERROR && res.rule == KS_RULE_DUMP_UNREADABLE &&
+	      res.rule_frame == 2, "dump error on the last frame: verdict %d frame %d",
+	      (int)res.verdict, res.rule_frame);
 }
 
 static void test_fgraph_struct_array(void)
@@ -631,6 +686,125 @@ static void test_elfsyms(void)
 	unlink(path);
 }
 
+/* One Elf64_Sym as a sample "bytes" line (little-endian). */
+static void elf_sym_line(char *out, size_t len, kaddr_t at, uint32_t name,
+			 unsigned info, uint16_t shndx, uint64_t value)
+{
+	unsigned char e[24] = { 0 };
+	int n;
+
+	ks_store_uint(e, name, 4, 0);
+	e[4] = (unsigned char)info;
+	ks_store_uint(e + 6, shndx, 2, 0);
+	ks_store_uint(e + 8, value, 8, 0);
+	n = snprintf(out, len, "bytes %#llx ", (unsigned long long)at);
+	for (int i = 0; i < 24 && n > 0 && (size_t)n < len; i++)
+		n += snprintf(out + n, len - (size_t)n, "%02x", e[i]);
+	snprintf(out + n, len - (size_t)n, "\n");
+}
+
+/*
+ * Module symbols as find_kallsyms_symbol() (kernel/module/kallsyms.c)
+ * names addresses: module "m" with core text [0x1000, 0x2000) and init
+ * text [0x9000, 0x9100), its own mod_kallsyms copy laid out here;
+ * module "bad" whose copy is not in memory.
+ */
+static void test_module_symbols(void)
+{
+	static const struct { const char *name; unsigned info; uint16_t shndx; uint64_t value; } syms[] = {
+		{ "", 0, 0, 0 },			/* ELF's null symbol */
+		{ "zz", 0x12, 1, 0x1100 },		/* GLOBAL FUNC */
+		{ "aa", 0x02, 1, 0x1100 },		/* LOCAL FUNC, same address */
+		{ "undef", 0x10, 0, 0x1180 },		/* SHN_UNDEF: skipped */
+		{ "$x", 0x00, 1, 0x1180 },		/* mapping symbol: skipped */
+		{ "", 0x12, 1, 0x1180 },		/* unnamed: skipped */
+		{ "next", 0x22, 1, 0x1200 },		/* WEAK FUNC */
+		{ "last", 0x12, 1, 0x1800 },
+		{ "init_fn", 0x12, 2, 0x9000 },
+	};
+	size_t nsyms = sizeof(syms) / sizeof(syms[0]), cap = 64 * 1024, len;
+	char *text = malloc(cap), line[256], err[256], warn[256];
+	uint32_t name_at = 1;
+	struct ks_sample *s;
+	struct ks_kernel *k;
+	struct ks_symbol y;
+
+	if (!text)
+		return;
+	len = (size_t)snprintf(text, cap,
+		"arch x86_64\nkernel 6.1.115\n"
+		"sym modules 0x10000 16 data\n"
+		"member module list 8\nmember module name 24\n"
+		"member module core_layout 0x140\nmember module init_layout 0x180\n"
+		"member module_layout base 0\nmember module_layout text_size 12\n"
+		"member module kallsyms 0x200\n"
+		"member mod_kallsyms symtab 0\nmember mod_kallsyms num_symtab 8\n"
+		"member mod_kallsyms strtab 16\n"
+		"mem 0x10000 0x20008 0x30008\n"			/* LIST_HEAD(modules) */
+		"mem 0x20008 0x30008 0x10000\n"			/* m.list */
+		"mem 0x30008 0x10000 0x20008\n"			/* bad.list */
+		"bytes 0x20018 6d00\nbytes 0x30018 62616400\n"	/* "m", "bad" */
+		"mem 0x20140 0x1000\nmem32 0x2014c 0x1000\n"	/* core text */
+		"mem 0x20180 0x9000\nmem32 0x2018c 0x100\n"	/* init text */
+		"mem 0x30140 0x3000\nmem32 0x3014c 0x1000\n"
+		"mem 0x20200 0x40000\nmem 0x30200 0x70000\n"	/* ->kallsyms */
+		"mem 0x40000 0x40100\nmem32 0x40008 %zu\nmem 0x40010 0x50000\n",
+		nsyms);
+	for (size_t i = 0; i < nsyms; i++) {
+		uint32_t at = syms[i].name[0] ? name_at : 0;
+
+		elf_sym_line(line, sizeof(line), 0x40100 + 24 * i, at, syms[i].info,
+			     syms[i].shndx, syms[i].value);
+		len += (size_t)snprintf(text + len, cap - len, "%s", line);
+		if (syms[i].name[0]) {
+			len += (size_t)snprintf(text + len, cap - len, "bytes %#x ", 0x50000 + at);
+			for (const char *c = syms[i].name; *c; c++)
+				len += (size_t)snprintf(text + len, cap - len, "%02x", (unsigned char)*c);
+			len += (size_t)snprintf(text + len, cap - len, "00\n");
+			name_at += (uint32_t)strlen(syms[i].name) + 1;
+		}
+	}
+	/* the string table's page ends in zeros, as a dump holds whole pages */
+	for (kaddr_t a = 0x50000 + name_at; a < 0x51000; a += 32)
+		len += (size_t)snprintf(text + len, cap - len,
+					"bytes %#llx %064d\n", (unsigned long long)a, 0);
+	s = load(text, err, sizeof(err));
+	free(text);
+	CHECK(s != NULL, "load: %s", err);
+	if (!s)
+		return;
+	k = ks_kernel_open(ks_sample_target(s), err, sizeof(err));
+	CHECK(k != NULL, "open: %s", err);
+	if (!k) {
+		ks_sample_free(s);
+		return;
+	}
+	CHECK(ks_kernel_symbolize(k, 0x1150, &y) == 0 && strcmp(y.name, "zz") == 0 &&
+	      y.value == 0x1100 && y.size == 0x100 && strcmp(y.module, "m") == 0 &&
+	      y.order == 1, "first in symtab order, size to the next symbol");
+	CHECK(ks_kernel_symbolize(k, 0x1190, &y) == 0 && strcmp(y.name, "zz") == 0,
+	      "undefined, mapping and unnamed symbols skipped");
+	CHECK(ks_kernel_symbolize(k, 0x1200, &y) == 0 && strcmp(y.name, "next") == 0 &&
+	      y.type == 'W', "weak: %c", y.type);
+	CHECK(ks_kernel_symbolize(k, 0x1fff, &y) == 0 && strcmp(y.name, "last") == 0 &&
+	      y.size == 0x800, "last symbol: size to the text end (%#llx)",
+	      (unsigned long long)y.size);
+	CHECK(ks_kernel_symbolize(k, 0x1050, &y) == -1, "below the first symbol");
+	CHECK(ks_kernel_symbolize(k, 0x9010, &y) == 0 && strcmp(y.name, "init_fn") == 0 &&
+	      y.size == 0x100, "init text while initialising");
+	CHECK(ks_module_symbol(k, "m", "aa") == 0x1100 && ks_module_symbol(k, NULL, "last") == 0x1800,
+	      "by name");
+	CHECK(ks_kernel_modules_warning(k, warn, sizeof(warn)) == 0, "no warning yet");
+	CHECK(ks_module_symbol(k, "m", "undef") == 0 && ks_module_symbol(k, "m", "nope") == 0,
+	      "undefined or absent: none");
+	CHECK(ks_kernel_symbolize(k, 0x3010, &y) == KS_MODSYMS_UNREADABLE &&
+	      y.module && strcmp(y.module, "bad") == 0, "unreadable: the module still named");
+	CHECK(ks_kernel_modules_warning(k, warn, sizeof(warn)) == 1 &&
+	      strcmp(warn, "symbols of module bad are not readable") == 0, "warning: %s", warn);
+	ks_kernel_close(k);
+	ks_sample_free(s);
+}
+
 int main(void)
 {
 	test_byte_order();
@@ -648,6 +822,8 @@ int main(void)
 	test_json_escape();
 	test_alias_rule();
 	test_elfsyms();
+	test_module_symbols();
+	test_unwind_error();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
