@@ -1306,8 +1306,8 @@ static void load_module(const char *path)
 		close(fd);
 }
 
-/* stacked / unpatch sets: apply klpt_livepatch.ko while nobody sleeps in
- * the function, then park two tasks in its replacement. */
+/* stacked / unpatch / replace sets: apply klpt_livepatch.ko while nobody
+ * sleeps in the function, then park two tasks in its replacement. */
 static void klp_first_patch(int secs)
 {
 	struct timespec tick = { .tv_sec = 0, .tv_nsec = 250000000 };
@@ -1336,8 +1336,8 @@ static void klp_first_patch(int secs)
 }
 
 /* Start the transition (livepatch: load the patch; stacked: load a
- * second patch on top; unpatch: disable the first) and wait for it to
- * stall visibly. */
+ * second patch on top; unpatch: disable the first; replace: load an
+ * atomic-replace patch on top) and wait for it to stall visibly. */
 static void klp_start(const char *set, int secs)
 {
 	static struct klp_line lines[MAX_KLP];
@@ -1365,6 +1365,9 @@ static void klp_start(const char *set, int secs)
 			note("klpt: warning: cannot disable klpt_livepatch: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+	} else if (strcmp(set, "replace") == 0) {
+		/* atomic replace: the kernel adds a nop for klpt_sleeper_wait */
+		load_module("/klpt/klpt_livepatch_replace.ko");
 	} else {
 		load_module(strcmp(set, "stacked") == 0 ? "/klpt/klpt_livepatch2.ko"
 							 : "/klpt/klpt_livepatch.ko");
@@ -1398,7 +1401,7 @@ static void print_klp(FILE *o)
 static int klp_set(const char *set)
 {
 	return strcmp(set, "livepatch") == 0 || strcmp(set, "stacked") == 0 ||
-	       strcmp(set, "unpatch") == 0;
+	       strcmp(set, "unpatch") == 0 || strcmp(set, "replace") == 0;
 }
 
 static int do_truth(const char *set, int secs)
