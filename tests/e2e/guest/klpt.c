@@ -1307,7 +1307,9 @@ static void load_module(const char *path)
 }
 
 /* stacked / unpatch / replace sets: apply klpt_livepatch.ko while nobody
- * sleeps in the function, then park two tasks in its replacement. */
+ * sleeps in the function, then park two tasks in its replacement, and
+ * start the task under a BPF trampoline (an unreliable stack before 7.x
+ * would have kept the first patch from finishing). */
 static void klp_first_patch(int secs)
 {
 	struct timespec tick = { .tv_sec = 0, .tv_nsec = 250000000 };
@@ -1321,12 +1323,16 @@ static void klp_first_patch(int secs)
 		nanosleep(&tick, NULL);
 	}
 	if (buf[0] != '0')
-		note("klpt: warning: the first patch's transition did not finish");
-	for (int i = 0; i < 2; i++) {
+		die("the first patch's transition did not finish");
+	for (int i = 0; i < 3; i++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			execl("/bin/klpt", "klpt", "klpsleep-patched", "klp-sleeper", (char *)NULL);
+			if (i == 2)
+				execl("/bin/klpt", "klpt", "bpf-fexit", "bpf-fexit", (char *)NULL);
+			else
+				execl("/bin/klpt", "klpt", "klpsleep-patched", "klp-sleeper",
+				      (char *)NULL);
 			_exit(127);
 		}
 		if (pid < 0)
