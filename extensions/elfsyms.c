@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "byteorder.h"
 #include "elfsyms.h"
 #include "symbols.h"
 
@@ -33,29 +34,10 @@ struct ks_elfsyms {
 	int64_t delta;
 };
 
-static uint16_t g16(int big, const void *p)
-{
-	const unsigned char *b = p;
-	return big ? (uint16_t)(b[0] << 8 | b[1]) : (uint16_t)(b[1] << 8 | b[0]);
-}
-
-static uint32_t g32(int big, const void *p)
-{
-	const unsigned char *b = p;
-	uint32_t v = 0;
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)b[i] << (big ? 8 * (3 - i) : 8 * i);
-	return v;
-}
-
-static uint64_t g64(int big, const void *p)
-{
-	const unsigned char *b = p;
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)b[i] << (big ? 8 * (7 - i) : 8 * i);
-	return v;
-}
+/* ELF fields in the file's byte order (one definition: src/byteorder.h) */
+#define g16(big, p) ((uint16_t)ks_load_uint((p), 2, (big)))
+#define g32(big, p) ((uint32_t)ks_load_uint((p), 4, (big)))
+#define g64(big, p) ks_load_uint((p), 8, (big))
 
 static int esym_cmp(const void *a, const void *b)
 {
