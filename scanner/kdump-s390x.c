@@ -68,7 +68,7 @@ void kd_s390x_lowcore_vmcoreinfo(struct ks_dump *d)
 	attr.type = KDUMP_BLOB;
 	attr.val.blob = kdump_blob_new_dup(note + descoff, descsz);
 	free(note);
-	if (attr.val.blob && kdump_set_attr(d->ctx, "linux.kd_vmcoreinfo.raw", &attr) != KDUMP_OK)
+	if (attr.val.blob && kdump_set_attr(d->ctx, "linux.vmcoreinfo.raw", &attr) != KDUMP_OK)
 		kdump_clear_err(d->ctx);
 }
 

@@ -55,7 +55,7 @@ static int self_symbols(struct ks_dump *d, char *err, size_t errlen)
 			return -1;
 		if (!have && keys[k].required) {
 			/* kernel/crash_core.c exports them since 6.0 (commit
-			 * 5fd8fea935a1, "kd_vmcoreinfo: include kallsyms symbols";
+			 * 5fd8fea935a1, "vmcoreinfo: include kallsyms symbols";
 			 * kallsyms_num_syms, left out there, came with its
 			 * follow-up fix in the same cycle) */
 			kd_seterr(err, errlen, "its VMCOREINFO has no %s (the kallsyms tables are "

@@ -342,7 +342,7 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 
 	val = kd_vmcoreinfo(d, "OSRELEASE");
 	if (!val) {
-		kd_seterr(err, errlen, "the dump has no VMCOREINFO (QEMU guests need -device kd_vmcoreinfo "
+		kd_seterr(err, errlen, "the dump has no VMCOREINFO (QEMU guests need -device vmcoreinfo "
 		       "and the qemu_fw_cfg module): cannot place the kernel");
 		goto fail;
 	}
