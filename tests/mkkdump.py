@@ -6,6 +6,7 @@ disk_dump_header format, version 6), healthy or with one corruption.
     mkkdump.py OUT [--arch x86_64|s390x] [--corrupt KIND] [--build-id HEX]
                [--vmlinux MINIKERNEL [--format kdump|elf] [--poke WHERE=VALUE]...]
                [--kallsyms unmapped] [--self-btf BTF]
+    mkkdump.py OUT --format s390x-lowcore
 
 --vmlinux takes the pages from an x86_64 vmlinux's loaded image
 (tests/fuzz/minikernel.c), its build-id and release: a dump klpscan
@@ -17,6 +18,9 @@ dump describe itself as a 6.0+ kernel does: its symbols as kallsyms
 tables (VMCOREINFO SYMBOL(kallsyms_*)), and BTF (a detached BTF of the
 vmlinux, pahole --btf_encode_detached) between __start_BTF and __stop_BTF,
 in pages after the image: klpscan --no-debuginfo reads it.
+--format s390x-lowcore writes an s390x ELF vmcore as QEMU's dump-guest-memory
+does: no VMCOREINFO note in the file, only the kernel's pointer to it in
+the lowcore (vmcore_info at 0xe0c), which klpscan follows.
 
 KIND names a field a hostile or damaged dump gets wrong (see KINDS).
 The healthy file holds a VMCOREINFO note and a few pages, some
@@ -300,6 +304,30 @@ def build_elf(build_id, image, release, corrupt="none"):
     return ehdr + b"".join(phdrs) + body
 
 
+def build_s390x_lowcore(release):
+    """An s390x ELF vmcore without a VMCOREINFO note: physical page 0 (the
+    lowcore) holds at 0xe0c the address of the kernel's VMCOREINFO ELF note,
+    which sits in page 2."""
+    vmcoreinfo = (b"OSRELEASE=" + release.encode() + b"\nPAGESIZE=4096\n"
+                  b"BUILD-ID=" + b"0" * 40 + b"\nKERNELOFFSET=0\n")
+    name = b"VMCOREINFO\0"
+    vnote = struct.pack(">III", len(name), len(vmcoreinfo), 0)
+    vnote += name + bytes(-len(name) % 4) + vmcoreinfo + bytes(-len(vmcoreinfo) % 4)
+    mem = bytearray(4 * BLOCK)
+    mem[0xe0c:0xe14] = struct.pack(">Q", 2 * BLOCK)
+    mem[2 * BLOCK:2 * BLOCK + len(vnote)] = vnote
+    note = prstatus_notes(">")
+    nph = 2
+    off = 64 + 56 * nph
+    body = note + bytes(-len(note) % BLOCK)
+    data_at = off + len(body)
+    phdrs = [struct.pack(">IIQQQQQQ", 4, 0, off, 0, 0, len(note), 0, 4),
+             struct.pack(">IIQQQQQQ", 1, 7, data_at, 0, 0, len(mem), len(mem), BLOCK)]
+    ehdr = b"\x7fELF" + bytes([2, 2, 1, 0]) + bytes(8)
+    ehdr += struct.pack(">HHIQQQIHHHHHH", 4, 22, 1, 0, 64, 0, 0, 64, 56, nph, 0, 0, 0)
+    return ehdr + b"".join(phdrs) + body + bytes(mem)
+
+
 def main():
     args = sys.argv[1:]
     if not args or args[0] in ("-h", "--help"):
@@ -345,7 +373,9 @@ def main():
             page = bytearray(image[pfn])
             page[at:at + 8] = struct.pack("<Q", value)
             image[pfn] = bytes(page)
-    if fmt == "elf":
+    if fmt == "s390x-lowcore":
+        blob = build_s390x_lowcore(release)
+    elif fmt == "elf":
         if not image:
             print("mkkdump.py: --format elf needs --vmlinux", file=sys.stderr)
             return 64
