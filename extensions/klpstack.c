@@ -506,24 +506,6 @@ static void diag(const struct options *o, const char *fmt, ...)
 	}
 }
 
-/* A task whose task_struct could not be read still gets a line (verdict
- * error), so one bad task neither stops the scan nor goes unnoticed. */
-static void unreadable_result(struct ks_result *res, kaddr_t task,
-			      enum ks_mode mode, const char *msg)
-{
-	memset(res, 0, sizeof(*res));
-	res->task.task = task;
-	res->task.pid = -1;
-	res->task.tgid = -1;
-	res->task.cpu = -1;
-	snprintf(res->task.comm, sizeof(res->task.comm), "?");
-	res->mode = mode;
-	res->verdict = KS_VERDICT_ERROR;
-	res->rule = KS_RULE_DUMP_UNREADABLE;
-	res->rule_frame = -1;
-	snprintf(res->message, sizeof(res->message), "%s", msg);
-}
-
 /*
  * crash knows which tasks were on a CPU when the dump was taken (panic
  * task, runqueue curr, QEMU-stopped CPUs).  Only asked for tasks in
@@ -547,7 +529,7 @@ static void result_of(struct ks_kernel *k, kaddr_t task, enum ks_mode mode)
 	char err[KS_MSG_LEN];
 
 	if (ks_task_read(k, task, &t, err, sizeof(err))) {
-		unreadable_result(res, task, mode, err);
+		ks_walk_task_unreadable(res, task, mode, err);
 	} else {
 		/* task->on_cpu can be clear for a task that was on a CPU of
 		 * a stopped guest or took the panic IPI in some paths;

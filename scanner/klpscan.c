@@ -690,15 +690,7 @@ static void scan_task_result(struct ks_kernel *k, enum ks_mode mode, kaddr_t tas
 	struct ks_task t;
 
 	if (ks_task_read(k, task, &t, err, sizeof(err))) {
-		memset(res, 0, offsetof(struct ks_result, frames));
-		res->task.task = task;
-		res->task.cpu = -1;
-		snprintf(res->task.comm, sizeof(res->task.comm), "?");
-		res->mode = mode;
-		res->verdict = KS_VERDICT_ERROR;
-		res->rule = KS_RULE_DUMP_UNREADABLE;
-		res->rule_frame = -1;
-		snprintf(res->message, sizeof(res->message), "%s", err);
+		ks_walk_task_unreadable(res, task, mode, err);
 	} else {
 		ks_walk_task(k, &t, mode, res);
 	}

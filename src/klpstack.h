@@ -151,6 +151,12 @@ int ks_task_foreach_checked(struct ks_kernel *k, ks_task_cb cb, void *arg,
 void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
 		  enum ks_mode mode, struct ks_result *out);
 
+/* The result of a task whose task_struct could not be read (msg says
+ * why): verdict error, rule DUMP_UNREADABLE, pid and tgid unknown (-1),
+ * so one bad task neither stops a scan nor goes unnoticed. */
+void ks_walk_task_unreadable(struct ks_result *out, kaddr_t task,
+			     enum ks_mode mode, const char *msg);
+
 const char *ks_verdict_name(enum ks_verdict v);
 const char *ks_mode_name(enum ks_mode m);
 int ks_mode_parse(const char *s, enum ks_mode *out);

@@ -365,3 +365,21 @@ void ks_walk_task(struct ks_kernel *k, const struct ks_task *t,
 				   k->release);
 	k->arch->walk_reliable(&w);
 }
+
+void ks_walk_task_unreadable(struct ks_result *out, kaddr_t task,
+			     enum ks_mode mode, const char *msg)
+{
+	/* the frame buffers stay as they are, as ks_walk_task() leaves them:
+	 * nframes 0 says none is valid */
+	memset(out, 0, offsetof(struct ks_result, frames));
+	out->task.task = task;
+	out->task.pid = -1;
+	out->task.tgid = -1;
+	out->task.cpu = -1;
+	snprintf(out->task.comm, sizeof(out->task.comm), "?");
+	out->mode = mode;
+	out->verdict = KS_VERDICT_ERROR;
+	out->rule = KS_RULE_DUMP_UNREADABLE;
+	out->rule_frame = -1;
+	snprintf(out->message, sizeof(out->message), "%s", msg);
+}
