@@ -23,6 +23,7 @@ PKGS=(
 	make              # out-of-tree modules (livepatch set)
 	xz-utils zstd     # compressed modules of newer kernel lines
 	tar               # vmlinux out of the -dbg packages
+	debootstrap       # other suites' compilers for the test modules (suite-chroot.sh)
 )
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	PKGS+=("linux-headers-$1")   # pulls linux-kbuild-6.1 and gcc-12

@@ -38,23 +38,35 @@ lines_die() { echo "lines-x86_64: error: $*" >&2; exit 1; }
 
 # line_info LINE: sets LINE_SUITE ("" = the host's own apt), LINE_META,
 # LINE_PREFIX (dump directory prefix), LINE_CRASH_SUITE ("" = host crash),
-# LINE_SETS (default scenario sets), LINE_CRASH_OPTS (options the line's
-# crash needs).
+# LINE_SETS (default scenario sets), LINE_MODULES (1: the test modules are
+# built for the line, its guests can run every set), LINE_CRASH_OPTS
+# (options the line's crash needs).
 line_info() {
 	LINE_SUITE='' LINE_META=linux-image-cloud-amd64 LINE_CRASH_SUITE='' LINE_CRASH_OPTS=''
+	LINE_MODULES=0
 	LINE_PREFIX=x86_64-$1
-	# only the host's suite has the compiler of its kernel's headers: the
-	# sets with out-of-tree modules run there alone
+	# The sets with out-of-tree modules (livepatch, stacked, unpatch,
+	# replace; the voluntary set's sleepers) need the kernel's own
+	# compiler: the host's for bookworm, a chroot of the suite
+	# (suite-chroot.sh) for trixie and sid.  Each set is one guest (two
+	# to three minutes of CI on TCG with its crash checks): bookworm runs
+	# the first patch, stacked and unpatch; 6.12 and 7.x the first patch
+	# and the atomic replace (stacked, unpatch and replace differ only in
+	# which range the livepatch reader picks, the same code on every
+	# kernel since 5.1; mkdump-x86_64.sh runs every set on request).
 	LINE_SETS="voluntary preempt"
 	case $1 in
 	bookworm-cloud)
-		LINE_PREFIX=x86_64
+		LINE_PREFIX=x86_64 LINE_MODULES=1
 		LINE_SETS="voluntary preempt livepatch stacked unpatch" ;;
 	bullseye-cloud) LINE_SUITE=bullseye ;;
-	trixie-cloud) LINE_SUITE=trixie LINE_CRASH_SUITE=trixie ;;
+	trixie-cloud)
+		LINE_SUITE=trixie LINE_CRASH_SUITE=trixie LINE_MODULES=1
+		LINE_SETS="voluntary preempt livepatch replace" ;;
 	trixie-rt) LINE_SUITE=trixie LINE_CRASH_SUITE=trixie LINE_META=linux-image-rt-amd64 ;;
 	sid-cloud)
-		LINE_SUITE=sid LINE_CRASH_SUITE=sid
+		LINE_SUITE=sid LINE_CRASH_SUITE=sid LINE_MODULES=1
+		LINE_SETS="voluntary preempt livepatch replace"
 		# crash 9.0.2 stops in module_init() on 7.x ("invalid structure
 		# member offset: module_num_gpl_syms", the member went in 7.0):
 		# without crash's module list, klpstack names module frames from

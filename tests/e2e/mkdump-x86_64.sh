@@ -12,12 +12,16 @@
 # the host's apt, the other suites' through tests/e2e/suite-apt.sh:
 #   bookworm-cloud  6.1   every scenario set
 #   bullseye-cloud  5.10  voluntary, preempt
-#   trixie-cloud    6.12  voluntary, preempt
+#   trixie-cloud    6.12  every scenario set (by default voluntary, preempt,
+#                         livepatch, replace: lines-x86_64.sh sets LINE)
 #   trixie-rt       6.12 PREEMPT_RT  voluntary, preempt
-#   sid-cloud       7.x   voluntary, preempt
-# The sets with out-of-tree modules (livepatch, stacked, unpatch, and the
-# voluntary set's sleeper module) need the suite's own compiler: bookworm
-# only; the other lines' voluntary guests run without the sleepers.
+#   sid-cloud       7.x   as trixie-cloud
+# The sets with out-of-tree modules
+# (livepatch, stacked, unpatch, replace, and the voluntary set's sleeper
+# module) need the compiler the kernel was built with: the host's own for
+# bookworm (linux-headers-RELEASE, deps-x86_64.sh), a debootstrap chroot of
+# the suite for trixie and sid (suite-chroot.sh); the lines without them
+# run their voluntary guests without the sleepers.
 #
 # Scenario sets (one guest each; default: all the line has):
 #   voluntary  kernel default (PREEMPT_VOLUNTARY via PREEMPT_DYNAMIC), with the
@@ -33,6 +37,9 @@
 #              replacement, a second patch of the same function stalls
 #   unpatch    a first livepatch applied, two tasks asleep in its
 #              replacement, disabling it (unpatching) stalls
+#   replace    a first livepatch applied, two tasks asleep in its
+#              replacement, an atomic-replace patch that no longer patches
+#              that function (the kernel adds a nop klp_func for it) stalls
 # All run the same scenario tasks (guest/init).
 #
 # Output: $CACHE/dumps/x86_64-SET/{vmcore,vmcore.elf,truth.txt,console.log,
@@ -57,7 +64,7 @@
 #       -errno when unreliable; guest/livepatch/klpt_reliable.c)
 #   traced TID FUNC ftrace-graph|kretprobe
 #   klp TID COMM sleeping FUNC | klp TID COMM running | klp TID COMM unreliable
-#       (livepatch set: the last klp_try_switch_task round before the dump)
+#       (livepatch sets: the last klp_try_switch_task round before the dump)
 #
 # Exit status: 0 ok, 1 failure (message on stderr), 2 usage.
 set -euo pipefail
@@ -100,17 +107,16 @@ line_info "$line"
 [ "${#sets[@]}" -gt 0 ] || sets=($LINE_SETS)
 for s in "${sets[@]}"; do
 	case $s in
-	voluntary|preempt|livepatch|stacked|unpatch) ;;
-	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch, stacked, unpatch)" >&2; exit 2 ;;
+	voluntary|preempt|livepatch|stacked|unpatch|replace) ;;
+	*) echo "$E2E_PROG: unknown scenario set '$s' (voluntary, preempt, livepatch, stacked, unpatch, replace)" >&2; exit 2 ;;
 	esac
-	case " $LINE_SETS " in
-	*" $s "*) ;;
-	*) echo "$E2E_PROG: set '$s' needs out-of-tree modules built by $line's own compiler: not on line $line (sets: $LINE_SETS)" >&2; exit 2 ;;
+	case $s in
+	voluntary|preempt) ;;
+	*) [ "$LINE_MODULES" = 1 ] || { echo "$E2E_PROG: set '$s' needs out-of-tree modules built by the kernel's own compiler: not on line $line (sets: $LINE_SETS)" >&2; exit 2; } ;;
 	esac
 done
 # the voluntary set's sleeper module exists on the lines that build modules
-klpmod=0
-case " $LINE_SETS " in *" livepatch "*) klpmod=1 ;; esac
+klpmod=$LINE_MODULES
 
 t_all=$(e2e_now)
 if [ "$deps" -eq 1 ]; then
@@ -306,20 +312,33 @@ mkdir -p "$work/data"
 # the kernel's own reliable-stack verdicts; klpt_initwait.ko: a task asleep
 # in a module's init function)
 if [ "$klpmod" = 1 ]; then
-	# out-of-tree test modules against Debian's headers of the same ABI
-	if [ "$deps" -eq 1 ]; then
-		"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
-	fi
-	kbuild=/usr/src/linux-headers-$release
-	[ -f "$kbuild/Makefile" ] || e2e_die "no $kbuild (run tests/e2e/deps-x86_64.sh $release as root)"
-	cp -r "$E2E_DIR/guest/livepatch" "$work/lp"
+	# out-of-tree test modules against Debian's headers of the same ABI,
+	# with the compiler the kernel was built with
 	t=$(e2e_now)
-	e2e_timeout 300 make -C "$kbuild" M="$work/lp" modules > "$work/lp.log" 2>&1 || {
-		tail -n 30 "$work/lp.log" >&2
-		e2e_die "building the livepatch test modules failed"
-	}
-	cp "$work/lp/klpt_sleeper.ko" "$work/lp/klpt_livepatch.ko" "$work/lp/klpt_livepatch2.ko" \
-		"$work/lp/klpt_initwait.ko" "$work/lp/klpt_reliable.ko" "$work/data/"
+	if [ -z "$LINE_SUITE" ]; then
+		if [ "$deps" -eq 1 ]; then
+			"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
+		fi
+		kbuild=/usr/src/linux-headers-$release
+		[ -f "$kbuild/Makefile" ] || e2e_die "no $kbuild (run tests/e2e/deps-x86_64.sh $release as root)"
+		cp -r "$E2E_DIR/guest/livepatch" "$work/lp"
+		e2e_timeout 300 make -C "$kbuild" M="$work/lp" modules > "$work/lp.log" 2>&1 || {
+			tail -n 30 "$work/lp.log" >&2
+			e2e_die "building the livepatch test modules failed"
+		}
+	else
+		# another suite's compiler: in a debootstrap chroot of it
+		# (made once, cached), for this very release (a fallback
+		# kernel included)
+		mkdir -p "$work/lp"
+		bash "$E2E_DIR/suite-chroot.sh" "$LINE_SUITE" modules "$release" \
+			"$E2E_DIR/guest/livepatch" "$work/lp" >&2 ||
+			e2e_die "building the livepatch test modules in a $LINE_SUITE chroot failed"
+	fi
+	for m in klpt_sleeper klpt_livepatch klpt_livepatch2 klpt_livepatch_replace klpt_initwait klpt_reliable; do
+		[ -f "$work/lp/$m.ko" ] || e2e_die "the module build made no $m.ko"
+	done
+	cp "$work/lp/"*.ko "$work/data/"
 	e2e_log "livepatch test modules built in $(e2e_elapsed "$t") s"
 fi
 e2e_mk_initramfs "$work/initrd.gz" "$E2E_DIR/guest/init" "$work/bin" "$work/data" "${modules[@]}"
@@ -397,7 +416,7 @@ run_set() {
 		e2e_die "$LINE_PREFIX-$set: no complete truth block in $tmp/console.log"
 	grep -q "^kernel $release\$" "$tmp/truth.txt" ||
 		e2e_die "$LINE_PREFIX-$set: truth.txt names another kernel than $release"
-	if [ "$set" = livepatch ] || [ "$set" = stacked ] || [ "$set" = unpatch ]; then
+	if [ "$set" = livepatch ] || [ "$set" = stacked ] || [ "$set" = unpatch ] || [ "$set" = replace ]; then
 		grep -q '^klp [0-9]* [^ ]* sleeping klpt_sleeper_wait$' "$tmp/truth.txt" ||
 			e2e_die "$LINE_PREFIX-$set: the truth shows no task stalling the livepatch transition"
 	fi

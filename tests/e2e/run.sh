@@ -9,7 +9,9 @@
 #   tests/e2e/run.sh [x86_64] [s390x]      (default: both)
 #
 # x86_64 runs every kernel line of tests/e2e/lines-x86_64.sh, or those in
-# E2E_X86_64_LINES (e.g. "bookworm-cloud sid-cloud").
+# E2E_X86_64_LINES (e.g. "bookworm-cloud sid-cloud"), each with the
+# scenario sets the line runs, or only those of them in E2E_X86_64_SETS
+# (e.g. "livepatch replace").
 #
 # Closing line: "e2e: N passed, N failed".
 set -eu
@@ -89,16 +91,18 @@ compare_dump() { # NAME DUMPDIR CRASH_JSON SCAN_JSON EXTRA...
 # times faster than the kdump one, which klpscan reads), with the crash of
 # the dump's kernel line and the klpstack.so built for it: the plain report
 # and, for the livepatch guests, the transition and a what-if.
-crash_x86_64() { # TAG SET DUMPDIR LINE SO
-	cx_tag=$1 cx_set=$2 cx_dir=$3 cx_line=$4 cx_so=$5
+crash_x86_64() { # TAG SET DUMPDIR LINE SO MODULES(0/1)
+	cx_tag=$1 cx_set=$2 cx_dir=$3 cx_line=$4 cx_so=$5 cx_mod=$6
 	cx_pre=$out/$cx_tag
 	{
 		echo "extend $cx_so"
 		echo "klpstack -j > $cx_pre.crash.json"
-		case $cx_set in livepatch|stacked|unpatch)
+		case $cx_set in livepatch|stacked|unpatch|replace)
 			echo "klpstack -p -j > $cx_pre.crash-klp.json" ;;
 		esac
-		if [ "$cx_set" = livepatch ] || { [ "$cx_set" = voluntary ] && [ "$cx_line" = bookworm-cloud ]; }; then
+		# the what-if: before patching (the voluntary guest runs the
+		# same sleepers) and on the stalled first patch
+		if [ "$cx_set" = livepatch ] || { [ "$cx_set" = voluntary ] && [ "$cx_mod" = 1 ]; }; then
 			echo "klpstack -f $WHATIF -j > $cx_pre.crash-whatif.json"
 		fi
 		# a module function by module:name, in every crash (9.0.x runs
@@ -233,6 +237,17 @@ for arch in $arches; do
 		: >"$table"
 		for xl in ${E2E_X86_64_LINES:-$(bash tests/e2e/lines-x86_64.sh names)}; do
 			sets=$(bash tests/e2e/lines-x86_64.sh sets "$xl")
+			# the line builds the test modules: its voluntary guest runs
+			# the sleepers, its livepatch sets stall a real transition
+			case " $sets " in *" livepatch "*) xmod=1 ;; *) xmod=0 ;; esac
+			if [ -n "${E2E_X86_64_SETS:-}" ]; then
+				xs=
+				for set in $sets; do
+					case " $E2E_X86_64_SETS " in *" $set "*) xs="$xs $set" ;; esac
+				done
+				sets=${xs# }
+				[ -n "$sets" ] || continue
+			fi
 			if [ "$xl" = bookworm-cloud ]; then
 				# shellcheck disable=SC2086
 				step x86_64-dumps bash tests/e2e/mkdump-x86_64.sh $sets
@@ -256,7 +271,7 @@ for arch in $arches; do
 					extra="$extra --require-label preempted"
 				fi
 				if [ -n "$so" ]; then
-					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$xl" "$so"
+					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$xl" "$so" "$xmod"
 				fi
 				klpscan_json "$d" kernel "$out/$tag.klpscan.json"
 				# shellcheck disable=SC2086
@@ -268,37 +283,46 @@ for arch in $arches; do
 					run "$tag-module-whatif" same_whatif "$out/$tag.crash-modwhatif.json" \
 						"$out/$tag.klpscan-modwhatif.json"
 				fi
-				[ "$xl" = bookworm-cloud ] || continue
-				if [ "$set" = voluntary ]; then
+				if [ "$set" = voluntary ] && [ "$xl" = bookworm-cloud ]; then
 					step x86_64-crash-usage crash_usage x86_64 "$d" "$top/klpstack.so"
+				fi
+				[ "$xmod" = 1 ] || continue
+				if [ "$set" = voluntary ]; then
 					# the same sleepers, no patch loaded: the what-if
 					./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
-						"$d/vmcore" >"$out/x86_64-voluntary.klpscan-whatif.json" || [ $? -eq 1 ]
+						"$d/vmcore" >"$out/$tag.klpscan-whatif.json" || [ $? -eq 1 ]
 				fi
-				case $set in livepatch|stacked|unpatch) ;; *) continue ;; esac
-				# livepatch triage: the kernel's own last round of verdicts
+				case $set in livepatch|stacked|unpatch|replace) ;; *) continue ;; esac
+				# livepatch triage: the kernel's own last round of verdicts.
+				# Where a sleeper must be found: the original function
+				# (first patch), the first patch's replacement (stacked;
+				# replace, through the nop the kernel added), the
+				# replacement being removed (unpatch).
 				./klpscan -p --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
-					>"$out/x86_64-$set.klpscan-klp.json" || [ $? -eq 1 ]
+					>"$out/$tag.klpscan-klp.json" || [ $? -eq 1 ]
 				for who in crash klpscan; do
-					run "x86_64-$set-$who-klp" python3 tests/e2e/compare.py \
-						--name "x86_64-$set/$who -p" --truth "$d/truth.txt" \
-						--klp "$out/x86_64-$set.$who-klp.json" --direction \
+					run "$tag-$who-klp" python3 tests/e2e/compare.py \
+						--name "$tag/$who -p" --truth "$d/truth.txt" \
+						--klp "$out/$tag.$who-klp.json" --direction \
 						"$([ "$set" = unpatch ] && echo unpatching || echo patching)" \
-						--origin "$(case $set in stacked) echo 'previous patch' ;;
+						--origin "$(case $set in stacked|replace) echo 'previous patch' ;;
 							unpatch) echo new ;; *) echo original ;; esac)"
 				done
 				[ "$set" = livepatch ] || continue
+				vd=$(bash tests/e2e/lines-x86_64.sh dumpdir "$xl" voluntary)
+				vtag=$(basename "$vd")
 				./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$d/vmlinux" "$d/vmcore" \
-					>"$out/x86_64-livepatch.klpscan-whatif.json" || [ $? -eq 1 ]
+					>"$out/$tag.klpscan-whatif.json" || [ $? -eq 1 ]
 				for who in crash klpscan; do
-					run "x86_64-livepatch-$who-whatif" python3 tests/e2e/compare.py \
-						--name "x86_64-livepatch/$who -f" --truth "$d/truth.txt" \
-						--klp "$out/x86_64-livepatch.$who-whatif.json" --whatif
+					run "$tag-$who-whatif" python3 tests/e2e/compare.py \
+						--name "$tag/$who -f" --truth "$d/truth.txt" \
+						--klp "$out/$tag.$who-whatif.json" --whatif
 					# asked before patching, on the voluntary guest
-					run "x86_64-voluntary-$who-whatif" python3 tests/e2e/compare.py \
-						--name "x86_64-voluntary/$who -f, before the patch" \
-						--truth "$CACHE/dumps/x86_64-voluntary/truth.txt" \
-						--klp "$out/x86_64-voluntary.$who-whatif.json" --whatif \
+					case " $sets " in *" voluntary "*) ;; *) continue ;; esac
+					run "$vtag-$who-whatif" python3 tests/e2e/compare.py \
+						--name "$vtag/$who -f, before the patch" \
+						--truth "$vd/truth.txt" \
+						--klp "$out/$vtag.$who-whatif.json" --whatif \
 						--predict "$d/truth.txt"
 				done
 			done

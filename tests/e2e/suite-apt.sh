@@ -24,6 +24,8 @@
 #                                          suite NEWER when given (newer
 #                                          libraries keep their ABI)
 #   suite-apt.sh SUITE apt-cache ARGS...   apt-cache with the private configuration
+#   suite-apt.sh SUITE mirror              the host's main Debian mirror URI
+#                                          (what debootstrap of SUITE takes)
 #
 # Architectures known to the private configuration: amd64 and s390x.
 # CACHE is ${XDG_CACHE_HOME:-$HOME/.cache}/klpstack.
@@ -58,8 +60,10 @@ host_uris() {
 	done
 }
 
-write_sources() {
-	local main="" sec="" uri suite keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+# mirror_uris: sets main and sec, the host's main and security archive URIs
+mirror_uris() {
+	local uri suite
+	main="" sec=""
 	while read -r uri suite; do
 		case $suite in
 		*-security) [ -n "$sec" ] || sec=$uri ;;
@@ -67,6 +71,11 @@ write_sources() {
 		esac
 	done < <(host_uris)
 	[ -n "$main" ] || die "no Debian mirror URI in the host's apt sources"
+}
+
+write_sources() {
+	local main sec keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mirror_uris
 	local opt="[arch=amd64,s390x"
 	[ -e "$keyring" ] && opt="$opt signed-by=$keyring"
 	opt="$opt]"
@@ -250,6 +259,11 @@ sysroot)
 apt-cache)
 	ensure_lists
 	apt_cache "$@"
+	;;
+mirror)
+	[ $# -eq 0 ] || die "usage: suite-apt.sh SUITE mirror"
+	mirror_uris
+	printf '%s\n' "$main"
 	;;
 *) die "unknown command '$CMD'" ;;
 esac

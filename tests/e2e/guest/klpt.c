@@ -1306,8 +1306,10 @@ static void load_module(const char *path)
 		close(fd);
 }
 
-/* stacked / unpatch sets: apply klpt_livepatch.ko while nobody sleeps in
- * the function, then park two tasks in its replacement. */
+/* stacked / unpatch / replace sets: apply klpt_livepatch.ko while nobody
+ * sleeps in the function, then park two tasks in its replacement, and
+ * start the task under a BPF trampoline (an unreliable stack before 7.x
+ * would have kept the first patch from finishing). */
 static void klp_first_patch(int secs)
 {
 	struct timespec tick = { .tv_sec = 0, .tv_nsec = 250000000 };
@@ -1321,12 +1323,16 @@ static void klp_first_patch(int secs)
 		nanosleep(&tick, NULL);
 	}
 	if (buf[0] != '0')
-		note("klpt: warning: the first patch's transition did not finish");
-	for (int i = 0; i < 2; i++) {
+		die("the first patch's transition did not finish");
+	for (int i = 0; i < 3; i++) {
 		pid_t pid = fork();
 
 		if (pid == 0) {
-			execl("/bin/klpt", "klpt", "klpsleep-patched", "klp-sleeper", (char *)NULL);
+			if (i == 2)
+				execl("/bin/klpt", "klpt", "bpf-fexit", "bpf-fexit", (char *)NULL);
+			else
+				execl("/bin/klpt", "klpt", "klpsleep-patched", "klp-sleeper",
+				      (char *)NULL);
 			_exit(127);
 		}
 		if (pid < 0)
@@ -1336,8 +1342,8 @@ static void klp_first_patch(int secs)
 }
 
 /* Start the transition (livepatch: load the patch; stacked: load a
- * second patch on top; unpatch: disable the first) and wait for it to
- * stall visibly. */
+ * second patch on top; unpatch: disable the first; replace: load an
+ * atomic-replace patch on top) and wait for it to stall visibly. */
 static void klp_start(const char *set, int secs)
 {
 	static struct klp_line lines[MAX_KLP];
@@ -1365,6 +1371,9 @@ static void klp_start(const char *set, int secs)
 			note("klpt: warning: cannot disable klpt_livepatch: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
+	} else if (strcmp(set, "replace") == 0) {
+		/* atomic replace: the kernel adds a nop for klpt_sleeper_wait */
+		load_module("/klpt/klpt_livepatch_replace.ko");
 	} else {
 		load_module(strcmp(set, "stacked") == 0 ? "/klpt/klpt_livepatch2.ko"
 							 : "/klpt/klpt_livepatch.ko");
@@ -1398,7 +1407,7 @@ static void print_klp(FILE *o)
 static int klp_set(const char *set)
 {
 	return strcmp(set, "livepatch") == 0 || strcmp(set, "stacked") == 0 ||
-	       strcmp(set, "unpatch") == 0;
+	       strcmp(set, "unpatch") == 0 || strcmp(set, "replace") == 0;
 }
 
 static int do_truth(const char *set, int secs)
