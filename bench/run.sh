@@ -27,7 +27,8 @@
 #   CALLGRIND="NAME..."  dumps (directory names) to run under callgrind
 #                   (default: none; "default" = the first and the largest
 #                   x86_64-many-N)
-#   NO_DRGN=1  NO_SESSION=1  skip those parts
+#   NO_DRGN=1  NO_SESSION=1  NO_CRASH=1  skip those parts (NO_CRASH:
+#                   the session and the batch runs)
 #   BENCH_OUT=DIR   keep raw logs there (default: a new dir under /tmp)
 #
 # Exit status: 0 ok (figures that could not be taken say so in the
@@ -36,7 +37,7 @@ set -euo pipefail
 
 prog=bench
 die() { echo "$prog: $*" >&2; exit 1; }
-case ${1:-} in -h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; -*) echo "$prog: unknown option $1 (see -h)" >&2; exit 2 ;; esac
+case ${1:-} in -h|--help) sed -n '3,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; -*) echo "$prog: unknown option $1 (see -h)" >&2; exit 2 ;; esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
@@ -409,6 +410,9 @@ for d in "${dumps[@]}"; do
 	if [ "$arch" = s390x ] && [ -n "${NO_S390X_CRASH:-}" ]; then
 		res "$r" session.error "skipped (NO_S390X_CRASH)"
 		res "$r" batch.error "skipped (NO_S390X_CRASH)"
+	elif [ -n "${NO_CRASH:-}" ]; then
+		res "$r" session.error "skipped (NO_CRASH)"
+		res "$r" batch.error "skipped (NO_CRASH)"
 	else
 		if [ -z "${NO_SESSION:-}" ]; then
 			echo "$prog: $name: crash session (foreach bt, klpstack, klpstack -R)" >&2
