@@ -23,6 +23,8 @@
 #                   is shared; per-task figures are medians of pairs)
 #   CRASH_REPS=1    crash batch processes per dump and command
 #   DRGN_REPS=1     drgn runs per dump
+#   DRGN_CORES="vmcore.elf vmcore"  the dump files drgn reads (default:
+#                   vmcore.elf when there is one, else vmcore)
 #   NO_S390X_CRASH=1  skip crash on s390x dumps (qemu-user: minutes)
 #   CALLGRIND="NAME..."  dumps (directory names) to run under callgrind
 #                   (default: none; "default" = the first and the largest
@@ -37,7 +39,7 @@ set -euo pipefail
 
 prog=bench
 die() { echo "$prog: $*" >&2; exit 1; }
-case ${1:-} in -h|--help) sed -n '3,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; -*) echo "$prog: unknown option $1 (see -h)" >&2; exit 2 ;; esac
+case ${1:-} in -h|--help) sed -n '3,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; -*) echo "$prog: unknown option $1 (see -h)" >&2; exit 2 ;; esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
@@ -365,7 +367,15 @@ callgrind() {
 drgn_run() {
 	local d=$1 r=$2 w=$out/$3 line core i wall kb
 	[ -n "$DRGN_PY" ] || return 0
-	for core in ${DRGN_CORES:-vmcore}; do
+	# drgn 0.3.0's libkdumpfile (sid's 0.5.6) cannot open QEMU's kdump
+	# files ("KDUMP_ATTR_ARCH_NAME: Key has no value"); the ELF dump of
+	# the same moment, when there is one, is what it reads
+	local cores=${DRGN_CORES:-}
+	if [ -z "$cores" ]; then
+		if [ -r "$d/vmcore.elf" ]; then cores=vmcore.elf; else cores=vmcore; fi
+	fi
+	res "$r" drgn.core "${cores%% *}"
+	for core in $cores; do
 		[ -r "$d/$core" ] || continue
 		rm -f "$w.drgn.$core".time.*
 		line=

@@ -93,8 +93,8 @@ def paired(d, a_key, b_key):
     return list(zip(a, b))
 
 
-def drgn_kv(d, core="vmcore"):
-    v = d.get("drgn." + core, "")
+def drgn_kv(d, core=None):
+    v = d.get("drgn." + (core or d.get("drgn.core", "vmcore")), "")
     if not v.startswith("tasks "):
         return None
     w = v.split()
@@ -133,7 +133,7 @@ def overview_table(dumps):
           "process `crash -s VMLINUX VMCORE -i CMDS` with one command "
           "(`extend klpstack.so` + `klpstack -j`, or `foreach bt`) and `quit`; "
           "drgn = `python3 drgn_walk.py` (import, open, every task's "
-          "`stack_trace`).  Ratios: that run ÷ klpscan `-j 1`.\n")
+          "`stack_trace`; on vmcore.elf where the dump has one, see table 4).  Ratios: that run ÷ klpscan `-j 1`.\n")
     print("| dump | tasks klpscan / crash / bt / drgn | klpscan -j 1 | klpscan -j 2 | "
           "read floor run | crash + klpstack | ÷ | crash `foreach bt` | ÷ | drgn | ÷ | "
           "peak RSS klpscan / crash / drgn |")
@@ -141,10 +141,11 @@ def overview_table(dumps):
     for d in dumps:
         kw = num(d, "klpscan.wall")
         bw, btw = num(d, "batch.wall"), num(d, "batchbt.wall")
-        dw = num(d, "drgn.vmcore.wall")
+        core = d.get("drgn.core", "vmcore")
+        dw = num(d, f"drgn.{core}.wall")
         kv = drgn_kv(d)
         if kv is None:
-            dw_s = d.get("drgn.vmcore", "n/a")
+            dw_s = d.get(f"drgn.{core}", "n/a")
             dw = None
         else:
             dw_s = fmt_s(dw)
@@ -158,7 +159,7 @@ def overview_table(dumps):
               f"{fmt_s(num(d, 'floor.wall'))} | {fmt_s(bw)} | {ratio(bw, kw)} | "
               f"{fmt_s(btw)} | {ratio(btw, kw)} | {dw_s} | {ratio(dw, kw)} | "
               f"{mib(num(d, 'klpscan.rss'))} / {mib(num(d, 'batch.rss'))} / "
-              f"{mib(num(d, 'drgn.vmcore.rss'))} |")
+              f"{mib(num(d, 'drgn.' + core + '.rss'))} |")
     print()
 
 
