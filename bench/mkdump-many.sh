@@ -14,6 +14,13 @@
 # Output: $CACHE/dumps/x86_64-many-N/{vmcore,vmlinux,release,console.log}
 # with CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack; an existing one is
 # kept.  Exit status: 0 ok, 1 failure.
+#
+# Environment:
+#   MANY_DIR=DIR  write DIR/x86_64-many-N instead ($CACHE/dumps)
+#   MANY_ELF=1    also an ELF dump, vmcore.elf (as big as the guest's
+#                 memory), for drgn: the libkdumpfile of drgn 0.3.0 (sid,
+#                 0.5.6) cannot open QEMU's kdump file ("KDUMP_ATTR_ARCH_NAME:
+#                 Key has no value"); it reads the ELF one
 set -euo pipefail
 
 # shellcheck disable=SC2034  # read by tests/e2e/common.sh
@@ -67,9 +74,12 @@ cp "$BUSYBOX" "$work/bin/busybox"
 mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
 e2e_mk_initramfs "$work/initrd.gz" "$here/guest/init" "$work/bin" "" "${modules[@]}"
 
+elf=()
 for n in "${counts[@]}"; do
-	out=$CACHE/dumps/x86_64-many-$n
-	if [ -s "$out/vmcore" ] && [ "$(cat "$out/release" 2>/dev/null)" = "$release" ]; then
+	out=${MANY_DIR:-$CACHE/dumps}/x86_64-many-$n
+	if [ -n "${MANY_ELF:-}" ]; then elf=(--elf "$out.new/vmcore.elf"); fi
+	if [ -s "$out/vmcore" ] && [ "$(cat "$out/release" 2>/dev/null)" = "$release" ] &&
+		{ [ -z "${MANY_ELF:-}" ] || [ -s "$out/vmcore.elf" ]; }; then
 		e2e_log "$out: up to date"
 		continue
 	fi
@@ -96,7 +106,7 @@ for n in "${counts[@]}"; do
 		--console "$tmp/console.raw" --marker "$E2E_READY" \
 		--fail-marker 'many: FATAL' --fail-marker 'Kernel panic' \
 		--ready-timeout 900 --dump-timeout 600 \
-		--kdump "$work/vmcore.flat" >&2 || rc=$?
+		"${elf[@]}" --kdump "$work/vmcore.flat" >&2 || rc=$?
 	for _ in $(seq 1 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.1; done
 	kill "$qpid" 2>/dev/null || true
 	wait "$qpid" 2>/dev/null || true

@@ -85,6 +85,120 @@ def mib(kb):
     return "n/a" if kb is None or kb <= 0 else f"{kb / 1024:.0f} MiB"
 
 
+def paired(d, a_key, b_key):
+    """Pairs of per-repetition figures (same repetition, seconds apart)."""
+    a, b = nums(d, a_key), nums(d, b_key)
+    if not a or len(a) != len(b):
+        return []
+    return list(zip(a, b))
+
+
+def drgn_kv(d, core=None):
+    v = d.get("drgn." + (core or d.get("drgn.core", "vmcore")), "")
+    if not v.startswith("tasks "):
+        return None
+    w = v.split()
+    return dict(zip(w[0::2], w[1::2]))
+
+
+def tasks_of(d):
+    n = num(d, "klpscan.tasks")
+    return int(n) if n else None
+
+
+def klpscan_fixed(d):
+    """Fixed cost of a klpscan run: --read-floor's wall less its loop,
+    median over the repetitions."""
+    return median([w - l for w, l in paired(d, "floor.walls", "floor.loops")])
+
+
+def klpscan_per_task(d):
+    """The walk's wall less the fixed cost of the same repetition, per task."""
+    n = tasks_of(d)
+    walls, fw, fl = nums(d, "klpscan.walls"), nums(d, "floor.walls"), nums(d, "floor.loops")
+    if not n or not walls or not (len(walls) == len(fw) == len(fl)):
+        return None
+    return median([(w - (a - b)) / n for w, a, b in zip(walls, fw, fl)])
+
+
+def floor_per_task(d):
+    n = tasks_of(d)
+    loops = nums(d, "floor.loops")
+    return median([x / n for x in loops]) if n and loops else None
+
+
+def overview_table(dumps):
+    print("### Per dump: whole runs, start to exit\n")
+    print("Fastest run of each (`/usr/bin/time -v`, wall).  crash = a batch "
+          "process `crash -s VMLINUX VMCORE -i CMDS` with one command "
+          "(`extend klpstack.so` + `klpstack -j`, or `foreach bt`) and `quit`; "
+          "drgn = `python3 drgn_walk.py` (import, open, every task's "
+          "`stack_trace`; on vmcore.elf where the dump has one, see table 4).  Ratios: that run ÷ klpscan `-j 1`.\n")
+    print("| dump | tasks klpscan / crash / bt / drgn | klpscan -j 1 | klpscan -j 2 | "
+          "read floor run | crash + klpstack | ÷ | crash `foreach bt` | ÷ | drgn | ÷ | "
+          "peak RSS klpscan / crash / drgn |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for d in dumps:
+        kw = num(d, "klpscan.wall")
+        bw, btw = num(d, "batch.wall"), num(d, "batchbt.wall")
+        core = d.get("drgn.core", "vmcore")
+        dw = num(d, f"drgn.{core}.wall")
+        kv = drgn_kv(d)
+        if kv is None:
+            dw_s = d.get(f"drgn.{core}", "n/a")
+            dw = None
+        else:
+            dw_s = fmt_s(dw)
+
+        def i(k):
+            v = num(d, k)
+            return "n/a" if v is None else str(int(v))
+        counts = (f"{i('klpscan.tasks')} / {i('batch.tasks')} / {i('batchbt.tasks')} / "
+                  f"{kv.get('tasks') if kv else 'n/a'}")
+        print(f"| {d.get('name')} | {counts} | {fmt_s(kw)} | {fmt_s(num(d, 'klpscan.wall.j2'))} | "
+              f"{fmt_s(num(d, 'floor.wall'))} | {fmt_s(bw)} | {ratio(bw, kw)} | "
+              f"{fmt_s(btw)} | {ratio(btw, kw)} | {dw_s} | {ratio(dw, kw)} | "
+              f"{mib(num(d, 'klpscan.rss'))} / {mib(num(d, 'batch.rss'))} / "
+              f"{mib(num(d, 'drgn.' + core + '.rss'))} |")
+    print()
+
+
+def pertask_table(dumps):
+    print("### Per task\n")
+    print("klpscan: wall of the walk less the fixed cost of a run (the "
+          "`--read-floor` run's wall less its task loop, same repetition), "
+          "÷ tasks, median over the repetitions; read floor: `--read-floor`'s "
+          "task loop (each task's facts and whole stack, read from the dump, "
+          "no walk) ÷ tasks.  In one crash session: `klpstack` = (all tasks − "
+          "one task) ÷ (tasks − 1), median of the rounds; `foreach bt` = its "
+          "time ÷ the tasks it printed.  drgn: drgn_walk.py's walk phase "
+          "(`for_each_task` + `stack_trace`) ÷ tasks.\n")
+    print("| dump | tasks | klpscan | read floor | klpscan ÷ floor | klpstack in crash | "
+          "÷ klpscan | `foreach bt` | ÷ klpscan | drgn | ÷ klpscan | klpscan fixed |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for d in dumps:
+        n = tasks_of(d)
+        k = klpscan_per_task(d)
+        f = floor_per_task(d)
+        esc = num(d, "session.noop") or 0.0
+        ks = per_task(d, "Kall", "K1", num(d, "session.tasks.klpstack"))
+        if ks is not None and ks <= 0:
+            ks = None
+        bt = num(d, "session.bt")
+        nbt = num(d, "session.tasks.bt")
+        bt_pt = max(bt - esc, 0.0) / nbt if bt is not None and nbt else None
+        kv = drgn_kv(d)
+        dr = float(kv["walk"]) / int(kv["tasks"]) if kv and int(kv.get("tasks", 0)) else None
+
+        def us(x):
+            return fmt_ms(None if x is None else x * 1000)
+        print(f"| {d.get('name')} | {n or 'n/a'} | {us(k)} | {us(f)} | "
+              f"{'n/a' if not k or not f else f'{k / f:.2f}×'} | {us(ks)} | {ratio(ks, k)} | "
+              f"{us(bt_pt)} | {ratio(bt_pt, k)} | {us(dr)} | {ratio(dr, k)} | "
+              f"{fmt_s(klpscan_fixed(d))} |")
+    print()
+
+
 def session_table(dumps):
     print("### 1. One crash session: `foreach bt` vs `klpstack` vs `klpstack -R`\n")
     print("Times: fastest of the repetitions, less the cost of a bare `!date` "
@@ -183,8 +297,8 @@ def callgrind_table(dumps):
 
 def drgn_table(dumps):
     print("### 4. drgn (all tasks' stack traces, drgn's own unwinder)\n")
-    print("| dump | drgn | file | result |")
-    print("|---|---|---|---|")
+    print("| dump | drgn | file | result | whole process (fastest) | peak RSS |")
+    print("|---|---|---|---|---|---|")
     for d in dumps:
         for core in ("vmcore.elf", "vmcore"):
             v = d.get("drgn." + core)
@@ -195,7 +309,9 @@ def drgn_table(dumps):
                 kv = dict(zip(w[0::2], w[1::2]))
                 v = (f"{kv.get('tasks')} tasks, {kv.get('frames')} frames, "
                      f"{kv.get('errors')} errors: open {kv.get('open')} s, walk {kv.get('walk')} s")
-            print(f"| {d.get('name')} | {d.get('drgn.version', '?')} | {core} | {v} |")
+            print(f"| {d.get('name')} | {d.get('drgn.version', '?')} | {core} | {v} | "
+                  f"{fmt_s(num(d, 'drgn.' + core + '.wall'))} | "
+                  f"{mib(num(d, 'drgn.' + core + '.rss'))} |")
     print()
 
 
@@ -276,9 +392,13 @@ def main():
         return 2
     m = load(sys.argv[1])
     dumps = [load(p) for p in sys.argv[2:]]
-    print(f"Machine: {m.get('cpus', '?')} CPUs ({m.get('model', '?')}), shared; "
-          f"load average at the end {m.get('load', '?')}; crash {m.get('crash', '?')}; "
-          f"{m.get('date', '')}\n")
+    print(f"Machine: {m.get('cpus', '?')} CPUs ({m.get('model', '?')}), "
+          f"{m.get('mem', '?')}; load average at the start {m.get('load.start', '?')}, "
+          f"at the end {m.get('load', '?')}; {m.get('date.start', '')} to "
+          f"{m.get('date', '')}; {m.get('reps', '')}\n")
+    print(f"crash {m.get('crash', '?')}; drgn {m.get('drgn') or 'not run'}\n")
+    overview_table(dumps)
+    pertask_table(dumps)
     session_table(dumps)
     batch_table(dumps)
     callgrind_table(dumps)

@@ -189,10 +189,19 @@ closure() {
 		done < <(apt_cache depends --no-recommends --no-suggests --no-conflicts \
 			--no-breaks --no-replaces --no-enhances "$p" 2>/dev/null |
 			awk '
-			/^ *\|?(Pre)?Depends: </ { virt = 1; next }
-			/^ *\|?(Pre)?Depends: / { virt = 0; print $NF; next }
-			virt && /^    [^ ]/ { print $1; virt = 0; next }
-			{ virt = 0 }')
+			# a virtual dependency ("<python3:any>"): one of its
+			# providers, the native one ("python3") before a foreign
+			# one ("python3:s390x", listed first by apt-cache), whose
+			# files would overwrite the native ones in the root
+			function flush() { if (virt && alt != "") print alt; virt = 0; alt = "" }
+			/^ *\|?(Pre)?Depends: </ { flush(); virt = 1; next }
+			/^ *\|?(Pre)?Depends: / { flush(); print $NF; next }
+			virt && /^    [^ ]/ {
+				if ($1 !~ /:/) { print $1; virt = 0; alt = "" }
+				else if (alt == "") alt = $1
+				next }
+			{ flush() }
+			END { flush() }')
 	done
 }
 
