@@ -254,6 +254,18 @@ int ks_vmcoreinfo_check(const char *text, size_t len, uint64_t page_size, char *
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
+		/* libkdumpfile 0.5.1 files each line under its key split at
+		 * dots (create_attr_path()); a key that starts with a dot ends
+		 * in a look-up of the empty prefix, whose leading-dot test
+		 * (lookup_dir_attr()) reads the key as "." and hashes SIZE_MAX
+		 * bytes: a crash inside kdump_open_fdset().  No kernel writes
+		 * such a key (VMCOREINFO keys are C identifiers and
+		 * TYPE(name) forms). */
+		if (l > 0 && p[0] == '.') {
+			verr(err, errlen, "corrupt VMCOREINFO: a line's key starts with '.' (\"%.*s\")",
+			     (int)(l > 24 ? 24 : l), p);
+			return -1;
+		}
 		/* libkdumpfile takes a line that starts with the key and has no
 		 * '=' (e.g. NUL bytes after it) as an empty value: page size
 		 * 0, the same failed allocation and crash as a huge one */
