@@ -15,7 +15,7 @@ printf '\200\031\000\237\353\001\000\030\000\000\000\000\000\000\000\000\000\000
 printf '\200\031\000\353\237\001\000\000\000\000\030\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\001\000' >"$work/corpus/btf-be"
 printf '\001\000\000\040\000\000\001\000\002\000\003\000\000\000\000\000\001\000\000\000' >"$work/corpus/kallsyms"
 set +e
-"$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
+"$fuzzer" "$work/corpus" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 \
 	-max_len=65536 -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
 	>"$work/fuzz.log" 2>&1
 rc=$?

@@ -35,7 +35,7 @@ if [ -d tests/fuzz/dump-regressions ] && [ -n "$(ls tests/fuzz/dump-regressions)
 fi
 set +e
 nice -n 19 "$fuzzer" "$work/corpus" \
-	-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+	-seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
 	-artifact_prefix="$work/artifacts/" -print_final_stats=1 \
 	>"$work/fuzz.log" 2>&1
 rc=$?

@@ -13,7 +13,7 @@ cp samples/*/*.sample "$work/corpus/" 2>/dev/null || true
 rm -f "$work/artifacts"/*
 set +e
 nice -n 19 "$fuzzer" "$work/corpus" -dict=tests/fuzz/sample.dict \
-	-max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
+	-seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=65536 \
 	-artifact_prefix="$work/artifacts/" -print_final_stats=1 \
 	>"$work/fuzz.log" 2>&1
 rc=$?
