@@ -24,6 +24,8 @@ PKGS=(
 	xz-utils zstd     # compressed modules of newer kernel lines
 	tar               # vmlinux out of the -dbg packages
 	debootstrap       # other suites' compilers for the test modules (suite-chroot.sh)
+	flex bison bc     # kernels built from linux-source (kbuild.sh)
+	libelf-dev libssl-dev dwarves gcc-s390x-linux-gnu
 )
 if [ $# -ge 1 ] && [ -n "$1" ]; then
 	PKGS+=("linux-headers-$1")   # pulls linux-kbuild-6.1 and gcc-12
