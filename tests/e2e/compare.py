@@ -267,7 +267,12 @@ def compare_truth(args):
             # recovers callers the kernel's walker gives up on, and objects
             # to callers the kernel silently loses)
             mine_ok = o["verdict"] == "reliable"
-            if mine_ok == kernel_says:
+            if mine_ok == kernel_says and args.interrupted_unreliable and interrupted and \
+                    reason != args.interrupted_unreliable:
+                # and the arch's rule says why (s390x: pt_regs mid-stack)
+                fail("task %d %s: kernel-mode pt_regs mid-stack, verdict %s %s, expected %s" % (
+                    tid, t["comm"], o["verdict"], reason, args.interrupted_unreliable))
+            elif mine_ok == kernel_says:
                 passed += 1
                 kernel_checked += 1
             else:

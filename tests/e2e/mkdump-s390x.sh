@@ -15,11 +15,21 @@
 #   System.map   symlink to the -dbg package's System.map (the real one)
 #   release      the kernel release
 #
-#   mkdump-s390x.sh [--line LINE] [--set all|fgraph|kretprobe|plain] [--force] [--timeout S]
+#   mkdump-s390x.sh [--line LINE]
+#                   [--set all|fgraph|kretprobe|plain|sleepers|livepatch]
+#                   [--force] [--timeout S]
 #
 # LINE is the Debian suite whose s390x kernel the guest boots: bookworm
 # (default; output $CACHE/dumps/s390x-SET), or another suite such as trixie
 # or sid (output $CACHE/dumps/s390x-LINE-SET), fetched by deps-s390x.sh.
+# LINE build-livepatch boots the kernel tests/e2e/kbuild.sh builds from the
+# fragment kconfig/s390x-livepatch.config (CONFIG_LIVEPATCH, which no Debian
+# s390x kernel has; vmlinux and System.map from its build directory), with
+# the test modules of guest/livepatch/ cross-built against it; only that
+# line runs the sets with them: sleepers (the "all" scenarios, two tasks
+# asleep in the function the livepatch replaces, the kernel's own
+# reliable-stack verdicts) and livepatch (the same, and the livepatch
+# loaded: a stalled transition, the kernel's last retry round).
 # A complete directory is reused unless --force is given.  The last line
 # printed on success is the output directory.
 set -euo pipefail
@@ -52,19 +62,46 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $set_name in
-all | fgraph | kretprobe | plain) ;;
-*) die "unknown set '$set_name' (all, fgraph, kretprobe, plain)" ;;
+all | fgraph | kretprobe | plain | sleepers | livepatch) ;;
+*) die "unknown set '$set_name' (all, fgraph, kretprobe, plain, sleepers, livepatch)" ;;
 esac
 case $boot_timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
 case $line in '' | *[!a-z0-9-]*) die "bad line name '$line'" ;; esac
+case $line in
+build-*)
+	kbuild=s390x-${line#build-}
+	[ -f "$HERE/kconfig/$kbuild.config" ] || die "no kernel $kbuild to build for line $line"
+	;;
+*)
+	kbuild=
+	case $set_name in sleepers | livepatch)
+		die "set $set_name needs a kernel with CONFIG_LIVEPATCH (--line build-livepatch)" ;;
+	esac
+	;;
+esac
+# the test modules of the livepatch set (tests/e2e/guest/livepatch/)
+KLP_MODULES="klpt_sleeper klpt_livepatch klpt_reliable"
 
 if [ "$line" = bookworm ]; then
 	OUT=$CACHE/dumps/s390x-$set_name
 else
 	OUT=$CACHE/dumps/s390x-$line-$set_name
 fi
-# A dump is reused only when it was made by these very guest sources.
-guest_id=$(cat "$HERE/mkdump-s390x.sh" "$HERE"/guest-s390x/* | sha256sum | cut -c1-16)
+if [ -n "$kbuild" ]; then
+	# the kernel first (cached; its directory name carries the source
+	# version and the hash of the fragment), so the dump follows it
+	KB=$(bash "$HERE/kbuild.sh" "$kbuild" | tail -n1) || die "kbuild.sh $kbuild failed"
+	[ -e "$KB/.complete" ] || die "kbuild.sh $kbuild gave no build directory"
+fi
+# A dump is reused only when it was made by these very guest sources (and
+# kernel, for a kernel built here).
+guest_id=$({
+	cat "$HERE/mkdump-s390x.sh" "$HERE"/guest-s390x/*
+	if [ -n "$kbuild" ]; then
+		echo "$KB"
+		for m in $KLP_MODULES; do cat "$HERE/guest/livepatch/$m.c"; done
+	fi
+} | sha256sum | cut -c1-16)
 if [ $force = 0 ] && [ -e "$OUT/.complete" ] &&
 	[ "$(cat "$OUT/.complete")" = "$guest_id" ]; then
 	log "reusing $OUT (--force remakes it)"
@@ -72,14 +109,22 @@ if [ $force = 0 ] && [ -e "$OUT/.complete" ] &&
 	exit 0
 fi
 
-release=$("$HERE/deps-s390x.sh" --line "$line" --host --kernel --busybox |
-	sed -n 's/^release //p' | tail -n1)
-[ -n "$release" ] || die "deps-s390x.sh did not report a kernel release"
-KDIR=$S390/kernel-$release
-# links made by deps-s390x.sh: the packages put these in different places
-VMLINUZ=$(readlink -f "$KDIR/klp-vmlinuz")
-VMLINUX=$(readlink -f "$KDIR/klp-vmlinux")
-SYSMAP=$(readlink -f "$KDIR/klp-System.map")
+if [ -n "$kbuild" ]; then
+	"$HERE/deps-s390x.sh" --host --busybox >/dev/null || die "deps-s390x.sh failed"
+	release=$(cat "$KB/include/config/kernel.release") || die "no kernel release in $KB"
+	VMLINUZ=$KB/arch/s390/boot/bzImage
+	VMLINUX=$KB/vmlinux
+	SYSMAP=$KB/System.map
+else
+	release=$("$HERE/deps-s390x.sh" --line "$line" --host --kernel --busybox |
+		sed -n 's/^release //p' | tail -n1)
+	[ -n "$release" ] || die "deps-s390x.sh did not report a kernel release"
+	KDIR=$S390/kernel-$release
+	# links made by deps-s390x.sh: the packages put these in different places
+	VMLINUZ=$(readlink -f "$KDIR/klp-vmlinuz")
+	VMLINUX=$(readlink -f "$KDIR/klp-vmlinux")
+	SYSMAP=$(readlink -f "$KDIR/klp-System.map")
+fi
 for f in "$VMLINUZ" "$VMLINUX" "$SYSMAP" "$S390/busybox/bin/busybox"; do
 	[ -s "$f" ] || die "missing $f (remove $KDIR/.complete and rerun?)"
 done
@@ -113,6 +158,16 @@ install -m 755 "$HERE/guest-s390x/init" "$ROOT/init"
 s390x-linux-gnu-gcc -static -O2 -Wall -Wextra -pthread \
 	-o "$ROOT/klpguest" "$HERE/guest-s390x/klpguest.c" ||
 	die "cannot build guest-s390x/klpguest.c with s390x-linux-gnu-gcc -static"
+if [ -n "$kbuild" ]; then
+	# the test modules, cross-built against the kernel's O= tree (the
+	# compiler the kernel was built with), out of the source tree
+	mkdir -p "$WORK/mod" "$ROOT/klpt"
+	for m in $KLP_MODULES; do cp "$HERE/guest/livepatch/$m.c" "$WORK/mod/"; done
+	echo "obj-m := $(printf '%s.o ' $KLP_MODULES)" >"$WORK/mod/Kbuild"
+	make -C "$KB" ARCH=s390 CROSS_COMPILE=s390x-linux-gnu- M="$WORK/mod" modules \
+		>"$WORK/mod.log" 2>&1 || { tail -n 20 "$WORK/mod.log" >&2; die "cannot build the test modules"; }
+	for m in $KLP_MODULES; do cp "$WORK/mod/$m.ko" "$ROOT/klpt/"; done
+fi
 # the kernel opens /dev/console for PID 1 before devtmpfs is mounted
 mknod -m 600 "$ROOT/dev/console" c 5 1 || die "mknod /dev/console (needs root)"
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$WORK/initrd.gz" ||
@@ -150,12 +205,15 @@ while :; do
 		tail -n 20 "$CONSOLE_RAW" | tr -d '\r' >&2 || true
 		die "no KLP-TRUTH-END on the console within ${boot_timeout}s"
 	fi
-	sleep 1
+	# short: the livepatch set's stall lasts only until the kernel
+	# signals the blocking tasks, about 15 s after the patch was loaded
+	sleep 0.2
 done
 t1=$(date +%s.%N)
 log "boot + scenarios + truth: $(elapsed "$t0" "$t1") s"
-# the reporter exits right after the marker; let the kernel reap it
-sleep 2
+# the reporter stays after the marker; a moment for its last console
+# lines (not in the livepatch set: its transition must still stall)
+[ "$set_name" = livepatch ] || sleep 2
 
 # ---- dump through QMP ----
 python3 - "$QMP" "$WORK/vmcore.flat" "$WORK/vmcore.elf" "$dump_timeout" <<'EOF' || die "QMP dump failed"
@@ -245,10 +303,17 @@ tr -d '\r' <"$CONSOLE_RAW" >"$OUT/console.log"
 sed -n '/^KLP-TRUTH-BEGIN$/,/^KLP-TRUTH-END$/p' "$OUT/console.log" | sed '1d;$d' >"$OUT/truth.txt"
 [ -s "$OUT/truth.txt" ] || die "no truth between the markers in console.log"
 # every line must be one of the documented kinds
-bad=$(grep -vcE '^(kernel|fgraph-functions|kretprobe-functions|task|state|frame|traced|moved)( |$)' \
+bad=$(grep -vcE '^(kernel|fgraph-functions|kretprobe-functions|task|state|frame|traced|moved|reliable|klp)( |$)' \
 	"$OUT/truth.txt" || true)
 [ "$bad" = 0 ] || die "truth.txt has $bad malformed lines (console noise?)"
 grep -q "^kernel $release\$" "$OUT/truth.txt" || die "truth.txt names another kernel than $release"
+if [ "$set_name" = livepatch ]; then
+	grep -q '^klp .* sleeping ' "$OUT/truth.txt" ||
+		die "truth.txt has no task sleeping on the patched function (no stalled transition)"
+fi
+if [ "$set_name" = sleepers ] || [ "$set_name" = livepatch ]; then
+	grep -q '^reliable ' "$OUT/truth.txt" || die "truth.txt has no verdict of the kernel's reliable walk"
+fi
 if grep -q 'klp-guest: warning' "$OUT/console.log"; then
 	grep 'klp-guest: warning' "$OUT/console.log" >&2
 	log "the guest printed warnings (above); the truth may be incomplete"

@@ -166,13 +166,89 @@ crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
 		! grep -q 'VERDICT' "$cu_out.txt"
 }
 
-# s390x kernel lines: bookworm 6.1, trixie 6.12, sid 7.x (set
+# s390x kernel lines: bookworm 6.1, trixie 6.12, sid 7.x, and
+# build-livepatch, the kernel kbuild.sh builds with CONFIG_LIVEPATCH (set
 # S390X_LINES to run fewer).  bookworm keeps its historical names
 # (dumps/s390x-all, s390x-all-*) so older results stay comparable.
-S390X_LINES=${S390X_LINES:-bookworm trixie sid}
+S390X_LINES=${S390X_LINES:-bookworm trixie sid build-livepatch}
+
+# The s390x kernel with CONFIG_LIVEPATCH (Debian's have none): a stalled
+# transition on a real dump (set livepatch), and the same tasks before
+# any patch (set sleepers) for the what-if.  The kernel is bookworm's 6.1
+# source, so the host's crash (bookworm's, as crash:s390x) reads both,
+# with the klpstack.so built against its defs.h.
+s390x_build_livepatch() {
+	sb_t=$(date +%s)
+	for sb_set in sleepers livepatch; do
+		step "s390x-build-livepatch-$sb_set-dumps" bash tests/e2e/mkdump-s390x.sh \
+			--line build-livepatch --set "$sb_set"
+	done
+	echo "s390x-build-livepatch: kernel, guests and dumps (or reuse) $(($(date +%s) - sb_t)) s" \
+		>>"$summary"
+	step s390x-build-livepatch-klpstack.so make ARCH=s390x
+	sb_so=$top/build/s390x/klpstack.so
+	for sb_set in sleepers livepatch; do
+		sb_name=s390x-build-livepatch-$sb_set
+		sb_dir=$CACHE/dumps/$sb_name
+		[ -f "$sb_dir/truth.txt" ] || continue
+		{
+			echo "extend $sb_so"
+			echo "klpstack -j > $out/$sb_name.crash.json"
+			[ "$sb_set" = livepatch ] && echo "klpstack -p -j > $out/$sb_name.crash-klp.json"
+			echo "klpstack -f $WHATIF -j > $out/$sb_name.crash-whatif.json"
+			echo "quit"
+		} >"$out/$sb_name-cmds"
+		rm -f "$out/$sb_name".crash*.json
+		sb_t=$(date +%s)
+		step "$sb_name-crash-run" bash tests/e2e/crash-s390x.sh \
+			-s "$sb_dir/vmlinux" "$sb_dir/vmcore" -i "$out/$sb_name-cmds"
+		echo "$sb_name: crash session $(($(date +%s) - sb_t)) s" >>"$summary"
+		sb_t=$(date +%s)
+		klpscan_json "$sb_dir" kernel "$out/$sb_name.klpscan.json"
+		# frames, labels, and the kernel's own reliable walk per task; a
+		# task interrupted in kernel mode is unreliable by the
+		# back-chain rule
+		compare_dump "$sb_name" "$sb_dir" "$out/$sb_name.crash.json" \
+			"$out/$sb_name.klpscan.json" \
+			--interrupted-unreliable S390_INTERRUPTED --require-label exception
+		./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$sb_dir/vmlinux" \
+			"$sb_dir/vmcore" >"$out/$sb_name.klpscan-whatif.json" || [ $? -eq 1 ]
+		if [ "$sb_set" = livepatch ]; then
+			# -p: exactly the tasks and reasons of the kernel's last
+			# retry round
+			./klpscan -p --json --no-progress --vmlinux "$sb_dir/vmlinux" \
+				"$sb_dir/vmcore" >"$out/$sb_name.klpscan-klp.json" || [ $? -eq 1 ]
+		fi
+		echo "$sb_name: klpscan $(($(date +%s) - sb_t)) s" >>"$summary"
+	done
+	sb_name=s390x-build-livepatch-livepatch
+	sb_dir=$CACHE/dumps/$sb_name
+	sb_before=s390x-build-livepatch-sleepers
+	[ -f "$sb_dir/truth.txt" ] || return 0
+	for sb_who in crash klpscan; do
+		run "$sb_name-$sb_who-klp" python3 tests/e2e/compare.py \
+			--name "$sb_name/$sb_who -p" --truth "$sb_dir/truth.txt" \
+			--klp "$out/$sb_name.$sb_who-klp.json" --direction patching --origin original
+		# -f on the patched function, on the same dump: the sleepers the
+		# kernel found on it
+		run "$sb_name-$sb_who-whatif" python3 tests/e2e/compare.py \
+			--name "$sb_name/$sb_who -f" --truth "$sb_dir/truth.txt" \
+			--klp "$out/$sb_name.$sb_who-whatif.json" --whatif
+		# asked before patching: predicts the blockers the patch then hit
+		[ -f "$CACHE/dumps/$sb_before/truth.txt" ] || continue
+		run "$sb_before-$sb_who-whatif" python3 tests/e2e/compare.py \
+			--name "$sb_before/$sb_who -f, before the patch" \
+			--truth "$CACHE/dumps/$sb_before/truth.txt" \
+			--klp "$out/$sb_before.$sb_who-whatif.json" --whatif --predict "$sb_dir/truth.txt"
+	done
+}
 
 s390x_line() { # LINE
 	sl_line=$1
+	if [ "$sl_line" = build-livepatch ]; then
+		s390x_build_livepatch
+		return
+	fi
 	if [ "$sl_line" = bookworm ]; then sl_name=s390x-all; else sl_name=s390x-$sl_line-all; fi
 	sl_t=$(date +%s)
 	step "$sl_name-dumps" bash tests/e2e/mkdump-s390x.sh --line "$sl_line" --set all

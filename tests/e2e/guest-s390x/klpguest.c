@@ -18,6 +18,12 @@
  *                                  (the kernel leaves out __sched functions
  *                                  such as schedule and do_nanosleep there)
  *   traced TID FUNC LABEL          LABEL = ftrace-graph | kretprobe
+ *   reliable TID N                 the kernel's own reliable walk of the task
+ *                                  (klpt_reliable.ko, livepatch set): the
+ *                                  entries walked, or -errno when unreliable
+ *   klp TID COMM REASON [FUNC]     the kernel's last klp_try_switch_task
+ *                                  round (livepatch set): REASON = sleeping
+ *                                  (on FUNC) | running | unreliable
  *
  * "traced" is derived: a frame whose function is in one of the two sets has
  * its return diverted to return_to_handler / __kretprobe_trampoline.  That is
@@ -27,6 +33,15 @@
  *
  * Idle tasks have no /proc entry; they are listed as "task 0 0 swapper/N
  * idle" (one per online CPU) without state or frame lines.
+ *
+ * Sets sleepers and livepatch (argv[1], from /init): two more tasks sleep
+ * in klpt_sleeper_wait() of klpt_sleeper.ko.  livepatch: once every task
+ * has settled the reporter loads klpt_livepatch.ko, which replaces that function, waits for
+ * the transition to stall visibly (two retry rounds logged by dynamic debug
+ * of kernel/livepatch/transition.c) and then takes the truth.  The kernel
+ * signals the remaining tasks after SIGNALS_TIMEOUT (15) retries, about 15 s
+ * (v6.1 klp_try_complete_transition()), which would move the sleepers: the
+ * reporter refuses to finish when that happened before its end marker.
  *
  * The reporter is a child of PID 1, which ignores SIGCHLD, so once it exits
  * the kernel reaps it at once and it is gone from the task list before the
@@ -46,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -63,6 +79,8 @@
 #define QUIET_MS 1500		/* RCU grace periods settle before the truth */
 #define MAX_ROLES 64
 #define SETTLE_SECONDS 90	/* TCG is slow; a settled task needs far less */
+#define KLP_STALL_SECONDS 12	/* below the kernel's 15 retries before signals */
+#define MAX_KLP 256
 
 /* One spawned process: its role decides the fallback scenario word and where
  * its threads are expected to sleep before the truth is taken. */
@@ -391,6 +409,22 @@ static void __attribute__((noreturn)) run_busysys(void)
 		syscall(SYS_getppid);
 }
 
+/* read() of /dev/klpt_sleeper sleeps in klpt_sleeper_wait(), the function
+ * klpt_livepatch.ko replaces (tests/e2e/guest/livepatch/klpt_sleeper.c) */
+static void __attribute__((noreturn)) run_klpsleep(void)
+{
+	int fd = open("/dev/klpt_sleeper", O_RDONLY | O_CLOEXEC);
+	char c;
+
+	if (fd < 0) {
+		msg("klp-guest: error: open /dev/klpt_sleeper: %s", strerror(errno));
+		forever_pause();
+	}
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	forever_pause();
+}
+
 struct spec {
 	const char *name;
 	const char *scenario;
@@ -410,6 +444,12 @@ static const struct spec specs[] = {
 	{ "klp-pause", "sleep", "sys_pause", forever_pause },
 	{ "klp-busy", "busy", NULL, run_busy },
 	{ "klp-busysys", "busy", NULL, run_busysys },
+};
+
+/* only in the sets with the test modules (sleepers, livepatch) */
+static const struct spec klp_specs[] = {
+	{ "klp-sleeper", "klp-sleeper", "klpt_sleeper_wait", run_klpsleep },
+	{ "klp-sleeper", "klp-sleeper", "klpt_sleeper_wait", run_klpsleep },
 };
 
 /* ---- the reporter ---- */
@@ -622,6 +662,8 @@ static struct {
 	char state;
 	unsigned long flags;
 	char comm[64];
+	int reliable_known;	/* the kernel was asked, twice alike */
+	int reliable;		/* its answer: entries walked, or -errno */
 } seen[MAX_TASKS];
 static int nseen;
 
@@ -658,7 +700,183 @@ static void report_moved(void)
 	}
 }
 
-static void __attribute__((noreturn)) reporter(const struct role *roles, int nroles)
+/* ---- livepatch set: start a transition, read the kernel's verdicts ---- */
+
+#define KLP_MSG "klp_try_switch_task: "
+
+struct klp_line {
+	double ts;
+	int pid;
+	char comm[64];
+	char reason[16];	/* sleeping, running, unreliable */
+	char func[128];
+};
+
+/* The whole kernel log (it holds a few hundred lines here). */
+static int read_klog(char *buf, int size)
+{
+	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, size - 1);
+
+	if (len < 0)
+		len = 0;
+	buf[len] = '\0';
+	return len;
+}
+
+/*
+ * The kernel's klp_try_switch_task lines (v6.1 kernel/livepatch/transition.c,
+ * pr_debug made visible through dynamic debug):
+ *   "klp_try_switch_task: COMM:PID is sleeping on function FUNC"
+ *   "klp_try_switch_task: COMM:PID is running"
+ *   "klp_try_switch_task: COMM:PID has an unreliable stack"
+ * One retry prints its lines within milliseconds and retries come a second
+ * apart (round_jiffies_relative(HZ)): lines closer than 0.3 s form a round.
+ * Returns the number of rounds; OUT gets the lines of the last one.
+ */
+static int klp_rounds(struct klp_line *out, int *nout)
+{
+	static char buf[1 << 20];
+	char *line, *save = NULL;
+	double last = -1;
+	int rounds = 0;
+
+	*nout = 0;
+	read_klog(buf, sizeof(buf));
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *m = strstr(line, KLP_MSG), *ts = strchr(line, '['), *rest, *colon;
+		struct klp_line k;
+
+		if (!m || !ts)
+			continue;
+		memset(&k, 0, sizeof(k));
+		k.ts = strtod(ts + 1, NULL);
+		rest = m + strlen(KLP_MSG);
+		if ((m = strstr(rest, " is sleeping on function ")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "sleeping");
+			snprintf(k.func, sizeof(k.func), "%s", m + strlen(" is sleeping on function "));
+		} else if ((m = strstr(rest, " is running")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "running");
+		} else if ((m = strstr(rest, " has an unreliable stack")) != NULL) {
+			snprintf(k.reason, sizeof(k.reason), "unreliable");
+		} else {
+			continue;
+		}
+		*m = '\0';
+		colon = strrchr(rest, ':');	/* a comm may hold ':' itself */
+		if (!colon || !isdigit((unsigned char)colon[1]))
+			continue;
+		*colon = '\0';
+		k.pid = atoi(colon + 1);
+		snprintf(k.comm, sizeof(k.comm), "%s", rest);
+		for (char *c = k.comm; *c; c++)
+			if (isspace((unsigned char)*c))
+				*c = '_';
+		if (last < 0 || k.ts - last > 0.3) {
+			rounds++;
+			*nout = 0;
+		}
+		last = k.ts;
+		if (*nout < MAX_KLP)
+			out[(*nout)++] = k;
+	}
+	return rounds;
+}
+
+static int klp_signalled(void)
+{
+	static char buf[1 << 20];
+
+	read_klog(buf, sizeof(buf));
+	/* v6.1 klp_send_signals(), after SIGNALS_TIMEOUT retries */
+	return strstr(buf, "signaling remaining tasks") != NULL;
+}
+
+/* Load the livepatch and wait until its transition has stalled in two
+ * retry rounds (the first may still catch tasks on their way to sleep). */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double klp_t0;	/* when the livepatch was loaded */
+
+static void klp_start(void)
+{
+	static struct klp_line lines[MAX_KLP];
+	const char *cmd = "file kernel/livepatch/transition.c +p";
+	int fd, n, before, ok;
+
+	fd = open("/proc/dynamic_debug/control", O_WRONLY | O_CLOEXEC);
+	ok = fd >= 0 && write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd);
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		msg("klp-guest: error: cannot enable dynamic debug of kernel/livepatch/transition.c");
+		forever_pause();
+	}
+	before = klp_rounds(lines, &n);
+	klp_t0 = now_s();
+	fd = open("/klpt/klpt_livepatch.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0) {
+		msg("klp-guest: error: cannot load klpt_livepatch.ko: %s", strerror(errno));
+		forever_pause();
+	}
+	close(fd);
+	for (int i = 0; i < KLP_STALL_SECONDS * 10; i++) {
+		if (klp_rounds(lines, &n) >= before + 2)
+			return;
+		sleep_ms(100);
+	}
+	msg("klp-guest: error: no stalled livepatch transition within %d s", KLP_STALL_SECONDS);
+	forever_pause();
+}
+
+static void print_klp(void)
+{
+	static struct klp_line lines[MAX_KLP];
+	int n;
+
+	klp_rounds(lines, &n);
+	for (int i = 0; i < n; i++) {
+		if (lines[i].func[0])
+			msg("klp %d %s %s %s", lines[i].pid, lines[i].comm, lines[i].reason,
+			    lines[i].func);
+		else
+			msg("klp %d %s %s", lines[i].pid, lines[i].comm, lines[i].reason);
+	}
+}
+
+/* The kernel's own reliable walk of every sleeping task (klpt_reliable.ko:
+ * a write of the TID succeeds when stack_trace_save_tsk_reliable() does),
+ * asked twice and kept when both answers agree. */
+static void ask_reliable(pid_t self)
+{
+	int fd = open("/sys/kernel/debug/klpt_reliable", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;		/* no test modules in this guest */
+	for (int i = 0; i < nseen; i++) {
+		char tid[16];
+		int len, r[2];
+
+		if (!seen[i].alive || seen[i].tid == self || !strchr("SDI", seen[i].state))
+			continue;
+		len = snprintf(tid, sizeof(tid), "%d", seen[i].tid);
+		for (int k = 0; k < 2; k++)
+			r[k] = write(fd, tid, len) == len ? 0 : -errno;
+		if (r[0] == r[1] && r[0] != -EBUSY && r[0] != -ESRCH) {
+			seen[i].reliable_known = 1;
+			seen[i].reliable = r[0];
+		}
+	}
+	close(fd);
+}
+
+static void __attribute__((noreturn)) reporter(const struct role *roles, int nroles,
+					       int livepatch)
 {
 	static struct tinfo t[MAX_TASKS];
 	static char stack[16384];
@@ -670,6 +888,8 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 
 	set_comm("klp-reporter");
 	settle(roles, nroles);
+	if (livepatch)
+		klp_start();
 	load_fgraph(&fg);
 	load_fprobes(&fg);
 	load_kretprobes(&kr);
@@ -708,13 +928,14 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 	}
 	/* let the grace periods that opening files started run out */
 	sleep_ms(QUIET_MS);
+	ask_reliable(self);
 	for (int i = 0; i < n; i++) {
 		const struct role *r = find_role(roles, nroles, t[i].tgid);
 		pid_t tid = t[i].tid;
 		char comm[64], state, *line, *save = NULL;
 		const char *scenario = "other";
 		unsigned long flags = 0;
-		int inner = 0, outer_fg = 0, outer_kr = 0;
+		int inner = 0, outer_fg = 0, outer_kr = 0, reliable_known = 0, reliable = 0;
 		ssize_t len;
 
 		if (t[i].tgid == self)
@@ -729,6 +950,8 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 			state = seen[j].state;
 			flags = seen[j].flags;
 			snprintf(comm, sizeof(comm), "%s", seen[j].comm);
+			reliable_known = seen[j].reliable_known;
+			reliable = seen[j].reliable;
 		}
 		len = reread_fd(seen_fd(tid), stack, sizeof(stack));
 		if (len < 0)
@@ -785,6 +1008,8 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		msg("state %d %c", tid, state);
 		for (line = strtok_r(stack, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 			msg("frame %d %s", tid, frame_text(line));
+		if (reliable_known)
+			msg("reliable %d %d", tid, reliable);
 		/* strtok_r wrote NULs into stack: walk it again for traced frames */
 		len = reread_fd(seen_fd(tid), stack, sizeof(stack));
 		if (len < 0)
@@ -802,7 +1027,19 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		}
 	}
 	report_moved();
+	if (livepatch) {
+		/* last: the freshest retry round before the host stops the guest */
+		print_klp();
+		if (klp_signalled()) {
+			msg("klp-guest: error: the kernel signalled the blocking tasks before "
+			    "the truth was complete (a slow guest?)");
+			forever_pause();
+		}
+	}
 	msg("KLP-TRUTH-END");
+	if (livepatch)
+		msg("klp-guest: the livepatch was loaded %.1f s before the end marker",
+		    now_s() - klp_t0);
 	/* Stay: an exit now frees the task through RCU callbacks, which
 	 * starts a grace period and moves the RCU kthread away from the
 	 * stack just reported, before the host stops the guest. */
@@ -810,14 +1047,38 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		pause();
 }
 
+/* Start the scenario processes of SPECS, recording each as a role. */
+static void spawn(const struct spec *specs_, size_t n, struct role *roles, int *nroles)
+{
+	for (size_t i = 0; i < n && *nroles < MAX_ROLES; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			signal(SIGCHLD, SIG_DFL);
+			set_comm(specs_[i].name);
+			specs_[i].body();
+			_exit(0);
+		}
+		if (pid < 0) {
+			msg("klp-guest: warning: fork for %s: %s", specs_[i].name, strerror(errno));
+			continue;
+		}
+		roles[*nroles].pid = pid;
+		roles[*nroles].name = specs_[i].name;
+		roles[*nroles].scenario = specs_[i].scenario;
+		roles[*nroles].expect = specs_[i].expect;
+		(*nroles)++;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct role roles[MAX_ROLES];
 	int nroles = 0;
+	int livepatch = argc > 1 && !strcmp(argv[1], "livepatch");
+	int sleepers = livepatch || (argc > 1 && !strcmp(argv[1], "sleepers"));
 	pid_t rep;
 
-	(void)argc;
-	(void)argv;
 	if (getpid() != 1) {
 		fprintf(stderr, "klpguest: must run as PID 1 of the test guest\n");
 		return 1;
@@ -825,29 +1086,13 @@ int main(int argc, char **argv)
 	/* children are reaped by the kernel, so an exited reporter vanishes */
 	signal(SIGCHLD, SIG_IGN);
 
-	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]) && nroles < MAX_ROLES; i++) {
-		pid_t pid = fork();
-
-		if (pid == 0) {
-			signal(SIGCHLD, SIG_DFL);
-			set_comm(specs[i].name);
-			specs[i].body();
-			_exit(0);
-		}
-		if (pid < 0) {
-			msg("klp-guest: warning: fork for %s: %s", specs[i].name, strerror(errno));
-			continue;
-		}
-		roles[nroles].pid = pid;
-		roles[nroles].name = specs[i].name;
-		roles[nroles].scenario = specs[i].scenario;
-		roles[nroles].expect = specs[i].expect;
-		nroles++;
-	}
+	spawn(specs, sizeof(specs) / sizeof(specs[0]), roles, &nroles);
+	if (sleepers)
+		spawn(klp_specs, sizeof(klp_specs) / sizeof(klp_specs[0]), roles, &nroles);
 
 	rep = fork();
 	if (rep == 0)
-		reporter(roles, nroles);
+		reporter(roles, nroles, livepatch);
 	if (rep < 0)
 		msg("klp-guest: error: cannot fork the reporter: %s", strerror(errno));
 	forever_pause();
