@@ -88,6 +88,9 @@ else
 	OUT=$CACHE/dumps/s390x-$line-$set_name
 fi
 if [ -n "$kbuild" ]; then
+	# the kernel build tools (kbuild.sh names deps-x86_64.sh for them:
+	# flex, bison, pahole, the s390x cross compiler...), quick when present
+	"$HERE/deps-x86_64.sh" >&2 || die "installing the kernel build tools failed"
 	# the kernel first (cached; its directory name carries the source
 	# version and the hash of the fragment), so the dump follows it
 	KB=$(bash "$HERE/kbuild.sh" "$kbuild" | tail -n1) || die "kbuild.sh $kbuild failed"
