@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include "kdump.h"
+#include "kdump-validate.h"
 #include "namemap.h"
 #include "kdump-source.h"
 #include "byteorder.h"
@@ -104,6 +105,11 @@ struct ks_dump {
 	struct ks_kallsyms kallsyms;
 	struct ks_btf *btf;
 
+	/* kdump-compressed: the container as checked, and its pages read
+	 * straight from the file (kdump-pages.c) */
+	struct ks_kdump_layout layout;
+	uint64_t fsize;
+	struct kd_pages *pages;
 };
 
 /* kdump.c */
