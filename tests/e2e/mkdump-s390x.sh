@@ -16,7 +16,7 @@
 #   release      the kernel release
 #
 #   mkdump-s390x.sh [--line LINE]
-#                   [--set all|fgraph|kretprobe|plain|sleepers|livepatch]
+#                   [--set all|fgraph|kretprobe|plain|sleepers|livepatch|unpatch]
 #                   [--force] [--timeout S]
 #
 # LINE is the Debian suite whose s390x kernel the guest boots: bookworm
@@ -28,8 +28,10 @@
 # the test modules of guest/livepatch/ cross-built against it; only that
 # line runs the sets with them: sleepers (the "all" scenarios, two tasks
 # asleep in the function the livepatch replaces, the kernel's own
-# reliable-stack verdicts) and livepatch (the same, and the livepatch
-# loaded: a stalled transition, the kernel's last retry round).
+# reliable-stack verdicts), livepatch (the same, and the livepatch
+# loaded: a stalled transition, the kernel's last retry round) and unpatch
+# (the patch applied first, the sleepers in its replacement, the patch
+# disabled: a stalled unpatching transition).
 # A complete directory is reused unless --force is given.  The last line
 # printed on success is the output directory.
 set -euo pipefail
@@ -62,8 +64,8 @@ while [ $# -gt 0 ]; do
 	shift
 done
 case $set_name in
-all | fgraph | kretprobe | plain | sleepers | livepatch) ;;
-*) die "unknown set '$set_name' (all, fgraph, kretprobe, plain, sleepers, livepatch)" ;;
+all | fgraph | kretprobe | plain | sleepers | livepatch | unpatch) ;;
+*) die "unknown set '$set_name' (all, fgraph, kretprobe, plain, sleepers, livepatch, unpatch)" ;;
 esac
 case $boot_timeout in '' | *[!0-9]*) die "--timeout wants whole seconds" ;; esac
 case $line in '' | *[!a-z0-9-]*) die "bad line name '$line'" ;; esac
@@ -74,12 +76,12 @@ build-*)
 	;;
 *)
 	kbuild=
-	case $set_name in sleepers | livepatch)
+	case $set_name in sleepers | livepatch | unpatch)
 		die "set $set_name needs a kernel with CONFIG_LIVEPATCH (--line build-livepatch)" ;;
 	esac
 	;;
 esac
-# the test modules of the livepatch set (tests/e2e/guest/livepatch/)
+# the test modules of the sets sleepers, livepatch, unpatch (guest/livepatch/)
 KLP_MODULES="klpt_sleeper klpt_livepatch klpt_reliable"
 
 if [ "$line" = bookworm ]; then
@@ -208,15 +210,15 @@ while :; do
 		tail -n 20 "$CONSOLE_RAW" | tr -d '\r' >&2 || true
 		die "no KLP-TRUTH-END on the console within ${boot_timeout}s"
 	fi
-	# short: the livepatch set's stall lasts only until the kernel
+	# short: a livepatch set's stall lasts only until the kernel
 	# signals the blocking tasks, about 15 s after the patch was loaded
 	sleep 0.2
 done
 t1=$(date +%s.%N)
 log "boot + scenarios + truth: $(elapsed "$t0" "$t1") s"
 # the reporter stays after the marker; a moment for its last console
-# lines (not in the livepatch set: its transition must still stall)
-[ "$set_name" = livepatch ] || sleep 2
+# lines (not in the livepatch sets: their transition must still stall)
+case $set_name in livepatch | unpatch) ;; *) sleep 2 ;; esac
 
 # ---- dump through QMP ----
 python3 - "$QMP" "$WORK/vmcore.flat" "$WORK/vmcore.elf" "$dump_timeout" <<'EOF' || die "QMP dump failed"
@@ -310,11 +312,11 @@ bad=$(grep -vcE '^(kernel|fgraph-functions|kretprobe-functions|task|state|frame|
 	"$OUT/truth.txt" || true)
 [ "$bad" = 0 ] || die "truth.txt has $bad malformed lines (console noise?)"
 grep -q "^kernel $release\$" "$OUT/truth.txt" || die "truth.txt names another kernel than $release"
-if [ "$set_name" = livepatch ]; then
+if [ "$set_name" = livepatch ] || [ "$set_name" = unpatch ]; then
 	grep -q '^klp .* sleeping ' "$OUT/truth.txt" ||
 		die "truth.txt has no task sleeping on the patched function (no stalled transition)"
 fi
-if [ "$set_name" = sleepers ] || [ "$set_name" = livepatch ]; then
+if [ "$set_name" = sleepers ] || [ "$set_name" = livepatch ] || [ "$set_name" = unpatch ]; then
 	grep -q '^reliable ' "$OUT/truth.txt" || die "truth.txt has no verdict of the kernel's reliable walk"
 fi
 if grep -q 'klp-guest: warning' "$OUT/console.log"; then

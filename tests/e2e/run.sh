@@ -173,13 +173,14 @@ crash_usage() { # ARCH DUMPDIR KLPSTACK.SO
 S390X_LINES=${S390X_LINES:-bookworm trixie sid build-livepatch}
 
 # The s390x kernel with CONFIG_LIVEPATCH (Debian's have none): a stalled
-# transition on a real dump (set livepatch), and the same tasks before
-# any patch (set sleepers) for the what-if.  The kernel is bookworm's 6.1
+# transition on a real dump (set livepatch), the same tasks before any
+# patch (set sleepers) for the what-if, and a stalled unpatching
+# transition (set unpatch: the sleepers in the patch's replacement).  The kernel is bookworm's 6.1
 # source, so the host's crash (bookworm's, as crash:s390x) reads both,
 # with the klpstack.so built against its defs.h.
 s390x_build_livepatch() {
 	sb_t=$(date +%s)
-	for sb_set in sleepers livepatch; do
+	for sb_set in sleepers livepatch unpatch; do
 		step "s390x-build-livepatch-$sb_set-dumps" bash tests/e2e/mkdump-s390x.sh \
 			--line build-livepatch --set "$sb_set"
 	done
@@ -187,15 +188,15 @@ s390x_build_livepatch() {
 		>>"$summary"
 	step s390x-build-livepatch-klpstack.so make ARCH=s390x
 	sb_so=$top/build/s390x/klpstack.so
-	for sb_set in sleepers livepatch; do
+	for sb_set in sleepers livepatch unpatch; do
 		sb_name=s390x-build-livepatch-$sb_set
 		sb_dir=$CACHE/dumps/$sb_name
 		[ -f "$sb_dir/truth.txt" ] || continue
 		{
 			echo "extend $sb_so"
 			echo "klpstack -j > $out/$sb_name.crash.json"
-			[ "$sb_set" = livepatch ] && echo "klpstack -p -j > $out/$sb_name.crash-klp.json"
-			echo "klpstack -f $WHATIF -j > $out/$sb_name.crash-whatif.json"
+			[ "$sb_set" = sleepers ] || echo "klpstack -p -j > $out/$sb_name.crash-klp.json"
+			[ "$sb_set" = unpatch ] || echo "klpstack -f $WHATIF -j > $out/$sb_name.crash-whatif.json"
 			echo "quit"
 		} >"$out/$sb_name-cmds"
 		rm -f "$out/$sb_name".crash*.json
@@ -211,9 +212,11 @@ s390x_build_livepatch() {
 		compare_dump "$sb_name" "$sb_dir" "$out/$sb_name.crash.json" \
 			"$out/$sb_name.klpscan.json" \
 			--interrupted-unreliable S390_INTERRUPTED --require-label exception
-		./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$sb_dir/vmlinux" \
-			"$sb_dir/vmcore" >"$out/$sb_name.klpscan-whatif.json" || [ $? -eq 1 ]
-		if [ "$sb_set" = livepatch ]; then
+		if [ "$sb_set" != unpatch ]; then
+			./klpscan -f "$WHATIF" --json --no-progress --vmlinux "$sb_dir/vmlinux" \
+				"$sb_dir/vmcore" >"$out/$sb_name.klpscan-whatif.json" || [ $? -eq 1 ]
+		fi
+		if [ "$sb_set" != sleepers ]; then
 			# -p: exactly the tasks and reasons of the kernel's last
 			# retry round
 			./klpscan -p --json --no-progress --vmlinux "$sb_dir/vmlinux" \
@@ -221,6 +224,16 @@ s390x_build_livepatch() {
 		fi
 		echo "$sb_name: klpscan $(($(date +%s) - sb_t)) s" >>"$summary"
 	done
+	# unpatching: the sleepers found in the replacement being removed
+	sb_name=s390x-build-livepatch-unpatch
+	sb_dir=$CACHE/dumps/$sb_name
+	if [ -f "$sb_dir/truth.txt" ]; then
+		for sb_who in crash klpscan; do
+			run "$sb_name-$sb_who-klp" python3 tests/e2e/compare.py \
+				--name "$sb_name/$sb_who -p" --truth "$sb_dir/truth.txt" \
+				--klp "$out/$sb_name.$sb_who-klp.json" --direction unpatching --origin new
+		done
+	fi
 	sb_name=s390x-build-livepatch-livepatch
 	sb_dir=$CACHE/dumps/$sb_name
 	sb_before=s390x-build-livepatch-sleepers

@@ -19,10 +19,10 @@
  *                                  such as schedule and do_nanosleep there)
  *   traced TID FUNC LABEL          LABEL = ftrace-graph | kretprobe
  *   reliable TID N                 the kernel's own reliable walk of the task
- *                                  (klpt_reliable.ko, livepatch set): the
+ *                                  (klpt_reliable.ko, sets with it): the
  *                                  entries walked, or -errno when unreliable
  *   klp TID COMM REASON [FUNC]     the kernel's last klp_try_switch_task
- *                                  round (livepatch set): REASON = sleeping
+ *                                  round (livepatch, unpatch): REASON = sleeping
  *                                  (on FUNC) | running | unreliable
  *
  * "traced" is derived: a frame whose function is in one of the two sets has
@@ -34,14 +34,19 @@
  * Idle tasks have no /proc entry; they are listed as "task 0 0 swapper/N
  * idle" (one per online CPU) without state or frame lines.
  *
- * Sets sleepers and livepatch (argv[1], from /init): two more tasks sleep
- * in klpt_sleeper_wait() of klpt_sleeper.ko.  livepatch: once every task
- * has settled the reporter loads klpt_livepatch.ko, which replaces that function, waits for
+ * Sets sleepers, livepatch and unpatch (argv[1], from /init): two more
+ * tasks sleep in klpt_sleeper_wait() of klpt_sleeper.ko (unpatch: in its
+ * replacement, see below).  livepatch: once every task has settled the
+ * reporter loads klpt_livepatch.ko, which replaces that function, waits for
  * the transition to stall visibly (two retry rounds logged by dynamic debug
  * of kernel/livepatch/transition.c) and then takes the truth.  The kernel
  * signals the remaining tasks after SIGNALS_TIMEOUT (15) retries, about 15 s
  * (v6.1 klp_try_complete_transition()), which would move the sleepers: the
  * reporter refuses to finish when that happened before its end marker.
+ * unpatch: PID 1 applies klpt_livepatch.ko before any scenario task exists
+ * (the transition completes at once), the sleepers then park in its
+ * replacement livepatch_klpt_sleeper_wait(), and the reporter disables the
+ * patch: the unpatching transition stalls on them.
  *
  * The reporter is a child of PID 1, which ignores SIGCHLD, so once it exits
  * the kernel reaps it at once and it is gone from the task list before the
@@ -452,6 +457,12 @@ static const struct spec klp_specs[] = {
 	{ "klp-sleeper", "klp-sleeper", "klpt_sleeper_wait", run_klpsleep },
 };
 
+/* unpatch: the same, asleep in the patch's replacement */
+static const struct spec klp_specs_patched[] = {
+	{ "klp-sleeper", "klp-sleeper", "livepatch_klpt_sleeper_wait", run_klpsleep },
+	{ "klp-sleeper", "klp-sleeper", "livepatch_klpt_sleeper_wait", run_klpsleep },
+};
+
 /* ---- the reporter ---- */
 
 struct tinfo {
@@ -700,7 +711,7 @@ static void report_moved(void)
 	}
 }
 
-/* ---- livepatch set: start a transition, read the kernel's verdicts ---- */
+/* ---- livepatch sets: start a transition, read the kernel's verdicts ---- */
 
 #define KLP_MSG "klp_try_switch_task: "
 
@@ -791,8 +802,38 @@ static int klp_signalled(void)
 	return strstr(buf, "signaling remaining tasks") != NULL;
 }
 
-/* Load the livepatch and wait until its transition has stalled in two
- * retry rounds (the first may still catch tasks on their way to sleep). */
+static void load_livepatch(void)
+{
+	int fd = open("/klpt/klpt_livepatch.ko", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0) {
+		msg("klp-guest: error: cannot load klpt_livepatch.ko: %s", strerror(errno));
+		forever_pause();
+	}
+	close(fd);
+}
+
+/* unpatch, in PID 1 before any scenario task: apply the patch and wait
+ * for its transition to complete */
+static void klp_first_patch(void)
+{
+	char buf[16] = "";
+
+	load_livepatch();
+	for (int i = 0; i < KLP_STALL_SECONDS * 10; i++) {
+		if (read_file("/sys/kernel/livepatch/klpt_livepatch/transition", buf,
+			      sizeof(buf)) > 0 && buf[0] == '0')
+			return;
+		sleep_ms(100);
+	}
+	msg("klp-guest: error: the patching transition did not complete within %d s",
+	    KLP_STALL_SECONDS);
+	forever_pause();
+}
+
+/* Start the transition (livepatch: load the patch; unpatch: disable it)
+ * and wait until it has stalled in two retry rounds (the first may still
+ * catch tasks on their way to sleep). */
 static double now_s(void)
 {
 	struct timespec ts;
@@ -801,9 +842,9 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static double klp_t0;	/* when the livepatch was loaded */
+static double klp_t0;	/* when the transition was started */
 
-static void klp_start(void)
+static void klp_start(int unpatch)
 {
 	static struct klp_line lines[MAX_KLP];
 	const char *cmd = "file kernel/livepatch/transition.c +p";
@@ -819,12 +860,16 @@ static void klp_start(void)
 	}
 	before = klp_rounds(lines, &n);
 	klp_t0 = now_s();
-	fd = open("/klpt/klpt_livepatch.ko", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0) != 0) {
-		msg("klp-guest: error: cannot load klpt_livepatch.ko: %s", strerror(errno));
-		forever_pause();
+	if (unpatch) {
+		fd = open("/sys/kernel/livepatch/klpt_livepatch/enabled", O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			msg("klp-guest: error: cannot disable klpt_livepatch: %s", strerror(errno));
+			forever_pause();
+		}
+		close(fd);
+	} else {
+		load_livepatch();
 	}
-	close(fd);
 	for (int i = 0; i < KLP_STALL_SECONDS * 10; i++) {
 		if (klp_rounds(lines, &n) >= before + 2)
 			return;
@@ -876,7 +921,7 @@ static void ask_reliable(pid_t self)
 }
 
 static void __attribute__((noreturn)) reporter(const struct role *roles, int nroles,
-					       int livepatch)
+					       int livepatch, int unpatch)
 {
 	static struct tinfo t[MAX_TASKS];
 	static char stack[16384];
@@ -888,8 +933,8 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 
 	set_comm("klp-reporter");
 	settle(roles, nroles);
-	if (livepatch)
-		klp_start();
+	if (livepatch || unpatch)
+		klp_start(unpatch);
 	load_fgraph(&fg);
 	load_fprobes(&fg);
 	load_kretprobes(&kr);
@@ -1027,7 +1072,7 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		}
 	}
 	report_moved();
-	if (livepatch) {
+	if (livepatch || unpatch) {
 		/* last: the freshest retry round before the host stops the guest */
 		print_klp();
 		if (klp_signalled()) {
@@ -1037,8 +1082,8 @@ static void __attribute__((noreturn)) reporter(const struct role *roles, int nro
 		}
 	}
 	msg("KLP-TRUTH-END");
-	if (livepatch)
-		msg("klp-guest: the livepatch was loaded %.1f s before the end marker",
+	if (livepatch || unpatch)
+		msg("klp-guest: the transition started %.1f s before the end marker",
 		    now_s() - klp_t0);
 	/* Stay: an exit now frees the task through RCU callbacks, which
 	 * starts a grace period and moves the RCU kthread away from the
@@ -1076,6 +1121,7 @@ int main(int argc, char **argv)
 	struct role roles[MAX_ROLES];
 	int nroles = 0;
 	int livepatch = argc > 1 && !strcmp(argv[1], "livepatch");
+	int unpatch = argc > 1 && !strcmp(argv[1], "unpatch");
 	int sleepers = livepatch || (argc > 1 && !strcmp(argv[1], "sleepers"));
 	pid_t rep;
 
@@ -1086,13 +1132,18 @@ int main(int argc, char **argv)
 	/* children are reaped by the kernel, so an exited reporter vanishes */
 	signal(SIGCHLD, SIG_IGN);
 
+	if (unpatch)
+		klp_first_patch();
 	spawn(specs, sizeof(specs) / sizeof(specs[0]), roles, &nroles);
 	if (sleepers)
 		spawn(klp_specs, sizeof(klp_specs) / sizeof(klp_specs[0]), roles, &nroles);
+	if (unpatch)
+		spawn(klp_specs_patched, sizeof(klp_specs_patched) / sizeof(klp_specs_patched[0]),
+		      roles, &nroles);
 
 	rep = fork();
 	if (rep == 0)
-		reporter(roles, nroles, livepatch);
+		reporter(roles, nroles, livepatch, unpatch);
 	if (rep < 0)
 		msg("klp-guest: error: cannot fork the reporter: %s", strerror(errno));
 	forever_pause();
