@@ -92,8 +92,8 @@ endif
 
 # the dump target's libraries, as pkg-config names them (Debian's -dev
 # packages ship the .pc files); the plain -l list where pkg-config is absent
-KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf libbpf
-KDUMP_LIBS := $(if $(DUMP_SRC),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf))
+KDUMP_PKGS := libkdumpfile libaddrxlat libdw libelf libbpf libdeflate
+KDUMP_LIBS := $(if $(DUMP_SRC),$(or $(shell $(PKG_CONFIG) --libs $(KDUMP_PKGS) 2>/dev/null),-lkdumpfile -laddrxlat -ldw -lelf -lbpf -ldeflate))
 
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include "kdump.h"
+#include "kdump-validate.h"
 #include "namemap.h"
 #include "kdump-source.h"
 #include "byteorder.h"
@@ -82,6 +83,9 @@ struct vmlinux {
 	int debug_str_checked;
 	int scan_done;
 	int dwarf_failed;
+	/* its .BTF section, when it has one (kdump-types.c) */
+	struct ks_btf *btf;
+	int btf_checked;
 };
 
 struct ks_dump {
@@ -104,6 +108,11 @@ struct ks_dump {
 	struct ks_kallsyms kallsyms;
 	struct ks_btf *btf;
 
+	/* kdump-compressed: the container as checked, and its pages read
+	 * straight from the file (kdump-pages.c) */
+	struct ks_kdump_layout layout;
+	uint64_t fsize;
+	struct kd_pages *pages;
 };
 
 /* kdump.c */

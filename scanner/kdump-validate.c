@@ -466,6 +466,7 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 	limit = max_pfn < max_bitmap_pfn ? max_pfn : max_bitmap_pfn;
 	out->max_pfn = limit;
 	out->desc_off = desc_off;
+	out->bitmap_off = bm_off;
 
 	if (each_set_bit(fd, bm_off, limit, count_bit, &pages)) {
 		verr(err, errlen, "cannot read the page bitmap");

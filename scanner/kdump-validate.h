@@ -19,6 +19,7 @@ struct ks_kdump_layout {
 	uint64_t max_pfn;	/* the PFNs libkdumpfile reads: below this */
 	uint64_t pages;		/* descriptors it can reach */
 	uint64_t desc_off;	/* the page descriptor table */
+	uint64_t bitmap_off;	/* the bitmap of the pages in the file */
 	uint64_t note_off, note_size;	/* 0 size: none */
 };
 

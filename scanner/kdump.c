@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "kdump-pages.h"
 #include "kdump-validate.h"
 
 void kd_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -53,6 +54,10 @@ int kd_dump_read(void *priv, kaddr_t addr, void *buf, size_t len)
 	size_t got = len;
 
 	if (!len)
+		return 0;
+	/* kdump-compressed: pages straight from the file (kdump-pages.c);
+	 * what it leaves, and ELF dumps, through libkdumpfile */
+	if (d->pages && kd_pages_read(d->pages, addr, buf, len) == 0)
 		return 0;
 	if (kdump_read(d->ctx, KDUMP_KVADDR, addr, buf, &got) == KDUMP_OK && got == len)
 		return 0;
@@ -187,6 +192,7 @@ void ks_dump_close(struct ks_dump *d)
 {
 	if (!d)
 		return;
+	kd_pages_close(d->pages);
 	kd_vmlinux_close(&d->v);
 	ks_kallsyms_free(&d->kallsyms);
 	ks_btf_free(d->btf);
@@ -213,8 +219,8 @@ static void dump_tune_cache(kdump_ctx_t *ctx)
 	(void)kdump_set_number_attr(ctx, "cache.size", DUMP_CACHE_PAGES);
 }
 
-struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
-			     char *err, size_t errlen)
+static struct ks_dump *dump_open(const char *path, const struct ks_dump_opts *o,
+				  char *err, size_t errlen)
 {
 	struct ks_dump *d;
 	struct stat st;
@@ -277,6 +283,8 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 		/* every field libkdumpfile trusts (kdump-validate.c) */
 		if (ks_kdump_validate(d->fd, (uint64_t)st.st_size, &lay, err, errlen))
 			goto fail;
+		d->layout = lay;
+		d->fsize = (uint64_t)st.st_size;
 		snprintf(machine, sizeof(machine), "%s", lay.machine);
 		d->big_endian = lay.big_endian;
 		/* QEMU leaves utsname empty or writes "S390X"; libkdumpfile
@@ -407,6 +415,19 @@ struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
 fail:
 	ks_dump_close(d);
 	return NULL;
+}
+
+struct ks_dump *ks_dump_open(const char *path, const struct ks_dump_opts *o,
+			     char *err, size_t errlen)
+{
+	struct ks_dump *d = dump_open(path, o, err, errlen);
+
+	/* Once libkdumpfile has its final address translation (VMCOREINFO
+	 * read, s390x's own set up): the direct page reader takes it over
+	 * for reads; without it (out of memory) every read still works. */
+	if (d && d->kind == KS_FILE_KDUMP)
+		d->pages = kd_pages_open(d->fd, d->fsize, &d->layout, d->ctx);
+	return d;
 }
 
 const struct ks_target *ks_dump_target(struct ks_dump *d)

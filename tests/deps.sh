@@ -4,7 +4,7 @@
 # end-to-end scripts under tests/e2e install their own (QEMU, kernels).
 set -eu
 need=""
-for p in gcc make clang libclang-rt-14-dev python3 libkdumpfile-dev libdw-dev libbpf-dev \
+for p in gcc make clang libclang-rt-14-dev python3 libkdumpfile-dev libdw-dev libbpf-dev libdeflate-dev \
 	 dwarves libelf-dev crash valgrind pkgconf debhelper lintian; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		need="$need $p"

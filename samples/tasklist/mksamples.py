@@ -12,6 +12,8 @@ import os
 import sys
 
 TASKS, THREAD_GROUP, PID, TGID, COMM, STACK, THREAD = 0x10, 0x20, 0x30, 0x34, 0x40, 0x50, 0x100
+# signal->thread_head / task->thread_node (3.14's for_each_thread())
+SIGNAL, THREAD_NODE, THREAD_HEAD = 0x60, 0x70, 0x10
 SP = 0x8
 RQ_IDLE = 0x18
 INIT_TASK = 0xffffffff82000000
@@ -26,6 +28,10 @@ PCPU_BASE = 0xffff888100000000
 
 def task_addr(i):
     return 0xffff888003000000 + i * 0x1000
+
+
+def signal_addr(pid):
+    return 0xffff888004000000 + pid * 0x1000
 
 
 class Kernel:
@@ -70,8 +76,19 @@ def build(scn):
         for t in threads:
             k.task(f"t{t}", task_addr(t), t, pid, f"task-{t}")
         leaders.append(task_addr(pid))
-        # thread_group: circular through the leader's own node
-        k.link(THREAD_GROUP, [task_addr(t) for t in threads])
+        if scn.get("thread_head"):
+            # thread_node: circular through signal->thread_head, next and
+            # prev, in list order (the leader first unless exec moved it)
+            sig = signal_addr(pid)
+            order = scn.get("thread_order", {}).get(pid, threads)
+            nodes = [sig + THREAD_HEAD] + [task_addr(t) + THREAD_NODE for t in order]
+            for i, n in enumerate(nodes):
+                k.lines.append(f"mem {n:#x} {nodes[(i + 1) % len(nodes)]:#x} {nodes[i - 1]:#x}")
+            for t in threads:
+                k.lines.append(f"mem {task_addr(t) + SIGNAL:#x} {sig:#x}")
+        else:
+            # thread_group: circular through the leader's own node
+            k.link(THREAD_GROUP, [task_addr(t) for t in threads])
     tasks_order = scn.get("tasks_order", [INIT_TASK] + leaders)
     if scn.get("tasks_next"):
         for a, b in scn["tasks_next"]:
@@ -118,7 +135,16 @@ def build(scn):
         f"sym runqueues {RUNQUEUES:#x} 0x1000 data",
         "",
         f"member task_struct tasks {TASKS:#x}",
-        f"member task_struct thread_group {THREAD_GROUP:#x}",
+    ]
+    if scn.get("thread_head"):
+        head += [
+            f"member task_struct signal {SIGNAL:#x} 8",
+            f"member task_struct thread_node {THREAD_NODE:#x}",
+            f"member signal_struct thread_head {THREAD_HEAD:#x}",
+        ]
+    else:
+        head.append(f"member task_struct thread_group {THREAD_GROUP:#x}")
+    head += [
         f"member task_struct pid {PID:#x} 4",
         f"member task_struct tgid {TGID:#x} 4",
         f"member task_struct comm {COMM:#x} 16",
@@ -200,6 +226,20 @@ SCENARIOS = {
              "and is not read."],
         possible=0b01, online=0b01, offset_override={1: 0x4141414141414141},
         expect="expect-tasklist tasks=6 status=ok pids=0,1,2,20,21,3"),
+    "thread-head": dict(
+        title="threads on signal->thread_head, each leader first",
+        why=["The thread lists of 3.14+ kernels: each leader's thread_node.prev is",
+             "its signal_struct's thread_head, so the walk starts at the leader and",
+             "never reads signal_struct (a page of its own per process)."],
+        thread_head=True,
+        expect="expect-tasklist tasks=7 status=ok pids=0,0,1,2,20,21,3"),
+    "thread-head-exec": dict(
+        title="threads on signal->thread_head, a leader not first",
+        why=["After a thread's exec (de_thread()) the new leader keeps its place:",
+             "thread 20 comes before leader 2.  Starting at the leader would lose",
+             "thread 20; the walk starts at signal->thread_head instead."],
+        thread_head=True, thread_order={2: [20, 2, 21]},
+        expect="expect-tasklist tasks=7 status=ok pids=0,0,1,20,2,21,3"),
 }
 
 
