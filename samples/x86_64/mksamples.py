@@ -1214,7 +1214,8 @@ def fp_kretprobe_over_fgraph_61():
                "frame pointer 6.1: a kretprobe over a graph-traced return, seen on a real dump",
                """Seen on the e2e frame-pointer guest (tests/e2e/kbuild.sh x86_64-fp,
 6.1.192, preempt set): do_sigtimedwait is both graph-traced and
-kretprobed, and this kernel hooked it in that order.  Here pipe_read's
+kretprobed, the graph hook first, as on Debian's 6.1 (orc-kretprobe-in-
+fgraph).  Here pipe_read's
 return into vfs_read: the graph tracer saved vfs_read+0x9e (ret_stack,
 retp = the slot) and put return_to_handler in the slot; the rethook then
 saved return_to_handler (rethook_node.ret_addr, frame = the slot) and put
@@ -1225,7 +1226,8 @@ The frame-pointer walk goes on along the rbp chain: the kernel says
 reliable and /proc/PID/stack shows return_to_handler (as ftrace_stub+0x40)
 in vfs_read's place.  Kernel mode shows the same, labelled kretprobe and
 ftrace-graph-unrecovered; strict mode undoes both hooks and finds
-vfs_read.  (ORC stops at such a frame instead: orc-kretprobe-in-fgraph.)""",
+vfs_read.  (ORC looks up return_to_handler - 1 next and fails there:
+unreliable, orc-kretprobe-in-fgraph.)""",
                "6.1.192", unwinder="fp")
     s.tramps = ("arch_rethook_trampoline",)
     s.members += RETHOOK_MEMBERS + FGRAPH_MEMBERS_61
