@@ -29,8 +29,9 @@
 #                   that built the kernel
 # crash per line: the newest Debian crash that reads the kernel: the host's
 # (bookworm, 8.0.2) for 5.10 and 6.1, trixie's (8.0.6) for 6.12, sid's
-# (9.0.x) for 7.x, the host's for the self-built kernels.  Other suites' crash runs from a sysroot in the cache,
-# started through the sysroot's own loader (suite-apt.sh sysroot).
+# (9.0.x) for 7.x, the host's for the kernels built here.  Other suites'
+# crash runs from a sysroot in the cache, started through the sysroot's own
+# loader (suite-apt.sh sysroot).
 #
 # Can also be sourced (bash) for line_* functions.
 
