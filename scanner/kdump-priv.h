@@ -83,6 +83,9 @@ struct vmlinux {
 	int debug_str_checked;
 	int scan_done;
 	int dwarf_failed;
+	/* its .BTF section, when it has one (kdump-types.c) */
+	struct ks_btf *btf;
+	int btf_checked;
 };
 
 struct ks_dump {

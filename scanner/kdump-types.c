@@ -5,8 +5,9 @@
  * top-level struct/union/typedef names -> DIE offset, until the wanted
  * name turns up, so a lookup of task_struct stops after the first few
  * units instead of loading the whole .debug_info), or from the dump's
- * BTF when the dump stands in for the vmlinux (kdump-btf.c).  kd_member_offset()
- * and friends are the one place that chooses DWARF or BTF.
+ * BTF when the dump stands in for the vmlinux or the vmlinux has a .BTF
+ * section (kdump-btf.c).  kd_member_offset() and friends are the one
+ * place that chooses DWARF or BTF.
  */
 #include "kdump-priv.h"
 #include <dwarf.h>
@@ -218,15 +219,68 @@ static int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
 	return -1;
 }
 
+/* --- the vmlinux's own BTF --- */
+
+/*
+ * A vmlinux built with CONFIG_DEBUG_INFO_BTF (Debian's x86_64 kernels
+ * since 5.10) carries every type of the kernel in its .BTF section, a few
+ * MB parsed once by the reader --no-debuginfo uses (kdump-btf.c).  A
+ * DWARF search instead walks compile units until it meets the type: on
+ * the 6.1 cloud vmlinux 304 units and 470 M instructions before the
+ * first task is read, 57 % of a whole scan of an 80-task dump
+ * (callgrind), against 15 M through BTF.  pahole encodes BTF from that
+ * same DWARF, so the layouts are the same; DWARF still answers for a
+ * type the BTF does not have (and for a vmlinux without .BTF, e.g.
+ * Debian's s390x kernels).  NULL when there is none.
+ */
+static struct ks_btf *vmlinux_btf(struct vmlinux *v)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	char err[256];
+
+	if (v->btf_checked)
+		return v->btf;
+	v->btf_checked = 1;
+	if (!v->elf || elf_getshdrstrndx(v->elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		GElf_Shdr sh;
+		const char *n;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
+		    !(n = elf_strptr(v->elf, shstrndx, sh.sh_name)) || strcmp(n, ".BTF") != 0)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (data && data->d_buf && data->d_size)
+			v->btf = ks_btf_new(data->d_buf, data->d_size, err, sizeof(err));
+		break;
+	}
+	return v->btf;
+}
+
+/* The BTF that knows this type, or NULL: DWARF's turn. */
+static struct ks_btf *btf_for(struct ks_dump *d, const char *type)
+{
+	struct ks_btf *b = d->from_dump ? d->btf : vmlinux_btf(&d->v);
+
+	if (b && !d->from_dump && ks_btf_type_size(b, type) < 0)
+		return NULL;
+	return b;
+}
+
 /* The three type questions go to BTF when the dump stands in for the
- * vmlinux, else to the vmlinux DWARF. */
+ * vmlinux or the vmlinux has its own, else to the vmlinux DWARF. */
 long kd_member_offset(struct ks_dump *d, const char *type, const char *member)
 {
+	struct ks_btf *b = btf_for(d, type);
 	Dwarf_Die agg, t;
 	long off;
-	if (d->from_dump)
-		return d->btf ? ks_btf_member_offset(d->btf, type, member) : -1;
-	if (kd_dwarf_find_type(&d->v, type, &agg) ||
+
+	if (b)
+		return ks_btf_member_offset(b, type, member);
+	if (d->from_dump || kd_dwarf_find_type(&d->v, type, &agg) ||
 	    kd_dwarf_find_member(&agg, member, 0, &off, &t, 0))
 		return -1;
 	return off;
@@ -234,24 +288,28 @@ long kd_member_offset(struct ks_dump *d, const char *type, const char *member)
 
 long kd_type_size(struct ks_dump *d, const char *type)
 {
+	struct ks_btf *b = btf_for(d, type);
 	Dwarf_Die agg;
 	Dwarf_Word sz;
-	if (d->from_dump)
-		return d->btf ? ks_btf_type_size(d->btf, type) : -1;
-	if (kd_dwarf_find_type(&d->v, type, &agg) || dwarf_aggregate_size(&agg, &sz))
+
+	if (b)
+		return ks_btf_type_size(b, type);
+	if (d->from_dump || kd_dwarf_find_type(&d->v, type, &agg) ||
+	    dwarf_aggregate_size(&agg, &sz))
 		return -1;
 	return (long)sz;
 }
 
 long kd_member_size(struct ks_dump *d, const char *type, const char *member)
 {
+	struct ks_btf *b = btf_for(d, type);
 	Dwarf_Die agg, t;
 	Dwarf_Word sz;
 	long off;
 
-	if (d->from_dump)
-		return d->btf ? ks_btf_member_size(d->btf, type, member) : -1;
-	if (kd_dwarf_find_type(&d->v, type, &agg) ||
+	if (b)
+		return ks_btf_member_size(b, type, member);
+	if (d->from_dump || kd_dwarf_find_type(&d->v, type, &agg) ||
 	    kd_dwarf_find_member(&agg, member, 0, &off, &t, 0) ||
 	    dwarf_aggregate_size(&t, &sz))
 		return -1;

@@ -296,6 +296,9 @@ void kd_vmlinux_close(struct vmlinux *v)
 	kd_symtab_free(&v->st);
 	namemap_free(&v->types);
 	namemap_free(&v->typedefs);
+	ks_btf_free(v->btf);
+	v->btf = NULL;
+	v->btf_checked = 0;
 	v->dw = NULL;
 	v->elf = NULL;
 	v->fd = -1;

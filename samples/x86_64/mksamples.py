@@ -278,7 +278,7 @@ class Sample:
 
     def fp_task(self, comm, frames, end="user", pid=None, flags=0, expect=(),
                 names=None, labels=None, encoding="lsb", bad_link=None,
-                post=None, state=1, ksp=None):
+                post=None, state=1, ksp=None, more=()):
         """Frame-pointer layout.  frames innermost first:
              ("call", fn, off, size)  a frame record (saved rbp, return
                                       address) 'size' bytes below the next
@@ -355,7 +355,7 @@ class Sample:
                 else:
                     extra.append((a2, v, note))
         self.emit_task(comm, tnum, task, stack, ksp, pid, flags, mem, None,
-                       expect, names, labels, extra, state)
+                       expect, names, labels, extra, state, more)
         return at, ksp, task
 
     def has(self, n):
@@ -1205,6 +1205,58 @@ says KRETPROBE_UNRECOVERED.""", "5.10.200", unwinder="fp")
               expect=["verdict=reliable rule=NONE mode=kernel",
                       "verdict=unreliable rule=KRETPROBE_UNRECOVERED frame=4 mode=strict"],
               labels=["4:kretprobe-unrecovered", "6:user-entry"])
+    return s
+
+
+@sample
+def fp_kretprobe_over_fgraph_61():
+    s = Sample("fp-kretprobe-over-fgraph-6.1",
+               "frame pointer 6.1: a kretprobe over a graph-traced return, seen on a real dump",
+               """Seen on the e2e frame-pointer guest (tests/e2e/kbuild.sh x86_64-fp,
+6.1.192, preempt set): do_sigtimedwait is both graph-traced and
+kretprobed, the graph hook first, as on Debian's 6.1 (orc-kretprobe-in-
+fgraph).  Here pipe_read's
+return into vfs_read: the graph tracer saved vfs_read+0x9e (ret_stack,
+retp = the slot) and put return_to_handler in the slot; the rethook then
+saved return_to_handler (rethook_node.ret_addr, frame = the slot) and put
+arch_rethook_trampoline there.  6.1's unwind_recover_ret_addr() asks
+ftrace_graph_ret_addr() first (no return_to_handler in the slot: nothing
+to do), then rethook_find_ret_addr(): return_to_handler, which is text.
+The frame-pointer walk goes on along the rbp chain: the kernel says
+reliable and /proc/PID/stack shows return_to_handler (as ftrace_stub+0x40)
+in vfs_read's place.  Kernel mode shows the same, labelled kretprobe and
+ftrace-graph-unrecovered; strict mode undoes both hooks and finds
+vfs_read.  (ORC looks up return_to_handler - 1 next and fails there:
+unreliable, orc-kretprobe-in-fgraph.)""",
+               "6.1.192", unwinder="fp")
+    s.tramps = ("arch_rethook_trampoline",)
+    s.members += RETHOOK_MEMBERS + FGRAPH_MEMBERS_61
+    frames = read_frames_fp()
+
+    def post(at, ksp, task):
+        slot = at[3] + 8          # pipe_read's return address into vfs_read
+        node, rs = task + 0x2000, task + 0x2800
+        return [(slot, sym("arch_rethook_trampoline"),
+                 "arch_rethook_trampoline (kretprobe over the graph hook)"),
+                (task + 0xa10, node + 16, "task_struct.rethooks.first"),
+                (node + 16, 0, "rethook_node.llist.next"),
+                (node + 24, task + 0x3800, "rethook_node.rethook"),
+                (node + 32, sym("return_to_handler"), "rethook_node.ret_addr: the graph hook"),
+                (node + 40, slot, "rethook_node.frame"),
+                (task + 0x9a8, rs, "task_struct.ret_stack"),
+                (task + 0x9a0, 0, "task_struct.curr_ret_stack = 0 (one entry)"),
+                (rs, sym("vfs_read", 0x9e), "ret_stack[0].ret"),
+                (rs + 8, sym("pipe_read"), "ret_stack[0].func"),
+                (rs + 16, 0x1a2b3c4d, "ret_stack[0].calltime"),
+                (rs + 24, slot, "ret_stack[0].retp")]
+    s.fp_task("cat", frames, post=post,
+              expect=["verdict=reliable rule=NONE"],
+              names=["mode=kernel", "__schedule", "schedule", "pipe_read", "ftrace_stub",
+                     "ksys_read", "do_syscall_64", "entry_SYSCALL_64_after_hwframe"],
+              labels=["mode=kernel", "3:kretprobe,ftrace-graph-unrecovered", "6:user-entry"],
+              more=["frames mode=strict __schedule schedule pipe_read vfs_read ksys_read "
+                    "do_syscall_64 entry_SYSCALL_64_after_hwframe",
+                    "labels mode=strict 3:kretprobe,ftrace-graph 6:user-entry"])
     return s
 
 

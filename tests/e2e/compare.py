@@ -16,8 +16,10 @@ Checks, for every sleeping task the guest listed:
     .sched.text functions from ours, which /proc/TID/stack leaves out; an
     alias of the same address counts as equal);
   - every trampoline the scenario put there is labelled, and no other;
-  - the verdict follows the arch's rules (--expect-interrupted-unreliable for
-    s390x: kernel-mode pt_regs mid-stack makes a stack unreliable).
+  - the verdict follows the arch's rules (--interrupted-unreliable for
+    s390x: kernel-mode pt_regs mid-stack makes a stack unreliable;
+    --kernel-regs-unreliable for the x86_64 frame-pointer walker, checked
+    on every walked task, preempted ones included).
 Closing line: "e2e NAME: N passed, N failed".
 """
 import argparse
@@ -175,11 +177,21 @@ def compare_truth(args):
         # ends there, and so must a kernel-mode walk.
         truncated = bool(want) and addr.get(want[-1][0]) is not None and \
             addr[want[-1][0]] + want[-1][1] in tramp
+        # The frame-pointer unwinder goes on along the rbp chain past such
+        # a trampoline: /proc/PID/stack then shows it mid-stack, in the
+        # place of the function whose return was hooked twice.
+        hidden = [i for i, (n, off, _) in enumerate(want[:-1])
+                  if addr.get(n) is not None and addr[n] + off in tramp]
         frames_total += len(want)
         if strict and truncated:
             # the truth: the same frames up to the trampoline, then more
             ok = len(mine) > len(want) and all(
                 frame_matches(a, b, addr) for a, b in zip(mine, want[:-1]))
+        elif strict and hidden:
+            # the truth, with the hidden function in the trampoline's place
+            ok = len(mine) == len(want) and all(
+                i in hidden or frame_matches(a, b, addr)
+                for i, (a, b) in enumerate(zip(mine, want)))
         else:
             ok = len(mine) == len(want) and all(
                 frame_matches(a, b, addr) for a, b in zip(mine, want))
@@ -207,9 +219,18 @@ def compare_truth(args):
             for lab in f["labels"]:
                 labelled.setdefault(lab, set()).add(i)
         allowed = {lab: set() for lab in TRAMPOLINE_LABELS}
+        # kernel mode: the trampoline frames of a walk that went on past
+        # them (hidden above), in our frames; the function each one hides
+        # is a traced function not on the stack, and its caller the next
+        # frame
+        tramp_full = [] if strict or not hidden else [
+            i for i, f in enumerate(full[:-1]) if addr.get(f.get("symbol") or "") is not None
+            and addr[f["symbol"]] + f["offset"] in tramp]
         for func, label in t["traced"]:
             idx = [i for i, f in enumerate(full) if same_func(f.get("symbol"), func) or
                    (addr.get(func) is not None and addr.get(func) == addr.get(f.get("symbol")))]
+            if not idx and len(tramp_full) == 1:
+                idx = tramp_full
             if not idx and truncated and not strict:
                 continue    # hidden behind the trampoline, for the kernel too
             if not idx and not any(same_func(n, func) or (addr.get(func) is not None and
@@ -223,7 +244,8 @@ def compare_truth(args):
                 continue
             caller = idx[0] + 1
             has = labelled.get(label, set())
-            if truncated and not strict and caller == len(full) - 1:
+            if (truncated and not strict and caller == len(full) - 1) or caller in tramp_full:
+                # the kernel could not undo this one: nor does kernel mode
                 has = has | labelled.get(label + "-unrecovered", set())
                 allowed[label + "-unrecovered"].add(caller)
             if caller not in has:
@@ -288,12 +310,13 @@ def compare_truth(args):
             else:
                 fail("task %d %s: the kernel stopped at a trampoline, verdict %s" % (
                     tid, t["comm"], o["verdict"]))
-        elif args.interrupted_unreliable and interrupted:
-            if o["verdict"] == "unreliable" and reason == args.interrupted_unreliable:
+        elif (args.interrupted_unreliable or args.kernel_regs_unreliable) and interrupted:
+            rule = args.interrupted_unreliable or args.kernel_regs_unreliable
+            if o["verdict"] == "unreliable" and reason == rule:
                 passed += 1
             else:
                 fail("task %d %s: kernel-mode pt_regs mid-stack, verdict %s %s, expected unreliable %s" % (
-                    tid, t["comm"], o["verdict"], reason, args.interrupted_unreliable))
+                    tid, t["comm"], o["verdict"], reason, rule))
         elif o["verdict"] == "reliable":
             passed += 1
         else:
@@ -302,6 +325,30 @@ def compare_truth(args):
         if t["scenario"] in args.require_interrupted and not interrupted:
             fail("task %d %s (%s): no preempted/exception/interrupted label" % (
                 tid, t["comm"], t["scenario"]))
+    if args.kernel_regs_unreliable:
+        # Every task the walk took through kernel-mode pt_regs -- preempted
+        # or interrupted tasks the guest could not ask the kernel about
+        # (they were runnable) included -- gets the rule's verdict: the
+        # frame-pointer walker's "Kernel mode registers on the stack" is
+        # the first failure it can meet there (nothing before the regs
+        # frame fails on a well-formed stack).  Running tasks are walked
+        # by nobody.
+        n = 0
+        for o in report["tasks"]:
+            if o["verdict"] == "running":
+                continue
+            if not any(set(f["labels"]) & {"preempted", "exception", "interrupted"}
+                       for f in o["frames"]):
+                continue
+            n += 1
+            reason = (o["reason"] or {}).get("rule")
+            if o["verdict"] == "unreliable" and reason == args.kernel_regs_unreliable:
+                passed += 1
+            else:
+                fail("task %d %s: kernel-mode pt_regs on its stack, verdict %s %s, expected "
+                     "unreliable %s" % (o["pid"], o["comm"], o["verdict"], reason,
+                                        args.kernel_regs_unreliable))
+        print("tasks through kernel-mode pt_regs: %d" % n)
     for label in args.require_label:
         n = sum(1 for t in report["tasks"] for f in t["frames"] if label in f["labels"])
         if n:
@@ -490,6 +537,9 @@ def main():
                     "applied; the what-if ran on a dump taken before patching")
     ap.add_argument("--interrupted-unreliable", default="",
                     help="rule expected for kernel-mode pt_regs mid-stack (s390x)")
+    ap.add_argument("--kernel-regs-unreliable", default="",
+                    help="rule expected of every walked task with kernel-mode pt_regs "
+                    "on its stack, runnable ones too (x86_64 frame pointer)")
     ap.add_argument("--require-interrupted", action="append", default=[],
                     help="scenario whose tasks must show a pt_regs label")
     ap.add_argument("--skip-scenario", action="append", default=[])

@@ -21,10 +21,17 @@
 #   trixie-cloud    trixie's linux-image-cloud-amd64 (6.12)
 #   trixie-rt       trixie's linux-image-rt-amd64 (6.12 PREEMPT_RT)
 #   sid-cloud       sid's linux-image-cloud-amd64 (7.x)
+#   fp-6.1          no Debian kernel: built from the host suite's
+#                   linux-source (tests/e2e/kbuild.sh x86_64-fp) with
+#                   CONFIG_UNWINDER_FRAME_POINTER, which Debian's x86_64
+#                   kernels never have (ORC only); its test modules built
+#                   against that build tree with the host's gcc, the one
+#                   that built the kernel
 # crash per line: the newest Debian crash that reads the kernel: the host's
 # (bookworm, 8.0.2) for 5.10 and 6.1, trixie's (8.0.6) for 6.12, sid's
-# (9.0.x) for 7.x.  Other suites' crash runs from a sysroot in the cache,
-# started through the sysroot's own loader (suite-apt.sh sysroot).
+# (9.0.x) for 7.x, the host's for the kernels built here.  Other suites'
+# crash runs from a sysroot in the cache, started through the sysroot's own
+# loader (suite-apt.sh sysroot).
 #
 # Can also be sourced (bash) for line_* functions.
 
@@ -32,7 +39,7 @@
 LINES_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LINES_TOP=$(cd "$LINES_DIR/../.." && pwd)
 LINES_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/klpstack
-LINES_ALL="bookworm-cloud bullseye-cloud trixie-cloud trixie-rt sid-cloud"
+LINES_ALL="bookworm-cloud bullseye-cloud trixie-cloud trixie-rt sid-cloud fp-6.1"
 
 lines_die() { echo "lines-x86_64: error: $*" >&2; exit 1; }
 
@@ -40,9 +47,11 @@ lines_die() { echo "lines-x86_64: error: $*" >&2; exit 1; }
 # LINE_PREFIX (dump directory prefix), LINE_CRASH_SUITE ("" = host crash),
 # LINE_SETS (default scenario sets), LINE_MODULES (1: the test modules are
 # built for the line, its guests can run every set), LINE_CRASH_OPTS
-# (options the line's crash needs).
+# (options the line's crash needs), LINE_KBUILD (the kernel is no Debian
+# package but tests/e2e/kbuild.sh LINE_KBUILD; LINE_META is then unused).
 line_info() {
 	LINE_SUITE='' LINE_META=linux-image-cloud-amd64 LINE_CRASH_SUITE='' LINE_CRASH_OPTS=''
+	LINE_KBUILD=''
 	LINE_MODULES=0
 	LINE_PREFIX=x86_64-$1
 	# The sets with out-of-tree modules (livepatch, stacked, unpatch,
@@ -72,6 +81,13 @@ line_info() {
 		# without crash's module list, klpstack names module frames from
 		# the kernel's own list (src/modules.c)
 		LINE_CRASH_OPTS=--no_modules ;;
+	fp-6.1)
+		# the frame-pointer rules (encoded pt_regs, kernel-mode pt_regs
+		# => unreliable) on a real dump; the host's suite, compiler
+		# and crash.  The name says what bookworm's linux-source is:
+		# mkdump-x86_64.sh refuses a build of another X.Y
+		LINE_KBUILD=x86_64-fp LINE_META='' LINE_MODULES=1
+		LINE_SETS="voluntary preempt livepatch" ;;
 	*) lines_die "unknown kernel line '$1' (one of: $LINES_ALL)" ;;
 	esac
 }

@@ -16,10 +16,14 @@
 #                         livepatch, replace: lines-x86_64.sh sets LINE)
 #   trixie-rt       6.12 PREEMPT_RT  voluntary, preempt
 #   sid-cloud       7.x   as trixie-cloud
+#   fp-6.1          6.1 built by tests/e2e/kbuild.sh x86_64-fp (frame-pointer
+#                   unwinder), every scenario set (by default voluntary,
+#                   preempt, livepatch); kernel and modules from its O= tree
 # The sets with out-of-tree modules
 # (livepatch, stacked, unpatch, replace, and the voluntary set's sleeper
 # module) need the compiler the kernel was built with: the host's own for
-# bookworm (linux-headers-RELEASE, deps-x86_64.sh), a debootstrap chroot of
+# bookworm (linux-headers-RELEASE, deps-x86_64.sh; the build tree for a
+# kernel built here), a debootstrap chroot of
 # the suite for trixie and sid (suite-chroot.sh); the lines without them
 # run their voluntary guests without the sleepers.
 #
@@ -131,13 +135,31 @@ e2e_static_bin "$BUSYBOX" || e2e_die "$BUSYBOX is not a static binary (install b
 # ---- kernel: ABI from the metapackage, never hard-coded -------------------
 CACHE=$E2E_CACHE_ROOT/x86_64
 SA=("$E2E_DIR/suite-apt.sh" "$LINE_SUITE")
-if [ -z "$LINE_SUITE" ]; then
+if [ -n "$LINE_KBUILD" ]; then
+	# a kernel built here (kbuild.sh: cached, or minutes on two cores);
+	# its build directory's name (source version and config hash) stands
+	# for the package a dump was made with
+	t=$(e2e_now)
+	KDIR=$(bash "$E2E_DIR/kbuild.sh" "$LINE_KBUILD") || e2e_die "building the kernel $LINE_KBUILD failed"
+	release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) ||
+		e2e_die "no include/config/kernel.release in $KDIR"
+	# the line's name says the X.Y (fp-6.1): a newer linux-source in the
+	# host's suite is a new line, not silently the same one
+	case $release in
+	"${line##*-}".*) ;;
+	*) e2e_die "line $line: kbuild.sh $LINE_KBUILD built $release, not ${line##*-}" ;;
+	esac
+	img_pkg=kbuild:$(basename "$KDIR")
+	e2e_log "line $line: kernel $release (kbuild.sh $LINE_KBUILD: $KDIR, $(e2e_elapsed "$t") s)"
+elif [ -z "$LINE_SUITE" ]; then
 	img_pkg=$(e2e_meta_depends "$LINE_META")
 else
 	img_pkg=$(bash "${SA[@]}" kernel "$LINE_META") || e2e_die "no kernel behind $LINE_SUITE's $LINE_META"
 fi
-release=${img_pkg#linux-image-}
-e2e_log "line $line: kernel $release (from ${LINE_SUITE:-host} $LINE_META)"
+if [ -z "$LINE_KBUILD" ]; then
+	release=${img_pkg#linux-image-}
+	e2e_log "line $line: kernel $release (from ${LINE_SUITE:-host} $LINE_META)"
+fi
 
 outdir_of() { printf '%s/dumps/%s-%s\n' "$E2E_CACHE_ROOT" "$LINE_PREFIX" "$1"; }
 # A dump is reused only when it was made by these very guest sources (the
@@ -260,7 +282,16 @@ done
 [ "${#todo[@]}" -gt 0 ] || exit 0
 
 t=$(e2e_now)
-if [ -z "$LINE_SUITE" ]; then
+MODDIR=
+if [ -n "$LINE_KBUILD" ]; then
+	# the O= tree; no module directory: what the guest needs
+	# (qemu_fw_cfg) is built in
+	VMLINUZ=$KDIR/arch/x86/boot/bzImage
+	VMLINUX=$KDIR/vmlinux
+	SYSMAP=$KDIR/System.map
+	KCONFIG=$KDIR/.config
+	what="kbuild.sh $LINE_KBUILD ($KDIR)"
+elif [ -z "$LINE_SUITE" ]; then
 	img_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg" amd64)
 	dbg_deb=$(e2e_fetch_deb "$CACHE/debs" "$img_pkg-dbg" amd64)
 	KDIR=$CACHE/$release
@@ -280,7 +311,7 @@ fi
 [ -f "$VMLINUX" ] || e2e_die "no vmlinux in $what"
 [ -f "$SYSMAP" ] || e2e_die "no System.map in $what"
 [ -f "$KCONFIG" ] || e2e_die "no kernel config in $what"
-[ -d "$MODDIR" ] || e2e_die "no modules in $what"
+[ -n "$LINE_KBUILD" ] || [ -d "$MODDIR" ] || e2e_die "no modules in $what"
 e2e_log "kernel ready in $(e2e_elapsed "$t") s ($KDIR)"
 
 # ---- guest programs and initramfs -------------------------------------------
@@ -305,7 +336,12 @@ mkdir -p "$work/bin"
 gcc -static -O2 -Wall -Wextra -o "$work/bin/klpt" "$E2E_DIR/guest/klpt.c" -lpthread ||
 	e2e_die "building guest/klpt.c failed"
 cp "$BUSYBOX" "$work/bin/busybox"
-mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
+modules=()
+if [ -n "$MODDIR" ]; then
+	mapfile -t modules < <(e2e_module_order "$MODDIR" qemu_fw_cfg)
+elif ! grep -qx 'CONFIG_FW_CFG_SYSFS=y' "$KCONFIG"; then
+	e2e_die "$what has no qemu_fw_cfg built in (CONFIG_FW_CFG_SYSFS=y): the dump would have no VMCOREINFO"
+fi
 e2e_log "guest modules: $(for m in "${modules[@]}"; do basename "$m"; done | tr '\n' ' ')"
 mkdir -p "$work/data"
 # every set of a line that builds modules uses them (klpt_reliable.ko:
@@ -315,7 +351,14 @@ if [ "$klpmod" = 1 ]; then
 	# out-of-tree test modules against Debian's headers of the same ABI,
 	# with the compiler the kernel was built with
 	t=$(e2e_now)
-	if [ -z "$LINE_SUITE" ]; then
+	if [ -n "$LINE_KBUILD" ]; then
+		# the build tree itself, with the host's gcc that built it
+		cp -r "$E2E_DIR/guest/livepatch" "$work/lp"
+		e2e_timeout 300 make -C "$KDIR" M="$work/lp" modules > "$work/lp.log" 2>&1 || {
+			tail -n 30 "$work/lp.log" >&2
+			e2e_die "building the livepatch test modules against $KDIR failed"
+		}
+	elif [ -z "$LINE_SUITE" ]; then
 		if [ "$deps" -eq 1 ]; then
 			"$E2E_DIR/deps-x86_64.sh" "$release" >&2 || e2e_die "installing linux-headers-$release failed"
 		fi

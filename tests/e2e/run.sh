@@ -107,7 +107,7 @@ crash_x86_64() { # TAG SET DUMPDIR LINE SO MODULES(0/1)
 		fi
 		# a module function by module:name, in every crash (9.0.x runs
 		# without its module list on 7.x)
-		[ "$cx_set" = voluntary ] && echo "klpstack -f $MODWHATIF -j > $cx_pre.crash-modwhatif.json"
+		[ "$cx_set" = voluntary ] && echo "klpstack -f $(modwhatif "$cx_dir") -j > $cx_pre.crash-modwhatif.json"
 
 		echo "quit"
 	} >"$cx_pre.cmds"
@@ -123,6 +123,16 @@ crash_x86_64() { # TAG SET DUMPDIR LINE SO MODULES(0/1)
 # A what-if on a module function (module:name): crash and klpscan name the
 # same range and give every task the same answer.
 MODWHATIF=qemu_fw_cfg:fw_cfg_sysfs_probe
+# ... where the kernel has qemu_fw_cfg as a module; a kernel built here has
+# it built in, and its own test module instead (klpt_reliable.ko, loaded
+# in every guest of a line that builds modules)
+modwhatif() { # DUMPDIR
+	if grep -qx 'CONFIG_FW_CFG_SYSFS=y' "$1/config" 2>/dev/null; then
+		echo klpt_reliable:klpt_write
+	else
+		echo "$MODWHATIF"
+	fi
+}
 same_whatif() { # CRASH_JSON KLPSCAN_JSON
 	python3 - "$1" "$2" <<'PYEOF'
 import json, sys
@@ -359,6 +369,12 @@ for arch in $arches; do
 					grep -qE '^CONFIG_(PREEMPT_DYNAMIC|PREEMPT|PREEMPT_RT)=y' "$d/config" 2>/dev/null; then
 					extra="$extra --require-label preempted"
 				fi
+				# the frame-pointer walker (a kernel built by kbuild.sh):
+				# kernel-mode pt_regs on a stack make it unreliable,
+				# preempted tasks included
+				if grep -qx 'CONFIG_UNWINDER_FRAME_POINTER=y' "$d/config" 2>/dev/null; then
+					extra="$extra --kernel-regs-unreliable FP_KERNEL_REGS"
+				fi
 				if [ -n "$so" ]; then
 					step "$tag-crash-run" crash_x86_64 "$tag" "$set" "$d" "$xl" "$so" "$xmod"
 				fi
@@ -367,7 +383,7 @@ for arch in $arches; do
 				compare_dump "$tag" "$d" "$out/$tag.crash.json" "$out/$tag.klpscan.json" $extra
 				x86_64_row "$tag" "$xl" "$set" "$d" "$cver"
 				if [ "$set" = voluntary ] && [ -n "$so" ]; then
-					./klpscan -f "$MODWHATIF" --json --no-progress --vmlinux "$d/vmlinux" \
+					./klpscan -f "$(modwhatif "$d")" --json --no-progress --vmlinux "$d/vmlinux" \
 						"$d/vmcore" >"$out/$tag.klpscan-modwhatif.json" || [ $? -eq 1 ]
 					run "$tag-module-whatif" same_whatif "$out/$tag.crash-modwhatif.json" \
 						"$out/$tag.klpscan-modwhatif.json"
