@@ -5,13 +5,15 @@
  * and the functions one file offers the others.  Where each concern lives:
  *   kdump.c          the dump: open/close, memory reads, target operations
  *   kdump-vmlinux.c  the vmlinux file (ELF, build-id) and the symbol table
- *   kdump-types.c    structure layouts: vmlinux DWARF (lazy) or dump BTF
+ *   kdump-types.c    structure layouts: BTF (the vmlinux's or the dump's),
+ *                    else vmlinux DWARF (lazy)
  *   kdump-file.c     file kinds, ELF core checks, VMCOREINFO, banner
  *   kdump-find.c     finding the debug vmlinux that fits the dump
  *   kdump-s390x.c    s390x address translation libkdumpfile lacks
  *   kdump-self.c     no vmlinux: the dump's kallsyms and BTF stand in
  *   kdump-kallsyms.c, kdump-btf.c  the decoders behind kdump-self.c
  *   kdump-validate.c the headers libkdumpfile trusts, checked first
+ *   kdump-pages.c    kdump-compressed pages read straight from the file
  */
 #ifndef KLPSTACK_KDUMP_PRIV_H
 #define KLPSTACK_KDUMP_PRIV_H
