@@ -10,8 +10,9 @@
 #
 # x86_64 runs every kernel line of tests/e2e/lines-x86_64.sh, or those in
 # E2E_X86_64_LINES (e.g. "bookworm-cloud sid-cloud"), each with the
-# scenario sets the line runs, or only those of them in E2E_X86_64_SETS
-# (e.g. "livepatch replace").
+# scenario sets the line runs, or those in E2E_X86_64_SETS (e.g.
+# "livepatch replace"; on a line that builds the test modules also a
+# livepatch set it does not run by default, e.g. "stacked unpatch").
 #
 # Closing line: "e2e: N passed, N failed".
 set -eu
@@ -340,9 +341,16 @@ for arch in $arches; do
 			# the sleepers, its livepatch sets stall a real transition
 			case " $sets " in *" livepatch "*) xmod=1 ;; *) xmod=0 ;; esac
 			if [ -n "${E2E_X86_64_SETS:-}" ]; then
+				# the line's own sets, and on a line with test modules
+				# every livepatch set mkdump-x86_64.sh can run (6.12 and
+				# 7.x run stacked and unpatch on request only)
+				cand=$sets
+				[ "$xmod" = 0 ] || cand="$cand livepatch stacked unpatch replace"
 				xs=
-				for set in $sets; do
-					case " $E2E_X86_64_SETS " in *" $set "*) xs="$xs $set" ;; esac
+				for set in $E2E_X86_64_SETS; do
+					case " $cand " in *" $set "*)
+						case " $xs " in *" $set "*) ;; *) xs="$xs $set" ;; esac ;;
+					esac
 				done
 				sets=${xs# }
 				[ -n "$sets" ] || continue
