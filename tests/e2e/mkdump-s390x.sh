@@ -103,7 +103,10 @@ fi
 guest_id=$({
 	cat "$HERE/mkdump-s390x.sh" "$HERE"/guest-s390x/*
 	if [ -n "$kbuild" ]; then
+		# the build and its vmlinux's build-id: a rebuild of the same
+		# config is another kernel (builds are not reproducible)
 		echo "$KB"
+		readelf -n "$KB/vmlinux" 2>/dev/null | sed -n 's/.*Build ID: *//p'
 		for m in $KLP_MODULES; do cat "$HERE/guest/livepatch/$m.c"; done
 	fi
 } | sha256sum | cut -c1-16)

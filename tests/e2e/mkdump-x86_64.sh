@@ -137,8 +137,8 @@ CACHE=$E2E_CACHE_ROOT/x86_64
 SA=("$E2E_DIR/suite-apt.sh" "$LINE_SUITE")
 if [ -n "$LINE_KBUILD" ]; then
 	# a kernel built here (kbuild.sh: cached, or minutes on two cores);
-	# its build directory's name (source version and config hash) stands
-	# for the package a dump was made with
+	# its build directory's name (source version and config hash) and
+	# its vmlinux's build-id stand for the package a dump was made with
 	t=$(e2e_now)
 	KDIR=$(bash "$E2E_DIR/kbuild.sh" "$LINE_KBUILD") || e2e_die "building the kernel $LINE_KBUILD failed"
 	release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) ||
@@ -149,7 +149,12 @@ if [ -n "$LINE_KBUILD" ]; then
 	"${line##*-}".*) ;;
 	*) e2e_die "line $line: kbuild.sh $LINE_KBUILD built $release, not ${line##*-}" ;;
 	esac
-	img_pkg=kbuild:$(basename "$KDIR")
+	# a rebuild of the same config is another kernel (builds are not
+	# reproducible: a dump keeps its build-id): the vmlinux's build-id is
+	# part of the name
+	bid=$(readelf -n "$KDIR/vmlinux" 2>/dev/null | sed -n 's/.*Build ID: *//p' | head -n1)
+	[ -n "$bid" ] || e2e_die "no build-id in $KDIR/vmlinux"
+	img_pkg=kbuild:$(basename "$KDIR"):$bid
 	e2e_log "line $line: kernel $release (kbuild.sh $LINE_KBUILD: $KDIR, $(e2e_elapsed "$t") s)"
 elif [ -z "$LINE_SUITE" ]; then
 	img_pkg=$(e2e_meta_depends "$LINE_META")
