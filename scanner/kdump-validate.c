@@ -262,8 +262,15 @@ int ks_vmcoreinfo_check(const char *text, size_t len, uint64_t page_size, char *
 		 * such a key (VMCOREINFO keys are C identifiers and
 		 * TYPE(name) forms). */
 		if (l > 0 && p[0] == '.') {
-			verr(err, errlen, "corrupt VMCOREINFO: a line's key starts with '.' (\"%.*s\")",
-			     (int)(l > 24 ? 24 : l), p);
+			char shown[25];
+			size_t i;
+
+			/* the file's bytes as printable text only */
+			for (i = 0; i < l && i < sizeof(shown) - 1; i++)
+				shown[i] = p[i] >= 0x20 && p[i] < 0x7f ? p[i] : '?';
+			shown[i] = 0;
+			verr(err, errlen, "corrupt VMCOREINFO: a line's key starts with '.' (\"%s\")",
+			     shown);
 			return -1;
 		}
 		/* libkdumpfile takes a line that starts with the key and has no
