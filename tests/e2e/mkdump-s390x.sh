@@ -220,8 +220,13 @@ done
 t1=$(date +%s.%N)
 log "boot + scenarios + truth: $(elapsed "$t0" "$t1") s"
 # the reporter stays after the marker; a moment for its last console
-# lines (not in the livepatch sets: their transition must still stall)
-case $set_name in livepatch | unpatch) ;; *) sleep 2 ;; esac
+# lines, and for what its exit sets going: the RCU grace period of its
+# task_struct wakes rcu_sched, which the dump would otherwise catch in
+# rcu_gp_fqs_loop instead of where the truth saw it asleep (seen once in
+# four unpatch dumps).  The livepatch sets get one second: their
+# transition must still stall (the kernel signals the blocking tasks
+# about 15 s after the patch was loaded; the marker comes 3-4 s after).
+case $set_name in livepatch | unpatch) sleep 1 ;; *) sleep 2 ;; esac
 
 # ---- dump through QMP ----
 python3 - "$QMP" "$WORK/vmcore.flat" "$WORK/vmcore.elf" "$dump_timeout" <<'EOF' || die "QMP dump failed"
