@@ -17,7 +17,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <libdeflate.h>
 #include "byteorder.h"
 #include "kdump-pages.h"
@@ -52,21 +51,6 @@ struct kd_pages {
 	uint64_t xlat_ppage[XLAT_SLOTS];
 };
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
-{
-	unsigned char *p = buf;
-
-	while (len) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-		off += (uint64_t)n;
-	}
-	return 0;
-}
-
 /* The bitmap of dumped pages: byte PFN/8, bit PFN%8 (makedumpfile's
  * set_bit_on_2nd_bitmap()); kept as words with a running count, so a
  * PFN's descriptor index is one popcount away.  The count fits 32 bits
@@ -78,7 +62,7 @@ static int load_bitmap(struct kd_pages *p, uint64_t bitmap_off)
 
 	p->bits = calloc(words, sizeof(*p->bits));
 	p->rank = calloc(words, sizeof(*p->rank));
-	if (!p->bits || !p->rank || pread_all(p->fd, p->bits, (size_t)bytes, bitmap_off))
+	if (!p->bits || !p->rank || ks_pread_all(p->fd, p->bits, (size_t)bytes, bitmap_off))
 		return -1;
 	for (uint64_t i = 0; i < words; i++) {
 		/* the file's bytes in PFN order: a little-endian word */
@@ -183,7 +167,7 @@ static const unsigned char *page_get(struct kd_pages *p, uint64_t pfn)
 	if (!(p->bits[word] >> bit & 1))
 		return NULL;
 	idx = p->rank[word] + (uint64_t)__builtin_popcountll(p->bits[word] & ((1ull << bit) - 1));
-	if (idx >= p->pages || pread_all(p->fd, d, sizeof(d), p->desc_off + idx * PD_SIZE))
+	if (idx >= p->pages || ks_pread_all(p->fd, d, sizeof(d), p->desc_off + idx * PD_SIZE))
 		return NULL;
 	off = ks_load_uint(d, 8, p->be);
 	size = (uint32_t)ks_load_uint(d + 8, 4, p->be);
@@ -193,13 +177,13 @@ static const unsigned char *page_get(struct kd_pages *p, uint64_t pfn)
 	/* the slot is reused: empty until the page is whole */
 	p->slot_pfn[slot] = 0;
 	if (flags == PD_ZLIB) {
-		if (pread_all(p->fd, p->packed, size, off) ||
+		if (ks_pread_all(p->fd, p->packed, size, off) ||
 		    libdeflate_zlib_decompress(p->inflater, p->packed, size, dst, p->block,
 					       &got) != LIBDEFLATE_SUCCESS ||
 		    got != p->block)
 			return NULL;
 	} else if (flags == 0 && size == p->block) {
-		if (pread_all(p->fd, dst, size, off))
+		if (ks_pread_all(p->fd, dst, size, off))
 			return NULL;
 	} else {
 		return NULL;

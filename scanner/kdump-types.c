@@ -82,6 +82,24 @@ static int dwarf_ready(struct vmlinux *v)
 	return 0;
 }
 
+/* The vmlinux's section of that name (its header in *sh), or NULL. */
+static Elf_Scn *vmlinux_section(struct vmlinux *v, const char *name, GElf_Shdr *sh)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+
+	if (!v->elf || elf_getshdrstrndx(v->elf, &shstrndx))
+		return NULL;
+	while ((scn = elf_nextscn(v->elf, scn))) {
+		const char *n;
+
+		if (gelf_getshdr(scn, sh) && (n = elf_strptr(v->elf, shstrndx, sh->sh_name)) &&
+		    strcmp(n, name) == 0)
+			return scn;
+	}
+	return NULL;
+}
+
 /*
  * Could a type of this name exist at all?  A search that finds nothing
  * reads every unit of .debug_info (2 s on a 590 MB vmlinux), and the core
@@ -93,27 +111,18 @@ static int dwarf_ready(struct vmlinux *v)
  */
 static int debug_str_may_have(struct vmlinux *v, const char *name)
 {
-	size_t len = strlen(name), shstrndx;
-	Elf_Scn *scn = NULL;
+	size_t len = strlen(name);
 
 	if (len < 4)
 		return 1;
 	if (!v->debug_str_checked) {
+		GElf_Shdr sh;
+		Elf_Scn *scn = vmlinux_section(v, ".debug_str", &sh);
+
 		v->debug_str_checked = 1;
-		if (elf_getshdrstrndx(v->elf, &shstrndx) == 0) {
-			while ((scn = elf_nextscn(v->elf, scn))) {
-				GElf_Shdr sh;
-				const char *n;
-				if (!gelf_getshdr(scn, &sh) ||
-				    !(n = elf_strptr(v->elf, shstrndx, sh.sh_name)) ||
-				    strcmp(n, ".debug_str") != 0)
-					continue;
-				/* compressed: cannot search it in place */
-				if (!(sh.sh_flags & SHF_COMPRESSED))
-					v->debug_str = elf_rawdata(scn, NULL);
-				break;
-			}
-		}
+		/* compressed: cannot search it in place */
+		if (scn && !(sh.sh_flags & SHF_COMPRESSED))
+			v->debug_str = elf_rawdata(scn, NULL);
 	}
 	if (!v->debug_str || !v->debug_str->d_buf)
 		return 1;
@@ -235,28 +244,20 @@ static int kd_dwarf_find_member(Dwarf_Die *agg, const char *member, long base,
  */
 static struct ks_btf *vmlinux_btf(struct vmlinux *v)
 {
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Scn *scn;
+	Elf_Data *data;
 	char err[256];
 
 	if (v->btf_checked)
 		return v->btf;
 	v->btf_checked = 1;
-	if (!v->elf || elf_getshdrstrndx(v->elf, &shstrndx))
+	scn = vmlinux_section(v, ".BTF", &sh);
+	if (!scn || sh.sh_type == SHT_NOBITS)
 		return NULL;
-	while ((scn = elf_nextscn(v->elf, scn))) {
-		GElf_Shdr sh;
-		const char *n;
-		Elf_Data *data;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS ||
-		    !(n = elf_strptr(v->elf, shstrndx, sh.sh_name)) || strcmp(n, ".BTF") != 0)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (data && data->d_buf && data->d_size)
-			v->btf = ks_btf_new(data->d_buf, data->d_size, err, sizeof(err));
-		break;
-	}
+	data = elf_getdata(scn, NULL);
+	if (data && data->d_buf && data->d_size)
+		v->btf = ks_btf_new(data->d_buf, data->d_size, err, sizeof(err));
 	return v->btf;
 }
 

@@ -85,7 +85,7 @@ static uint64_t rd(int be, const unsigned char *b, int n)
 	return v;
 }
 
-static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+int ks_pread_all(int fd, void *buf, size_t len, uint64_t off)
 {
 	size_t have = 0;
 
@@ -139,7 +139,7 @@ static int each_set_bit(int fd, uint64_t bm_off, uint64_t limit, bit_fn fn, void
 	for (uint64_t at = 0; at < bytes && !rc; at += CHUNK) {
 		size_t len = bytes - at < CHUNK ? (size_t)(bytes - at) : CHUNK;
 
-		if (pread_all(fd, buf, len, bm_off + at)) {
+		if (ks_pread_all(fd, buf, len, bm_off + at)) {
 			rc = -1;
 			break;
 		}
@@ -190,7 +190,7 @@ static int check_desc(void *arg, uint64_t pfn, uint64_t n)
 	if (n >= c->first + c->have) {
 		uint64_t cnt = c->pages - n < CHUNK / PD_SIZE ? c->pages - n : CHUNK / PD_SIZE;
 
-		if (pread_all(c->fd, c->buf, (size_t)(cnt * PD_SIZE), c->desc_off + n * PD_SIZE)) {
+		if (ks_pread_all(c->fd, c->buf, (size_t)(cnt * PD_SIZE), c->desc_off + n * PD_SIZE)) {
 			verr(c->err, c->errlen, "cannot read the page descriptors at byte %llu",
 			     (unsigned long long)(c->desc_off + n * PD_SIZE));
 			return -1;
@@ -345,7 +345,7 @@ static int check_note_area(int fd, uint64_t off, uint64_t len, int be, int raw,
 		verr(err, errlen, "out of memory");
 		return -1;
 	}
-	if (pread_all(fd, buf, len, off)) {
+	if (ks_pread_all(fd, buf, len, off)) {
 		free(buf);
 		verr(err, errlen, "cannot read the notes at byte %llu", (unsigned long long)off);
 		return -1;
@@ -368,7 +368,7 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 	memset(out, 0, sizeof(*out));
 	if (errlen)
 		err[0] = 0;
-	if (fsize < DH_SIZE || pread_all(fd, h, sizeof(h), 0)) {
+	if (fsize < DH_SIZE || ks_pread_all(fd, h, sizeof(h), 0)) {
 		verr(err, errlen, "truncated: no complete kdump header (%llu bytes)",
 		     (unsigned long long)fsize);
 		return -1;
@@ -420,7 +420,7 @@ int ks_kdump_validate(int fd, uint64_t fsize, struct ks_kdump_layout *out,
 
 	max_pfn = max_mapnr;
 	if (version >= 1) {
-		if (!inside(block, SH_SIZE, fsize) || pread_all(fd, sh, sizeof(sh), block)) {
+		if (!inside(block, SH_SIZE, fsize) || ks_pread_all(fd, sh, sizeof(sh), block)) {
 			verr(err, errlen, "truncated: no complete kdump sub-header");
 			return -1;
 		}
@@ -580,7 +580,7 @@ int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
 
 	if (errlen)
 		err[0] = 0;
-	if (fsize < EH64_SIZE || pread_all(fd, eh, sizeof(eh), 0)) {
+	if (fsize < EH64_SIZE || ks_pread_all(fd, eh, sizeof(eh), 0)) {
 		verr(err, errlen, "truncated: no complete ELF header");
 		return -1;
 	}
@@ -605,7 +605,7 @@ int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
 	/* extended numbering: the counts in section header 0 */
 	if (shoff && (shnum == 0 || phnum == PN_XNUM_)) {
 		if (shentsize < SH64_SIZE || !inside(shoff, SH64_SIZE, fsize) ||
-		    pread_all(fd, buf, SH64_SIZE, shoff)) {
+		    ks_pread_all(fd, buf, SH64_SIZE, shoff)) {
 			verr(err, errlen, "corrupt ELF header: section header 0 (%u bytes at byte "
 			     "%llu) does not fit the file's %llu bytes", shentsize,
 			     (unsigned long long)shoff, (unsigned long long)fsize);
@@ -639,7 +639,7 @@ int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
 		uint32_t type;
 		uint64_t off, filesz;
 
-		if (pread_all(fd, buf, PH64_SIZE, phoff + i * phentsize)) {
+		if (ks_pread_all(fd, buf, PH64_SIZE, phoff + i * phentsize)) {
 			verr(err, errlen, "cannot read program header %llu", (unsigned long long)i);
 			return -1;
 		}
@@ -670,7 +670,7 @@ int ks_elf_core_validate(int fd, uint64_t fsize, char *err, size_t errlen)
 	for (uint64_t i = 0; i < shnum; i++) {
 		uint64_t off, size;
 
-		if (pread_all(fd, buf, SH64_SIZE, shoff + i * shentsize)) {
+		if (ks_pread_all(fd, buf, SH64_SIZE, shoff + i * shentsize)) {
 			verr(err, errlen, "cannot read section header %llu", (unsigned long long)i);
 			return -1;
 		}

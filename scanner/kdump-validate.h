@@ -23,6 +23,10 @@ struct ks_kdump_layout {
 	uint64_t note_off, note_size;	/* 0 size: none */
 };
 
+/* Exactly len bytes of the file at off (short reads and EINTR retried):
+ * 0, or -1 at the end of the file or on an error. */
+int ks_pread_all(int fd, void *buf, size_t len, uint64_t off);
+
 /*
  * Check every field libkdumpfile 0.5.1 trusts, against the file's size
  * and its own limits, and every page descriptor it can reach: the data
